@@ -1,0 +1,728 @@
+"""The ``demands`` command: parse options, call the library, render, map errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import DemandsError, InvalidFile, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Group(TyperGroup):
+    """Turns every failure into one line on stderr and the exit codes of SPEC §6."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        from typer import _click
+
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except _click.exceptions.NoArgsIsHelpError as err:
+            typer.echo(err.ctx.get_help() if err.ctx else str(err))
+            sys.exit(0)
+        except _click.exceptions.ClickException as err:
+            ctx = getattr(err, "ctx", None)
+            where = ctx.command_path if ctx is not None else "demands"
+            hint = f" (see '{where} --help')" if ctx is not None else ""
+            typer.echo(f"{where}: {err.format_message()}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            typer.echo("aborted; nothing was changed", err=True)
+            sys.exit(1)
+        except (KeyboardInterrupt, EOFError):
+            typer.echo("interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(1)
+        except Exception as err:
+            if os.environ.get("DEMANDS_DEBUG"):
+                raise
+            typer.echo(
+                f"demands: internal error: {type(err).__name__}: {err}; set DEMANDS_DEBUG=1 to see where", err=True
+            )
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe (``demands list | head``), stop Python complaining at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+app = typer.Typer(
+    cls=Group,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Track what each party in a negotiation demands, concedes and refuses.",
+)
+
+
+def handle(func: F) -> F:
+    """Run a command body, turning library errors into one message and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InvalidFile as err:
+            for problem in err.problems:
+                typer.echo(_safe(str(problem)), err=True)
+            raise typer.Exit(code=1) from None
+        except DemandsError as err:
+            typer.echo(f"demands: {_safe(str(err))}", err=True)
+            raise typer.Exit(code=err.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _safe(text: str) -> str:
+    from .escape import visible
+
+    return visible(text)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"demands: {_safe(message)}", err=True)
+    raise typer.Exit(code=code)
+
+
+def done(message: str) -> None:
+    """The one-line confirmation of a write, on stderr."""
+    typer.echo(_safe(message), err=True)
+
+
+# --- shared options ------------------------------------------------------------------------
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    csv = "csv"
+    markdown = "markdown"
+    ids = "ids"
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    yaml = "yaml"
+    csv = "csv"
+    markdown = "markdown"
+
+
+FileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="The demands file (default: $DEMANDS_FILE, else data/demands.yaml or demands.yaml here or above).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Show the state on this date (YYYY-MM-DD), rebuilt from history.", show_default=False),
+]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="Date of the change, YYYY-MM-DD (default: today).", show_default=False)
+]
+RoundOpt = Annotated[
+    str | None,
+    typer.Option("--round", "-r", help="The round this happened in (a round id from the file).", show_default=False),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"demands {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Track what each party in a negotiation demands, concedes and refuses.
+
+    One YAML file, kept in git, holds every item with its status and dated history.
+    """
+
+
+def parse_date_option(value: str | None, option: str = "--date") -> str:
+    """A date option as YYYY-MM-DD; ``today``/``yesterday`` allowed; UsageError otherwise."""
+    from .model import parse_date
+
+    if value is None or value.lower() == "today":
+        return date.today().isoformat()
+    if value.lower() == "yesterday":
+        return (date.today() - timedelta(days=1)).isoformat()
+    if parse_date(value) is None:
+        raise UsageError(f"bad date {value!r} for {option}: use YYYY-MM-DD, like {date.today().isoformat()}")
+    return value
+
+
+def _load(file: str | None, as_of: str | None = None) -> Any:
+    from . import store
+    from .model import as_of as state_on
+
+    doc = store.load(store.find_file(file))
+    if as_of is not None:
+        doc.data = state_on(doc.data, parse_date_option(as_of, "--as-of"))
+        doc._index = None
+    return doc
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# --- read commands --------------------------------------------------------------------------
+
+
+@app.command("list")
+@handle
+def list_(
+    file: FileOpt = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--party", "-p", help="Raised by this party (id, alias or name; repeat for OR).", show_default=False
+        ),
+    ] = None,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", "-s", help="With this status (repeat for OR).", show_default=False)
+    ] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Only items whose status is not closed.")] = False,
+    closed: Annotated[
+        bool, typer.Option("--closed", help="Only items whose status is closed (met, rejected, withdrawn).")
+    ] = False,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="demand, concession or red-line (repeat for OR).", show_default=False),
+    ] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", "-t", help="On this topic (repeat for OR).", show_default=False)
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Carrying this tag (repeat for OR).", show_default=False)
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search", "-q", help="Text in the id, title, text or history notes (any case).", show_default=False
+        ),
+    ] = None,
+    round_: Annotated[
+        list[str] | None,
+        typer.Option("--round", "-r", help="With a history entry in this round (repeat for OR).", show_default=False),
+    ] = None,
+    due_before: Annotated[
+        str | None, typer.Option("--due-before", help="Due before this date (YYYY-MM-DD).", show_default=False)
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Past their due or target date and not closed.")] = False,
+    sort: Annotated[
+        str, typer.Option("--sort", help="id, party, status, priority, due, updated, kind, topic or title.")
+    ] = "id",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", help="Show at most N items.", min=0, show_default=False)
+    ] = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)
+    ] = ListFormat.table,
+) -> None:
+    """List items, filtered and sorted. Filters combine: AND across options, OR within one."""
+    from . import formats, query, views
+
+    if open_ and closed:
+        raise UsageError("--open and --closed exclude each other; use one")
+    doc = _load(file, as_of)
+    filters = query.Filters(
+        parties=party or [],
+        statuses=status or [],
+        only_open=open_,
+        only_closed=closed,
+        kinds=[query.check_choice("kind", k, ("demand", "concession", "red-line")) for k in kind or []],
+        topics=topic or [],
+        tags=tag or [],
+        search=search,
+        rounds=round_ or [],
+        due_before=parse_date_option(due_before, "--due-before") if due_before else None,
+        overdue=overdue,
+        today=parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat(),
+    )
+    items = query.sort_items(query.select(doc.data, doc.vocab, filters), sort, doc.vocab, reverse)
+    if limit is not None:
+        items = items[:limit]
+    if fmt == ListFormat.json:
+        _print(formats.to_json(items))
+    elif fmt == ListFormat.yaml:
+        _print(formats.to_yaml(items) if items else "[]")
+    elif fmt == ListFormat.ids:
+        if items:
+            _print("\n".join(_safe(i["id"]) for i in items))
+    elif fmt == ListFormat.csv:
+        sys.stdout.write(formats.to_csv(views.list_rows(items, full=True)))
+    elif fmt == ListFormat.markdown:
+        sys.stdout.write(formats.to_markdown(views.list_rows(items)))
+    elif not items:
+        typer.echo("no items match", err=True)
+    else:
+        from . import render
+
+        render.print_rows(views.list_rows(items, compact=True), doc.vocab)
+
+
+@app.command()
+@handle
+def show(
+    ids: Annotated[list[str], typer.Argument(help="One or more item ids (any case).", show_default=False)],
+    file: FileOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Everything about items: fields, source quote, links both ways, history, target progress."""
+    from . import formats, views
+
+    doc = _load(file, as_of)
+    items = [doc.item(i) for i in ids]
+    if fmt in (Format.json, Format.yaml):
+        records = [views.show_record(doc.data, item) for item in items]
+        _print(formats.to_json(records) if fmt == Format.json else formats.to_yaml(records))
+    elif fmt in (Format.csv, Format.markdown):
+        rows = formats.Rows(["id", "field", "value"], [], wide=("value",))
+        for item in items:
+            rows.rows += [[item["id"], *row] for row in views.show_rows(doc.data, item).rows]
+        sys.stdout.write(formats.to_csv(rows) if fmt == Format.csv else formats.to_markdown(rows))
+    else:
+        from . import render
+
+        for item in items:
+            render.print_show(doc.data, item, doc.vocab)
+
+
+@app.command()
+@handle
+def summary(file: FileOpt = None, as_of: AsOfOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Counts per party and status, with a bar of closed/total per party and target progress."""
+    from . import formats, views
+
+    doc = _load(file, as_of)
+    result = views.summary(doc.data, doc.vocab)
+    if fmt == Format.json:
+        _print(formats.to_json(result.as_json()))
+    elif fmt == Format.yaml:
+        _print(formats.to_yaml(result.as_json()))
+    elif fmt == Format.csv:
+        sys.stdout.write(formats.to_csv(result.rows()))
+    elif fmt == Format.markdown:
+        sys.stdout.write(formats.to_markdown(result.rows()))
+    else:
+        from . import render
+
+        render.print_summary(result, doc.vocab)
+
+
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@handle
+def validate(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files to check (default: the file found as usual).", show_default=False)
+    ] = None,
+    file: FileOpt = None,
+    fmt: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format", "-o", help="text: problems on stderr; json: a report on stdout.", case_sensitive=False
+        ),
+    ] = ValidateFormat.text,
+) -> None:
+    """Check schema, references, statuses, dates and source quotes; report every problem. Exit 1 on any."""
+    from . import formats, store
+
+    targets = [Path(p) for p in paths] if paths else [store.find_file(file)]
+    reports = []
+    failed = False
+    for target in targets:
+        try:
+            doc = store.load(target)
+            problems = store.check_quotes(doc)
+            count = len(doc.items)
+        except InvalidFile as err:
+            problems, count = err.problems, 0
+        except DemandsError as err:
+            if fmt == ValidateFormat.json:
+                reports.append(
+                    {
+                        "file": str(target),
+                        "valid": False,
+                        "problems": [{"line": None, "column": None, "message": str(err)}],
+                    }
+                )
+                failed = True
+                continue
+            raise
+        failed = failed or bool(problems)
+        reports.append(
+            {
+                "file": str(target),
+                "valid": not problems,
+                "items": count,
+                "problems": [{"line": p.line, "column": p.column, "message": p.message} for p in problems],
+            }
+        )
+        if fmt == ValidateFormat.text:
+            for problem in problems:
+                typer.echo(_safe(str(problem)), err=True)
+            if not problems:
+                typer.echo(_safe(f"{target}: valid ({count} items)"), err=True)
+    if fmt == ValidateFormat.json:
+        _print(formats.to_json(reports))
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+@handle
+def export(
+    file: FileOpt = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)
+    ] = ExportFormat.json,
+    output: Annotated[
+        str | None, typer.Option("--output", help="Write to this file instead of stdout.", show_default=False)
+    ] = None,
+) -> None:
+    """The whole data set as json, yaml, csv (one row per item) or markdown."""
+    from . import formats, views
+
+    doc = _load(file)
+    if fmt == ExportFormat.json:
+        text = formats.to_json(doc.data) + "\n"
+    elif fmt == ExportFormat.yaml:
+        text = formats.to_yaml(doc.data)
+    elif fmt == ExportFormat.csv:
+        text = formats.to_csv(views.list_rows(doc.items, full=True))
+    else:
+        from .brief import export_markdown
+
+        text = export_markdown(doc.data)
+    _write_output(text, output)
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise DemandsError(f"cannot write {output}: {err.strerror}") from None
+    done(f"wrote {output}")
+
+
+@app.command()
+@handle
+def schema() -> None:
+    """Print the JSON Schema of the file format, for editors that check YAML as you type."""
+    from .formats import to_json
+    from .schema import json_schema
+
+    _print(to_json(json_schema()))
+
+
+# --- write commands -------------------------------------------------------------------------
+
+
+def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str) -> Any:
+    from . import store
+
+    result, _written = store.transact(store.find_file(file), change, what)
+    return result
+
+
+@app.command()
+@handle
+def add(
+    party: Annotated[str, typer.Option("--party", "-p", help="Who raises it (id, alias or name).", show_default=False)],
+    title: Annotated[
+        str, typer.Option("--title", help="One line saying what is asked, offered or refused.", show_default=False)
+    ],
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="demand (default), concession or red-line.", show_default=False)
+    ] = None,
+    of: Annotated[str | None, typer.Option("--of", help="Who is asked to act.", show_default=False)] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Longer text.", show_default=False)] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Topic, kebab-case by convention.", show_default=False)
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="A tag (repeat for several).", show_default=False)
+    ] = None,
+    priority: Annotated[str | None, typer.Option("--priority", help="high, medium or low.", show_default=False)] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Due date, YYYY-MM-DD.", show_default=False)] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", "-s", help="Initial status (default: the first status, open).", show_default=False),
+    ] = None,
+    item_id: Annotated[
+        str | None,
+        typer.Option("--id", help="The id (default: PARTY-n, one more than the highest).", show_default=False),
+    ] = None,
+    source_doc: Annotated[
+        str | None, typer.Option("--source-doc", help="Source document, e.g. seeds/article.txt.", show_default=False)
+    ] = None,
+    source_quote: Annotated[
+        str | None, typer.Option("--source-quote", help="Verbatim quote from the source document.", show_default=False)
+    ] = None,
+    date_: DateOpt = None,
+    round_: RoundOpt = None,
+    file: FileOpt = None,
+) -> None:
+    """Add an item; prints its new id on stdout."""
+    from . import ops
+
+    when = parse_date_option(date_)
+    due_date = parse_date_option(due, "--due") if due else None
+    new_id = _transact(
+        file,
+        lambda doc, ed: ops.add(
+            doc,
+            ed,
+            party=party,
+            title=title,
+            date=when,
+            kind=kind,
+            of=of,
+            text=text,
+            topic=topic,
+            tags=tag,
+            priority=priority,
+            due=due_date,
+            status=status,
+            item_id=item_id,
+            source_doc=source_doc,
+            source_quote=source_quote,
+            round_id=round_,
+        ),
+        f"add {item_id or party}",
+    )
+    done(f"added {new_id}")
+    _print(new_id)
+
+
+@app.command()
+@handle
+def mark(
+    args: Annotated[
+        list[str],
+        typer.Argument(help="One or more ids, then the new status.", metavar="ID... STATUS", show_default=False),
+    ],
+    note: Annotated[
+        str | None, typer.Option("--note", "-m", help="Why: recorded in the history entry.", show_default=False)
+    ] = None,
+    date_: DateOpt = None,
+    round_: RoundOpt = None,
+    file: FileOpt = None,
+) -> None:
+    """Change the status of items; each change appends a dated history entry."""
+    from . import ops
+
+    if len(args) < 2:
+        raise UsageError("give one or more ids and then the status, like: demands mark US-1 rejected")
+    when = parse_date_option(date_)
+    *ids, status = args
+    lines = _transact(
+        file,
+        lambda doc, ed: ops.mark(doc, ed, ids, status, date=when, note=note, round_id=round_),
+        f"mark {' '.join(ids)} {status}",
+    )
+    for line in lines:
+        done(line)
+
+
+@app.command()
+@handle
+def note(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item.", show_default=False)],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)],
+    date_: DateOpt = None,
+    round_: RoundOpt = None,
+    file: FileOpt = None,
+) -> None:
+    """Append a dated note to an item's history, without changing its status."""
+    from . import ops
+
+    when = parse_date_option(date_)
+    done(
+        _transact(
+            file, lambda doc, ed: ops.add_note(doc, ed, item_id, text, date=when, round_id=round_), f"note {item_id}"
+        )
+    )
+
+
+@app.command()
+@handle
+def edit(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item.", show_default=False)],
+    title: Annotated[str | None, typer.Option("--title", help="New title.", show_default=False)] = None,
+    text: Annotated[str | None, typer.Option("--text", help="New text ('' removes it).", show_default=False)] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="New topic ('' removes it).", show_default=False)
+    ] = None,
+    add_tag: Annotated[
+        list[str] | None, typer.Option("--add-tag", help="Add a tag (repeatable).", show_default=False)
+    ] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag (repeatable).", show_default=False)
+    ] = None,
+    priority: Annotated[
+        str | None, typer.Option("--priority", help="high, medium or low ('' removes it).", show_default=False)
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="Due date YYYY-MM-DD ('' removes it).", show_default=False)
+    ] = None,
+    of: Annotated[
+        str | None, typer.Option("--of", help="Who is asked to act ('' removes it).", show_default=False)
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="demand, concession or red-line.", show_default=False)
+    ] = None,
+    file: FileOpt = None,
+) -> None:
+    """Change an item's fields. Status changes go through 'demands mark'."""
+    from . import ops
+
+    if kind == "":
+        raise UsageError("--kind cannot be removed; use demand, concession or red-line")
+    due_value = parse_date_option(due, "--due") if due else due
+    changes = {
+        "title": title,
+        "text": text,
+        "topic": topic,
+        "priority": priority,
+        "due": due_value,
+        "of": of,
+        "kind": kind,
+    }
+    done(
+        _transact(
+            file,
+            lambda doc, ed: ops.edit(doc, ed, item_id, changes, add_tag or [], remove_tag or []),
+            f"edit {item_id}",
+        )
+    )
+
+
+@app.command()
+@handle
+def link(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item that links.", show_default=False)],
+    rel: Annotated[
+        str,
+        typer.Argument(
+            metavar="REL", help="responds-to, conflicts-with, conditional-on or related.", show_default=False
+        ),
+    ],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The item linked to.", show_default=False)],
+    file: FileOpt = None,
+) -> None:
+    """Link an item to another: ID responds-to|conflicts-with|conditional-on|related OTHER."""
+    from . import ops
+
+    done(_transact(file, lambda doc, ed: ops.link(doc, ed, item_id, rel, other), f"link {item_id} {rel} {other}"))
+
+
+@app.command()
+@handle
+def unlink(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item that links.", show_default=False)],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The item linked to.", show_default=False)],
+    file: FileOpt = None,
+) -> None:
+    """Remove the links from ID to OTHER."""
+    from . import ops
+
+    done(_transact(file, lambda doc, ed: ops.unlink(doc, ed, item_id, other), f"unlink {item_id} {other}"))
+
+
+@app.command()
+@handle
+def remove(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item to delete.", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Also remove the links other items make to it.")] = False,
+    file: FileOpt = None,
+) -> None:
+    """Delete an item (asks first unless --yes); refuses while others link to it unless --force."""
+    from . import ops, store
+
+    path = store.find_file(file)
+    if not yes:
+        doc = store.load(path)
+        item = doc.item(item_id)
+        if not sys.stdin.isatty():
+            raise UsageError(f"not removing {item['id']} without confirmation: pass --yes")
+        if not typer.confirm(f"Remove {_safe(item['id'])} ({_safe(item['title'])})?", default=False):
+            fail("nothing removed")
+    done(_transact(str(path), lambda doc, ed: ops.remove(doc, ed, item_id, force), f"remove {item_id}"))
+
+
+@app.command()
+@handle
+def undo(file: FileOpt = None) -> None:
+    """Revert the last write demands made to the file (repeat for more); refuses if it changed since."""
+    from . import store
+
+    what = store.undo(store.find_file(file))
+    done(f"undid: {what}")
+
+
+@app.command()
+@handle
+def init(
+    path: Annotated[
+        str | None, typer.Argument(help="Where to write it (default: demands.yaml).", show_default=False)
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The negotiation's title.", show_default=False)] = None,
+) -> None:
+    """Write a new, valid, commented skeleton file; never overwrites."""
+    from .skeleton import write_skeleton
+
+    target = Path(path or "demands.yaml")
+    write_skeleton(target, title)
+    done(f"wrote {target}: edit the parties, then 'demands add --party ... --title ...'")

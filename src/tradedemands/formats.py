@@ -1,0 +1,76 @@
+"""Machine and document formats, chosen in one place: json, yaml, csv, markdown, ids.
+
+Nothing here imports Rich: scripts that ask for json or ids pay only for what they use.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .escape import md, visible
+
+FORMATS = ("table", "json", "yaml", "csv", "markdown")
+LIST_FORMATS = (*FORMATS, "ids")
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass
+class Rows:
+    """A flat table built once and rendered as a Rich table, CSV or Markdown."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    #: Columns that hold long text (wrapped in the terminal, never cut).
+    wide: tuple[str, ...] = ()
+
+
+def to_json(value: Any) -> str:
+    """Indented JSON; characters a terminal could act on are escaped (still the same JSON value)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def to_yaml(value: Any) -> str:
+    import yaml
+
+    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(value, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100))
+
+
+def to_csv(rows: Rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(rows.columns)
+    for row in rows.rows:
+        writer.writerow([visible(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def to_markdown(rows: Rows) -> str:
+    """A GitHub table; every cell escaped so no text can break it."""
+    lines = [
+        "| " + " | ".join(md(c) for c in rows.columns) + " |",
+        "|" + "|".join("---" for _ in rows.columns) + "|",
+    ]
+    for row in rows.rows:
+        lines.append("| " + " | ".join(md(cell) if cell else " " for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def join(values: Sequence[Any] | None, sep: str = ", ") -> str:
+    return sep.join(str(v) for v in values or [])
+
+
+def number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value) if value is not None else ""

@@ -1,0 +1,158 @@
+"""Select and order items: the filters of ``demands list`` and friends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .errors import UsageError
+from .model import PRIORITIES, DataFile, Item, Vocabulary, natural_key, updated_on
+from .validate import suggest
+
+SORT_FIELDS = ("id", "party", "status", "priority", "due", "updated", "kind", "topic", "title")
+
+
+def resolve_party(data: DataFile, text: str) -> str:
+    """The party id for an id, alias or name in any case; UsageError listing the parties if none."""
+    wanted = text.strip().lower()
+    parties = data.get("parties") or {}
+    for pid, party in parties.items():
+        names = [pid, party.get("name", ""), *(party.get("aliases") or [])]
+        if wanted in (n.lower() for n in names):
+            return pid
+    known = ", ".join(f"{pid} ({p.get('name', '')})" for pid, p in parties.items())
+    return _raise(f"unknown party {text!r}{suggest(text, list(parties))}; known parties: {known}")
+
+
+def _raise(message: str) -> str:
+    raise UsageError(message)
+
+
+def resolve_round(data: DataFile, text: str) -> str:
+    rounds = [r["id"] for r in data.get("rounds") or []]
+    for rid in rounds:
+        if rid.lower() == text.lower():
+            return rid
+    listed = ", ".join(rounds) or "none"
+    return _raise(f"unknown round {text!r}{suggest(text, rounds)}; rounds in the file: {listed}")
+
+
+def check_status(vocab: Vocabulary, status: str) -> str:
+    for name in vocab.names:
+        if name.lower() == status.lower():
+            return name
+    return _raise(f"unknown status {status!r}{suggest(status, vocab.names)}; valid statuses: {', '.join(vocab.names)}")
+
+
+def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:
+    if value.lower() in choices:
+        return value.lower()
+    return _raise(f"unknown {what} {value!r}{suggest(value, choices)}; use one of: {', '.join(choices)}")
+
+
+@dataclass
+class Filters:
+    """What ``list`` was asked for: AND across fields, OR within a repeated one."""
+
+    parties: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    only_open: bool = False
+    only_closed: bool = False
+    kinds: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    search: str | None = None
+    rounds: list[str] = field(default_factory=list)
+    due_before: str | None = None
+    overdue: bool = False
+    today: str = field(default_factory=lambda: date.today().isoformat())
+
+
+def deadline(item: Item) -> str | None:
+    """The earliest of an item's due date and its target's date."""
+    target: dict[str, Any] = dict(item.get("target") or {})
+    dates = [d for d in (item.get("due"), target.get("by")) if d]
+    return min(dates) if dates else None
+
+
+def is_overdue(item: Item, vocab: Vocabulary, today: str) -> bool:
+    when = deadline(item)
+    return when is not None and when < today and item.get("status") not in vocab.closed
+
+
+def _matches_text(item: Item, needle: str) -> bool:
+    fields = [item.get("id", ""), item.get("title", ""), item.get("text") or ""]
+    fields += [e.get("note") or "" for e in item.get("history") or []]
+    return any(needle in (f or "").lower() for f in fields)
+
+
+def select(data: DataFile, vocab: Vocabulary, filters: Filters) -> list[Item]:
+    """The items of ``data`` that pass every filter, in file order."""
+    parties = {resolve_party(data, p) for p in filters.parties}
+    statuses = {check_status(vocab, s) for s in filters.statuses}
+    kinds = {k.lower() for k in filters.kinds}
+    topics = {t.lower() for t in filters.topics}
+    tags = {t.lower() for t in filters.tags}
+    rounds = {resolve_round(data, r) for r in filters.rounds}
+    needle = filters.search.lower() if filters.search else None
+    closed = vocab.closed
+    out = []
+    for item in data.get("demands") or []:
+        status = item.get("status")
+        if parties and item.get("party") not in parties:
+            continue
+        if statuses and status not in statuses:
+            continue
+        if filters.only_open and status in closed:
+            continue
+        if filters.only_closed and status not in closed:
+            continue
+        if kinds and item.get("kind", "demand") not in kinds:
+            continue
+        if topics and (item.get("topic") or "").lower() not in topics:
+            continue
+        if tags and not tags & {t.lower() for t in item.get("tags") or []}:
+            continue
+        if rounds and not rounds & {e.get("round") for e in item.get("history") or []}:
+            continue
+        if needle is not None and not _matches_text(item, needle):
+            continue
+        if filters.due_before is not None:
+            due = item.get("due")
+            if not due or due >= filters.due_before:
+                continue
+        if filters.overdue and not is_overdue(item, vocab, filters.today):
+            continue
+        out.append(item)
+    return out
+
+
+def sort_items(items: list[Item], by: str, vocab: Vocabulary, reverse: bool = False) -> list[Item]:
+    """Items ordered by ``by`` (ids naturally: US-2 before US-10), ties broken by id.
+
+    Items missing the field sort last, in either direction.
+    """
+    if by not in SORT_FIELDS:
+        _raise(f"cannot sort by {by!r}{suggest(by, SORT_FIELDS)}; use one of: {', '.join(SORT_FIELDS)}")
+    ordered = sorted(items, key=lambda i: natural_key(i["id"]), reverse=reverse)
+    if by == "id":
+        return ordered
+
+    def key(item: Item) -> tuple[bool, Any]:
+        if by == "status":
+            return False, vocab.order(item["status"])
+        if by == "priority":
+            value = item.get("priority")
+            return value is None, PRIORITIES.index(value) if value in PRIORITIES else 0
+        if by == "updated":
+            updated = updated_on(item)
+            return not updated, updated
+        if by == "party":
+            return False, item["party"].lower()
+        raw = item.get(by)  # type: ignore[misc]
+        return raw is None, natural_key(str(raw)) if raw is not None else ()
+
+    present = [i for i in ordered if not key(i)[0]]
+    missing = [i for i in ordered if key(i)[0]]
+    return sorted(present, key=lambda i: key(i)[1], reverse=reverse) + missing  # type: ignore[arg-type,return-value]

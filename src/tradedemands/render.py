@@ -1,0 +1,186 @@
+"""Rich output for people at a terminal: the only module that imports Rich.
+
+Every string that came from the data file reaches Rich as ``Text`` built from
+``visible(...)``: never parsed as markup, never able to emit a control sequence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .escape import visible
+from .formats import Rows, number
+from .model import DataFile, Item, Vocabulary
+from .views import Summary, backlinks, bar
+
+STATUS_STYLES = {
+    "open": "yellow",
+    "discussing": "cyan",
+    "agreed": "green",
+    "partial": "blue",
+    "met": "bold green",
+    "rejected": "red",
+    "withdrawn": "dim",
+}
+KIND_STYLES = {"demand": "", "concession": "green", "red-line": "bold red"}
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+
+
+def cell(value: Any, style: str = "") -> Text:
+    return Text(visible(str(value)) if value is not None else "", style=style)
+
+
+def status_style(status: str, vocab: Vocabulary) -> str:
+    return STATUS_STYLES.get(status, "dim" if status in vocab.closed else "")
+
+
+def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = None) -> None:
+    table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False, expand=False)
+    for column in rows.columns:
+        if column in rows.wide:
+            table.add_column(column, overflow="fold", ratio=1, min_width=16)
+        else:
+            table.add_column(column, no_wrap=column in ("id", "status", "kind", "due"), overflow="fold")
+    status_at = rows.columns.index("status") if "status" in rows.columns and vocab else -1
+    kind_at = rows.columns.index("kind") if "kind" in rows.columns else -1
+    for row in rows.rows:
+        styled = []
+        for n, value in enumerate(row):
+            style = ""
+            if n == status_at and vocab is not None:
+                style = status_style(value, vocab)
+            elif n == kind_at:
+                style = KIND_STYLES.get(value, "")
+            styled.append(cell(value, style))
+        table.add_row(*styled)
+    console().print(table)
+
+
+def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
+    parties = data.get("parties") or {}
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+
+    def party_name(pid: str | None) -> str:
+        if not pid:
+            return ""
+        return f"{pid} ({parties[pid]['name'] if pid in parties else '?'})"
+
+    grid.add_row("party", cell(party_name(item["party"])))
+    if item.get("of"):
+        grid.add_row("of", cell(party_name(item.get("of"))))
+    grid.add_row("kind", cell(item.get("kind", "demand"), KIND_STYLES.get(item.get("kind", "demand"), "")))
+    grid.add_row("status", cell(item["status"], status_style(item["status"], vocab)))
+    for key in ("priority", "topic", "due"):
+        if item.get(key):
+            grid.add_row(key, cell(item.get(key)))
+    if item.get("tags"):
+        grid.add_row("tags", cell(", ".join(item.get("tags") or [])))
+    target = item.get("target")
+    if target:
+        from .model import target_progress
+
+        latest, percent = target_progress(target)
+        line = Text(visible(f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()))
+        if target.get("metric"):
+            line.append(visible(f" ({target['metric']})"))
+        if target.get("by"):
+            line.append(f" by {target['by']}")
+        grid.add_row("target", line)
+        if latest is not None:
+            shown = Text(f"{number(latest)}")
+            if percent is not None:
+                clamped = max(0, min(100, round(percent)))
+                shown.append(f"  {bar(clamped, 100)} {percent:.0f}%")
+            grid.add_row("progress", shown)
+    parts: list[Any] = [grid]
+    if item.get("text"):
+        parts += [Text(""), cell(item["text"])]
+    source = item.get("source") or {}
+    if source:
+        parts.append(Text(""))
+        if source.get("quote"):
+            parts.append(Text("“") + cell(source["quote"], "italic") + Text("”"))
+        where = ", ".join(str(source[k]) for k in ("doc", "url", "date") if source.get(k))
+        if where:
+            parts.append(cell(f"— {where}", "dim"))
+    links: list[tuple[str, str]] = [(link["rel"], link["id"]) for link in item.get("links") or []]
+    own = {(rel, other.lower()) for rel, other in links}
+    links += [(b["rel"], b["id"]) for b in backlinks(data, item["id"]) if (b["rel"], b["id"].lower()) not in own]
+    if links:
+        parts.append(Text(""))
+        parts.append(Text("links", style="bold"))
+        by_id = {i["id"].lower(): i for i in data.get("demands") or []}
+        grid_links = Table.grid(padding=(0, 1))
+        grid_links.add_column(no_wrap=True)
+        grid_links.add_column(no_wrap=True)
+        grid_links.add_column(overflow="fold")
+        for rel, other in links:
+            title = by_id[other.lower()]["title"] if other.lower() in by_id else ""
+            grid_links.add_row(cell(f"  {rel}", "cyan"), cell(other, "bold"), cell(title, "dim"))
+        parts.append(grid_links)
+    history = item.get("history") or []
+    if history:
+        parts.append(Text(""))
+        parts.append(Text("history", style="bold"))
+        timeline = Table.grid(padding=(0, 1))
+        timeline.add_column(no_wrap=True)
+        timeline.add_column(no_wrap=True)
+        timeline.add_column(overflow="fold")
+        for entry in history:
+            state = (
+                Text("→ ") + cell(entry["status"], status_style(entry["status"], vocab))
+                if entry.get("status")
+                else Text("")
+            )
+            note = cell(entry.get("note") or "")
+            if entry.get("round"):
+                note = cell(f"[{entry['round']}] ", "dim") + note
+            timeline.add_row(cell(f"  {entry.get('date', '')}"), state, note)
+        parts.append(timeline)
+    heading = Text(visible(item["id"]), style="bold") + Text("  ") + cell(item["title"])
+    console().print(Panel(Group(*parts), title=heading, title_align="left"))
+
+
+def print_summary(summary: Summary, vocab: Vocabulary) -> None:
+    table = Table(header_style="bold", show_edge=False, pad_edge=False)
+    table.add_column("party", no_wrap=True)
+    shown = [s for s in summary.statuses if any(p["counts"].get(s) for p in summary.parties)]
+    for status in shown:
+        table.add_column(status, justify="right", style=status_style(status, vocab))
+    table.add_column("total", justify="right")
+    table.add_column("closed", no_wrap=True)
+    for p in summary.parties:
+        counts = [str(p["counts"].get(s, 0) or "·") for s in shown]
+        done = f"{bar(p['closed'], p['total'], 10)} {p['closed']}/{p['total']}"
+        table.add_row(cell(f"{p['party']} {p['name']}"), *[cell(c) for c in counts], cell(p["total"]), cell(done))
+    data = summary.as_json()
+    totals = [str(sum(p["counts"].get(s, 0) for p in summary.parties) or "·") for s in shown]
+    table.add_row(
+        Text("all", style="bold"),
+        *[cell(c) for c in totals],
+        cell(data["total"]),
+        cell(f"{bar(data['closed'], data['total'], 10)} {data['closed']}/{data['total']}"),
+    )
+    out = console()
+    out.print(table)
+    for p in summary.parties:
+        for t in p["targets"]:
+            if t["percent"] is None:
+                continue
+            pct = max(0, min(100, round(t["percent"])))
+            out.print(
+                Text("target ")
+                + cell(t["id"], "bold")
+                + Text(f"  {bar(pct, 100)} {t['percent']:.0f}% of {number(t['amount'])} ")
+                + cell(t.get("unit") or "")
+            )

@@ -1,0 +1,49 @@
+"""``demands init``: a new, valid, commented file to start from."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import DemandsError
+from .schema import SCHEMA_ID
+from .yamlio import scalar
+
+SKELETON = """\
+# yaml-language-server: $schema={schema}
+#
+# A tradedemands file: what each party in a negotiation demands, concedes and refuses.
+# Keep it in git. Change statuses with `demands mark`, add items with `demands add`;
+# hand edits are welcome (the tool keeps your comments and layout).
+version: 1
+title: {title}
+
+# Each party: an id (used in item ids, upper-cased: US-1), a name, aliases, the lead negotiator.
+parties:
+  us: {{name: United States, aliases: [usa]}}
+  cn: {{name: China, aliases: [prc]}}
+
+# Rounds of talks, oldest first.
+rounds: []
+
+# Statuses (default): open, discussing, agreed, partial, met, rejected, withdrawn
+# (the last three are closed). Declare your own list under `statuses:` to change them.
+
+# Items: kind is demand, concession or red-line; history is appended by the tool.
+demands: []
+"""
+
+
+def write_skeleton(path: Path, title: str | None = None) -> None:
+    """Create ``path`` with the skeleton; never overwrites an existing file."""
+    text = SKELETON.format(schema=SCHEMA_ID, title=scalar(title or "Negotiation"))
+    try:
+        if path.parent and not path.parent.exists():
+            raise DemandsError(f"folder {path.parent} does not exist; create it first")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        raise DemandsError(f"{path} exists already; init never overwrites a file") from None
+    except OSError as err:
+        raise DemandsError(f"cannot create {path}: {err.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -1,0 +1,387 @@
+"""Check a loaded demands file against the format: every problem at once, each with its place.
+
+A problem is reported as (path, message): the path is the chain of keys and list
+indices to the value at fault, which the store turns into line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, parse_date
+
+Path = tuple[Any, ...]
+Found = list[tuple[Path, str]]
+TextOf = Callable[[Path], "str | None"]
+
+ROOT_FIELDS = ("version", "title", "description", "parties", "rounds", "statuses", "demands")
+PARTY_FIELDS = ("name", "aliases", "lead", "description")
+ROUND_FIELDS = ("id", "date", "end", "place", "outcome", "parties", "note")
+STATUS_FIELDS = ("name", "closed", "description")
+LINK_FIELDS = ("rel", "id")
+SOURCE_FIELDS = ("doc", "quote", "date", "url")
+TARGET_FIELDS = ("amount", "unit", "by", "metric", "baseline", "progress")
+MEASUREMENT_FIELDS = ("date", "amount", "note", "source")
+HISTORY_FIELDS = ("date", "status", "round", "note", "by")
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(str(word).lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    original = next(c for c in choices if c.lower() == close[0])
+    return f" (did you mean {original!r}?)"
+
+
+class _Checker:
+    def __init__(self, data: dict[str, Any], text_of: TextOf | None) -> None:
+        self.data = data
+        self.text_of = text_of
+        self.found: Found = []
+
+    def problem(self, path: Path, message: str) -> None:
+        self.found.append((path, message))
+
+    # --- typed fields ---------------------------------------------------------------------
+
+    def mapping(self, value: Any, path: Path, what: str) -> bool:
+        if not isinstance(value, dict):
+            self.problem(path, f"{what} must be a mapping (key: value lines), not {_kind_of(value)}")
+            return False
+        return True
+
+    def fields(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, required: tuple[str, ...]) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.problem(path + (key,), f"unknown field {key!r}{suggest(str(key), allowed)}")
+        for key in required:
+            if mapping.get(key) is None:
+                self.problem(path, f"missing required field {key!r}")
+
+    def text(self, mapping: dict[str, Any], key: str, path: Path, *, nonempty: bool = False) -> str | None:
+        """A text field; numbers and booleans written bare are read back as the text written."""
+        value = mapping.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (bool, int, float)):
+            written = self.text_of(path + (key,)) if self.text_of else None
+            value = written if written is not None else str(value)
+            mapping[key] = value
+        if not isinstance(value, str):
+            self.problem(path + (key,), f"{key} must be text, not {_kind_of(value)}")
+            return None
+        if nonempty and not value.strip():
+            self.problem(path + (key,), f"{key} must not be empty")
+        return value
+
+    def text_list(self, mapping: dict[str, Any], key: str, path: Path) -> list[str]:
+        value = mapping.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(path + (key,), f"{key} must be a list like [a, b], not {_kind_of(value)}")
+            return []
+        out = []
+        for i, _ in enumerate(value):
+            text = self.text(dict(enumerate(value)), i, path + (key,))  # type: ignore[arg-type]
+            if text is not None:
+                value[i] = text
+                out.append(text)
+        return out
+
+    def date(self, mapping: dict[str, Any], key: str, path: Path) -> str | None:
+        value = mapping.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            self.problem(path + (key,), f"bad date {_show(value)}: use YYYY-MM-DD")
+            return None
+        if parse_date(value) is None:
+            self.problem(path + (key,), f"bad date {value!r}: no such day")
+            return None
+        return value
+
+    def number(self, mapping: dict[str, Any], key: str, path: Path) -> float | None:
+        value = mapping.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            self.problem(path + (key,), f"{key} must be a plain number like 200000000000, not {_show(value)}")
+            return None
+        return value
+
+    def choice(self, mapping: dict[str, Any], key: str, path: Path, choices: list[str] | tuple[str, ...]) -> str | None:
+        value = self.text(mapping, key, path)
+        if value is not None and value not in choices:
+            self.problem(
+                path + (key,), f"unknown {key} {value!r}{suggest(value, choices)}; use one of: {', '.join(choices)}"
+            )
+            return None
+        return value
+
+    def seq(self, mapping: dict[str, Any], key: str, path: Path) -> list[Any]:
+        value = mapping.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(path + (key,), f"{key} must be a list, not {_kind_of(value)}")
+            return []
+        return value
+
+    # --- the file -------------------------------------------------------------------------
+
+    def run(self) -> Found:
+        data = self.data
+        if not self.mapping(data, (), "the file"):
+            return self.found
+        self.fields(data, ROOT_FIELDS, (), ("parties",))
+        version = data.get("version")
+        if version is not None and version != 1:
+            self.problem(("version",), f"unsupported version {_show(version)}: this tool reads version 1")
+        self.text(data, "title", ())
+        self.text(data, "description", ())
+        parties = self.parties()
+        rounds = self.rounds()
+        statuses = self.statuses()
+        self.items(parties, rounds, statuses)
+        return self.found
+
+    def parties(self) -> set[str]:
+        value = self.data.get("parties")
+        if value is None:
+            return set()
+        if not self.mapping(value, ("parties",), "parties"):
+            return set()
+        ids: set[str] = set()
+        for key, party in list(value.items()):
+            path: Path = ("parties", key)
+            if not isinstance(key, str):
+                self.problem(path, f"party id {key!r} must be text")
+                continue
+            if not ID_RE.match(key):
+                self.problem(path, f"party id {key!r} may hold only letters, digits, '.', '_' and '-'")
+            if key.lower() in {i.lower() for i in ids}:
+                self.problem(path, f"duplicate party id {key!r}")
+            ids.add(key)
+            if not self.mapping(party, path, f"party {key!r}"):
+                continue
+            self.fields(party, PARTY_FIELDS, path, ("name",))
+            self.text(party, "name", path, nonempty=True)
+            self.text_list(party, "aliases", path)
+            self.text(party, "lead", path)
+            self.text(party, "description", path)
+        return ids
+
+    def rounds(self) -> set[str]:
+        ids: set[str] = set()
+        for i, rnd in enumerate(self.seq(self.data, "rounds", ())):
+            path: Path = ("rounds", i)
+            if not self.mapping(rnd, path, "a round"):
+                continue
+            self.fields(rnd, ROUND_FIELDS, path, ("id", "date"))
+            rid = self.text(rnd, "id", path, nonempty=True)
+            if rid is not None:
+                if rid in ids:
+                    self.problem(path + ("id",), f"duplicate round id {rid!r}")
+                ids.add(rid)
+            start = self.date(rnd, "date", path)
+            end = self.date(rnd, "end", path)
+            if start and end and end < start:
+                self.problem(path + ("end",), f"round ends ({end}) before it starts ({start})")
+            for key in ("place", "outcome", "note"):
+                self.text(rnd, key, path)
+            self.text_list(rnd, "parties", path)
+        return ids
+
+    def statuses(self) -> list[str]:
+        declared = self.data.get("statuses")
+        if declared is None:
+            from .model import DEFAULT_STATUSES
+
+            return [s["name"] for s in DEFAULT_STATUSES]
+        names: list[str] = []
+        for i, status in enumerate(self.seq(self.data, "statuses", ())):
+            path: Path = ("statuses", i)
+            if not self.mapping(status, path, "a status"):
+                continue
+            self.fields(status, STATUS_FIELDS, path, ("name",))
+            name = self.text(status, "name", path, nonempty=True)
+            if name is not None:
+                if name in names:
+                    self.problem(path + ("name",), f"duplicate status {name!r}")
+                names.append(name)
+            closed = status.get("closed")
+            if closed is not None and not isinstance(closed, bool):
+                self.problem(path + ("closed",), f"closed must be true or false, not {_show(closed)}")
+            self.text(status, "description", path)
+        if isinstance(declared, list) and not declared:
+            self.problem(("statuses",), "statuses is empty: list at least one, or remove it to use the defaults")
+        return names
+
+    def items(self, parties: set[str], rounds: set[str], statuses: list[str]) -> None:
+        items = self.seq(self.data, "demands", ())
+        seen: dict[str, int] = {}
+        ids: set[str] = set()
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                iid = self.text(item, "id", ("demands", i))
+                if iid:
+                    key = iid.lower()
+                    if key in seen:
+                        self.problem(
+                            ("demands", i, "id"), f"{iid} id: duplicate id (also item {seen[key] + 1} of demands)"
+                        )
+                    else:
+                        seen[key] = i
+                    ids.add(key)
+        for i, item in enumerate(items):
+            path: Path = ("demands", i)
+            if not self.mapping(item, path, "an item"):
+                continue
+            self.item(item, path, parties, rounds, statuses, ids)
+
+    def item(
+        self,
+        item: dict[str, Any],
+        path: Path,
+        parties: set[str],
+        rounds: set[str],
+        statuses: list[str],
+        ids: set[str],
+    ) -> None:
+        iid = item.get("id") if isinstance(item.get("id"), str) else None
+        label = iid or f"item {path[1] + 1}"
+        start = len(self.found)
+        self.fields(item, ITEM_FIELDS, path, ("id", "party", "title", "status"))
+        if iid is not None and not ID_RE.match(iid):
+            self.problem(path + ("id",), f"id {iid!r} may hold only letters, digits, '.', '_' and '-'")
+        party_list = sorted(parties)
+        for key in ("party", "of"):
+            party = self.text(item, key, path)
+            if party is not None and party not in parties:
+                self.problem(
+                    path + (key,),
+                    f"unknown party {party!r}{suggest(party, party_list)}; known: {', '.join(party_list)}",
+                )
+        self.choice(item, "kind", path, KINDS)
+        self.text(item, "title", path, nonempty=True)
+        self.text(item, "text", path)
+        self.text(item, "topic", path)
+        self.text_list(item, "tags", path)
+        self.choice(item, "priority", path, PRIORITIES)
+        status = self.choice(item, "status", path, statuses)
+        self.date(item, "due", path)
+        self.target(item, path)
+        self.source(item, path)
+        self.links(item, path, iid, ids)
+        last = self.history(item, path, rounds, statuses)
+        if status is not None and last is not None and status != last:
+            self.problem(
+                path + ("status",),
+                f"status is {status!r} but the last history entry sets {last!r}; use 'demands mark' to change a status",
+            )
+        for n in range(start, len(self.found)):
+            where, message = self.found[n]
+            field = next((str(step) for step in where[len(path) :] if isinstance(step, str)), "")
+            if not message.startswith(f"{label} "):
+                self.found[n] = (where, f"{label} {field}: {message}" if field else f"{label}: {message}")
+
+    def target(self, item: dict[str, Any], path: Path) -> None:
+        target = item.get("target")
+        if target is None:
+            return
+        tpath = path + ("target",)
+        if not self.mapping(target, tpath, "target"):
+            return
+        self.fields(target, TARGET_FIELDS, tpath, ("amount",))
+        self.number(target, "amount", tpath)
+        self.number(target, "baseline", tpath)
+        self.text(target, "unit", tpath)
+        self.text(target, "metric", tpath)
+        self.date(target, "by", tpath)
+        for j, m in enumerate(self.seq(target, "progress", tpath)):
+            mpath = tpath + ("progress", j)
+            if not self.mapping(m, mpath, "a measurement"):
+                continue
+            self.fields(m, MEASUREMENT_FIELDS, mpath, ("date", "amount"))
+            self.date(m, "date", mpath)
+            self.number(m, "amount", mpath)
+            self.text(m, "note", mpath)
+            self.text(m, "source", mpath)
+
+    def source(self, item: dict[str, Any], path: Path) -> None:
+        source = item.get("source")
+        if source is None:
+            return
+        spath = path + ("source",)
+        if not self.mapping(source, spath, "source"):
+            return
+        self.fields(source, SOURCE_FIELDS, spath, ())
+        for key in ("doc", "quote", "url"):
+            self.text(source, key, spath)
+        self.date(source, "date", spath)
+
+    def links(self, item: dict[str, Any], path: Path, iid: str | None, ids: set[str]) -> None:
+        for j, link in enumerate(self.seq(item, "links", path)):
+            lpath = path + ("links", j)
+            if not self.mapping(link, lpath, "a link"):
+                continue
+            self.fields(link, LINK_FIELDS, lpath, ("rel", "id"))
+            self.choice(link, "rel", lpath, RELS)
+            other = self.text(link, "id", lpath)
+            if other is None:
+                continue
+            if iid is not None and other.lower() == iid.lower():
+                self.problem(lpath + ("id",), "an item cannot link to itself")
+            elif other.lower() not in ids:
+                self.problem(lpath + ("id",), f"link to unknown id {other!r}")
+
+    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> str | None:
+        last = None
+        for j, entry in enumerate(self.seq(item, "history", path)):
+            hpath = path + ("history", j)
+            if not self.mapping(entry, hpath, "a history entry"):
+                continue
+            self.fields(entry, HISTORY_FIELDS, hpath, ("date",))
+            self.date(entry, "date", hpath)
+            status = self.choice(entry, "status", hpath, statuses)
+            if status is not None:
+                last = status
+            rnd = self.text(entry, "round", hpath)
+            if rnd is not None and rnd not in rounds:
+                self.problem(hpath + ("round",), f"unknown round {rnd!r}{suggest(rnd, sorted(rounds))}")
+            note = self.text(entry, "note", hpath)
+            self.text(entry, "by", hpath)
+            if entry.get("status") is None and note is None:
+                self.problem(hpath, "a history entry needs a status or a note")
+        return last
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    return f"text {value!r}"
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else _kind_of(value)
+
+
+def check(data: Any, text_of: TextOf | None = None) -> Found:
+    """Every problem with ``data`` (normalising bare numbers in text fields as it goes)."""
+    return _Checker(data, text_of).run()
+
+
+def normalize_space(text: str) -> str:
+    return " ".join(text.split())
