@@ -726,3 +726,288 @@ def init(
     target = Path(path or "demands.yaml")
     write_skeleton(target, title)
     done(f"wrote {target}: edit the parties, then 'demands add --party ... --title ...'")
+
+
+# --- history and change -----------------------------------------------------------------------
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)]
+
+
+def _version_doc(spec: str, working: Path) -> tuple[str, Any]:
+    """A version of the file (path or git revision), parsed; one clear line if it does not load."""
+    from . import diff, store
+
+    label, raw = diff.read_version(spec, working)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DemandsError(f"{label}: not UTF-8 text") from None
+    try:
+        return label, store.parse(text, Path(label))
+    except InvalidFile as err:
+        raise DemandsError(f"{label} does not load: {err.problems[0]}") from None
+
+
+@app.command("diff")
+@handle
+def diff_(
+    old: Annotated[
+        str | None,
+        typer.Argument(
+            help="Old version: a file path, a git revision (HEAD~1, a tag) or REV:path. Default: HEAD.",
+            show_default=False,
+        ),
+    ] = None,
+    new: Annotated[
+        str | None, typer.Argument(help="New version (default: the working file).", show_default=False)
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Instead: the change since this date, rebuilt from history.", show_default=False),
+    ] = None,
+    round_: Annotated[
+        str | None,
+        typer.Option(
+            "--round", "-r", help="Instead: the change since this round began, from history.", show_default=False
+        ),
+    ] = None,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when anything differs (like git diff --exit-code).")
+    ] = False,
+    file: FileOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """What changed between two versions: items added, removed, and changed field by field."""
+    from . import diff, formats, store
+    from .query import resolve_round
+
+    working = store.find_file(file)
+    if since or round_:
+        if old or new:
+            raise UsageError("give versions or --since/--round, not both")
+        doc = store.load(working)
+        if round_:
+            rid = resolve_round(doc.data, round_)
+            start = next(r["date"] for r in doc.data.get("rounds") or [] if r["id"] == rid)
+            label = f"before {rid} ({start})"
+        else:
+            start = parse_date_option(since, "--since")
+            label = f"before {start}"
+        result = diff.diff_data(diff.since_state(doc.data, start), doc.data, label, f"{working} (now)")
+        vocab = doc.vocab
+    else:
+        old_label, old_doc = _version_doc(old or "HEAD", working)
+        if new is None:
+            new_doc = store.load(working)
+            new_label = str(working)
+        else:
+            new_label, new_doc = _version_doc(new, working)
+        result = diff.diff_data(old_doc.data, new_doc.data, old_label, new_label)
+        vocab = new_doc.vocab
+    if fmt == ReportFormat.json:
+        _print(formats.to_json(result.as_json()))
+    elif fmt == ReportFormat.markdown:
+        from .brief import diff_markdown
+
+        sys.stdout.write(diff_markdown(result))
+    else:
+        from . import render
+
+        render.print_diff(result, vocab)
+    if exit_code and result:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+@handle
+def log(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Entries on or after this date.", show_default=False)
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Entries on or before this date.", show_default=False)
+    ] = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option("--party", "-p", help="Items raised by this party (repeat for OR).", show_default=False),
+    ] = None,
+    round_: RoundOpt = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", help="At most N entries.", min=0, show_default=False)
+    ] = None,
+    file: FileOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """Every history entry across items as a timeline, newest first."""
+    from . import diff, formats
+    from .query import resolve_party, resolve_round
+
+    doc = _load(file)
+    records = diff.log_entries(
+        doc.data,
+        since=parse_date_option(since, "--since") if since else None,
+        until=parse_date_option(until, "--until") if until else None,
+        parties={resolve_party(doc.data, p) for p in party or []} or None,
+        round_id=resolve_round(doc.data, round_) if round_ else None,
+        limit=limit,
+    )
+    if fmt == ReportFormat.json:
+        _print(formats.to_json(records))
+        return
+    rows = formats.Rows(["date", "id", "status", "round", "note"], [], wide=("note",))
+    for r in records:
+        rows.rows.append([r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")])
+    if fmt == ReportFormat.markdown:
+        sys.stdout.write(formats.to_markdown(rows))
+    elif not rows.rows:
+        typer.echo("no history entries match", err=True)
+    else:
+        from . import render
+
+        render.print_rows(rows, doc.vocab)
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@app.command("brief")
+@handle
+def brief_(
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the brief to this file (default: stdout).", show_default=False),
+    ] = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option("--party", "-p", help="Only this party's items (repeat for several).", show_default=False),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Changes since this date (default: since the last round began).", show_default=False
+        ),
+    ] = None,
+    round_: Annotated[
+        str | None, typer.Option("--round", "-r", help="Changes since this round began.", show_default=False)
+    ] = None,
+    as_of: AsOfOpt = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Title of the brief (default: the file's title).", show_default=False)
+    ] = None,
+    file: FileOpt = None,
+) -> None:
+    """A Markdown brief a negotiator reads in two minutes: state of play, positions, conflicts, changes, deadlines, sources."""
+    from .brief import brief
+    from .query import resolve_party, resolve_round
+
+    if since and round_:
+        raise UsageError("give --since or --round, not both")
+    doc = _load(file, as_of)
+    since_date = parse_date_option(since, "--since") if since else None
+    label = None
+    if round_:
+        rid = resolve_round(doc.data, round_)
+        since_date = next(r["date"] for r in doc.data.get("rounds") or [] if r["id"] == rid)
+        label = f"{rid} ({since_date})"
+    today = parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat()
+    parties = {resolve_party(doc.data, p) for p in party or []} or None
+    text = brief(doc.data, today=today, title=title, parties=parties, since=since_date, since_label=label)
+    _write_output(text, output)
+
+
+@app.command()
+@handle
+def compare(
+    a: Annotated[str, typer.Argument(metavar="A", help="A party (id, alias or name).", show_default=False)],
+    b: Annotated[str, typer.Argument(metavar="B", help="The other party.", show_default=False)],
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", "-t", help="Only this topic (repeat for several).", show_default=False),
+    ] = None,
+    as_of: AsOfOpt = None,
+    file: FileOpt = None,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """Two parties side by side per topic: what each asks of the other, offers and refuses, and where they conflict."""
+    from . import compare as comparing
+    from . import formats
+    from .query import resolve_party
+
+    doc = _load(file, as_of)
+    left, right = resolve_party(doc.data, a), resolve_party(doc.data, b)
+    if left == right:
+        raise UsageError("compare needs two different parties")
+    result = comparing.compare(doc.data, left, right, topics=set(topic or []) or None)
+    if fmt == ReportFormat.json:
+        _print(formats.to_json(result))
+    elif fmt == ReportFormat.markdown:
+        sys.stdout.write(comparing.to_markdown(result))
+    else:
+        from . import render
+
+        render.print_compare(result, doc.vocab)
+
+
+@app.command()
+@handle
+def target(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item.", show_default=False)],
+    amount: Annotated[float, typer.Option("--amount", help="The target amount (a plain number).", show_default=False)],
+    unit: Annotated[str | None, typer.Option("--unit", help="Unit, e.g. USD.", show_default=False)] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Date to reach it, YYYY-MM-DD.", show_default=False)] = None,
+    metric: Annotated[str | None, typer.Option("--metric", help="What is measured.", show_default=False)] = None,
+    baseline: Annotated[
+        float | None, typer.Option("--baseline", help="Where the measure started (default 0).", show_default=False)
+    ] = None,
+    file: FileOpt = None,
+) -> None:
+    """Set an item's numeric target (amount, unit, by, metric, baseline); measurements are kept."""
+    from . import ops
+
+    by_date = parse_date_option(by, "--by") if by else None
+    spec = {
+        "amount": _plain(amount),
+        "unit": unit,
+        "by": by_date,
+        "metric": metric,
+        "baseline": _plain(baseline) if baseline is not None else None,
+    }
+    done(_transact(file, lambda doc, ed: ops.set_target(doc, ed, item_id, spec), f"target {item_id}"))
+
+
+def _plain(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+@app.command()
+@handle
+def progress(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="An item with a target.", show_default=False)],
+    amount: Annotated[float, typer.Argument(metavar="AMOUNT", help="The measured amount.", show_default=False)],
+    date_: DateOpt = None,
+    note: Annotated[
+        str | None, typer.Option("--note", "-m", help="What the measurement is.", show_default=False)
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where the figure comes from.", show_default=False)
+    ] = None,
+    file: FileOpt = None,
+) -> None:
+    """Record a dated measurement toward an item's target."""
+    from . import ops
+
+    when = parse_date_option(date_)
+    done(
+        _transact(
+            file,
+            lambda doc, ed: ops.record_progress(doc, ed, item_id, _plain(amount), date=when, note=note, source=source),
+            f"progress {item_id}",
+        )
+    )

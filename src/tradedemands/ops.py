@@ -244,3 +244,58 @@ def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> 
                 editor.remove(("demands", other_index, "links", n))
     editor.remove(("demands", index))
     return f"{item['id']} removed" + (f" (and the links from {', '.join(linkers)})" if linkers else "")
+
+
+def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]) -> str:
+    """Set an item's target; existing measurements are kept."""
+    index = doc.find(item_id)
+    item = doc.items[index]
+    amount = spec.get("amount")
+    if not isinstance(amount, (int, float)) or amount != amount or amount in (float("inf"), float("-inf")):
+        raise UsageError("--amount must be a finite number")
+    new: dict[str, Any] = {k: v for k, v in spec.items() if v is not None}
+    old = item.get("target")
+    if old and old.get("progress"):
+        new["progress"] = old["progress"]
+    if old == new:
+        return f"{item['id']}: target unchanged"
+    if old is not None:
+        node = editor.node(("demands", index, "target"))
+        if not getattr(node, "flow_style", True) and "progress" in new:
+            # A block target with measurements: change its fields one by one.
+            for key, value in new.items():
+                if key != "progress" and old.get(key) != value:  # type: ignore[misc]
+                    editor.set(("demands", index, "target", key), value)
+            for key in [k for k in old if k not in new]:
+                editor.remove(("demands", index, "target", key))
+            return f"{item['id']}: target updated"
+    editor.set(("demands", index, "target"), new)
+    return f"{item['id']}: target set"
+
+
+def record_progress(
+    doc: Document,
+    editor: Editor,
+    item_id: str,
+    amount: float,
+    *,
+    date: str,
+    note: str | None = None,
+    source: str | None = None,
+) -> str:
+    index = doc.find(item_id)
+    item = doc.items[index]
+    target = item.get("target")
+    if not target:
+        raise DemandsError(f"{item['id']} has no target; set one with 'demands target {item['id']} --amount N'")
+    measurement: dict[str, Any] = {"date": date, "amount": amount}
+    if note:
+        measurement["note"] = note
+    if source:
+        measurement["source"] = source
+    editor.append(("demands", index, "target", "progress"), measurement)
+    goal = target.get("amount")
+    baseline = target.get("baseline", 0) or 0
+    if isinstance(goal, (int, float)) and goal != baseline:
+        return f"{item['id']}: {amount:,} recorded, {100 * (amount - baseline) / (goal - baseline):.0f}% of target"
+    return f"{item['id']}: {amount:,} recorded"

@@ -184,3 +184,89 @@ def print_summary(summary: Summary, vocab: Vocabulary) -> None:
                 + Text(f"  {bar(pct, 100)} {t['percent']:.0f}% of {number(t['amount'])} ")
                 + cell(t.get("unit") or "")
             )
+
+
+def print_diff(diff: Any, vocab: Vocabulary) -> None:
+    """Status transitions first (toward closure / reopening), then other changes, added, removed."""
+    from .diff import describe_value
+
+    out = console()
+    out.print(Text("--- ") + cell(diff.old, "red") + Text("\n+++ ") + cell(diff.new, "green"))
+    if not diff:
+        out.print(Text("no differences", style="dim"))
+        return
+    for change in diff.changed:
+        head = Text("~ ", style="yellow") + cell(change.id, "bold") + Text("  ") + cell(change.title)
+        if change.direction:
+            head += Text(
+                f"  ({'toward closure' if change.direction == 'closing' else 'reopened'})",
+                style="green" if change.direction == "closing" else "magenta",
+            )
+        out.print(head)
+        for c in change.changes:
+            if c["field"] == "history":
+                for entry in c["new"]:
+                    line = Text("    + history  ") + cell(entry.get("date", ""))
+                    if entry.get("status"):
+                        line += Text(" → ") + cell(entry["status"], status_style(entry["status"], vocab))
+                    if entry.get("note"):
+                        line += Text("  ") + cell(entry["note"])
+                    out.print(line)
+            elif c["field"] == "status":
+                out.print(
+                    Text("    status  ")
+                    + cell(c["old"], status_style(str(c["old"]), vocab))
+                    + Text(" → ")
+                    + cell(c["new"], status_style(str(c["new"]), vocab))
+                )
+            else:
+                out.print(
+                    Text(f"    {c['field']}  ")
+                    + cell(describe_value(c["old"]), "red")
+                    + Text(" → ")
+                    + cell(describe_value(c["new"]), "green")
+                )
+    for item in diff.added:
+        out.print(
+            Text("+ ", style="green")
+            + cell(item["id"], "bold")
+            + Text("  ")
+            + cell(item["title"])
+            + Text("  ")
+            + cell(item.get("status", ""), status_style(item.get("status", ""), vocab))
+        )
+    for item in diff.removed:
+        out.print(Text("- ", style="red") + cell(item["id"], "bold") + Text("  ") + cell(item["title"]))
+    out.print(Text(f"{len(diff.changed)} changed, {len(diff.added)} added, {len(diff.removed)} removed", style="dim"))
+
+
+def print_compare(result: dict[str, Any], vocab: Vocabulary) -> None:
+    a, b = result["a"], result["b"]
+    table = Table(header_style="bold", show_lines=True, show_edge=False, pad_edge=False)
+    table.add_column("topic", overflow="fold")
+    table.add_column(f"{a} asks / offers / refuses", overflow="fold", ratio=1)
+    table.add_column(f"{b} asks / offers / refuses", overflow="fold", ratio=1)
+    table.add_column("conflicts", no_wrap=True)
+    conflicted = {x.lower() for pair in (p for row in result["topics"] for p in row["conflicts"]) for x in pair}
+    for row in result["topics"]:
+        sides = []
+        for pid in (a, b):
+            text = Text()
+            for column in ("asks", "offers", "refuses"):
+                for entry in row[pid][column]:
+                    if text:
+                        text.append("\n")
+                    mark = {"asks": "asks ", "offers": "offers ", "refuses": "refuses "}[column]
+                    text.append(mark, style={"asks": "", "offers": "green", "refuses": "bold red"}[column])
+                    text.append(
+                        visible(entry["id"]), style="bold reverse" if entry["id"].lower() in conflicted else "bold"
+                    )
+                    text.append(" ")
+                    text.append(visible(entry["title"]))
+                    text.append(" (")
+                    text.append(visible(entry["status"]), style=status_style(entry["status"], vocab))
+                    text.append(")")
+            sides.append(text)
+        conflicts = Text("\n".join(f"{x} ↔ {y}" for x, y in row["conflicts"]), style="bold red")
+        table.add_row(cell(row["topic"]), *sides, conflicts)
+    console().print(table)

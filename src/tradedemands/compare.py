@@ -1,0 +1,65 @@
+"""Two parties side by side, topic by topic: asks, offers, refusals and conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .escape import md
+from .model import DataFile, Item, natural_key
+
+COLUMNS = ("asks", "offers", "refuses")
+
+
+def _entry(item: Item) -> dict[str, Any]:
+    return {"id": item["id"], "title": item["title"], "status": item["status"], "kind": item.get("kind", "demand")}
+
+
+def compare(data: DataFile, a: str, b: str, topics: set[str] | None = None) -> dict[str, Any]:
+    """Per topic, for each party: what it asks of the other, offers, refuses; and conflicts
+    (``conflicts-with`` links between an item of A and an item of B)."""
+    wanted = {t.lower() for t in topics} if topics else None
+    items = [i for i in data.get("demands") or [] if i["party"] in (a, b)]
+    by_id = {i["id"].lower(): i for i in items}
+    result: dict[str, Any] = {"a": a, "b": b, "topics": []}
+    names = sorted({(i.get("topic") or "(no topic)") for i in items}, key=str.lower)
+    for topic in names:
+        if wanted is not None and topic.lower() not in wanted:
+            continue
+        here = [i for i in items if (i.get("topic") or "(no topic)") == topic]
+        sides: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for pid, other in ((a, b), (b, a)):
+            mine = sorted((i for i in here if i["party"] == pid), key=lambda i: natural_key(i["id"]))
+            sides[pid] = {
+                "asks": [
+                    _entry(i) for i in mine if i.get("kind", "demand") == "demand" and i.get("of") in (other, None)
+                ],
+                "offers": [_entry(i) for i in mine if i.get("kind") == "concession"],
+                "refuses": [_entry(i) for i in mine if i.get("kind") == "red-line"],
+            }
+        conflicts = []
+        for item in here:
+            for link in item.get("links") or []:
+                other_item = by_id.get(link["id"].lower())
+                if link["rel"] == "conflicts-with" and other_item is not None and other_item["party"] != item["party"]:
+                    pair = sorted((item["id"], other_item["id"]), key=natural_key)
+                    if pair not in conflicts:
+                        conflicts.append(pair)
+        result["topics"].append({"topic": topic, a: sides[a], b: sides[b], "conflicts": conflicts})
+    return result
+
+
+def to_markdown(result: dict[str, Any]) -> str:
+    a, b = result["a"], result["b"]
+    out = [f"# {md(a)} and {md(b)}: positions by topic", ""]
+    header = f"| topic | {md(a)} asks | {md(a)} offers | {md(a)} refuses | {md(b)} asks | {md(b)} offers | {md(b)} refuses | conflicts |"
+    out += [header, "|" + "---|" * 8]
+    for row in result["topics"]:
+        cells = [md(row["topic"])]
+        for pid in (a, b):
+            for column in COLUMNS:
+                cells.append(
+                    "<br>".join(f"{md(e['id'])} {md(e['title'])} ({md(e['status'])})" for e in row[pid][column]) or " "
+                )
+        cells.append(", ".join(f"**{md(x)} ↔ {md(y)}**" for x, y in row["conflicts"]) or " ")
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,209 @@
+"""What changed: two versions compared item by item, or the change rebuilt from history.
+
+Versions come from file paths or from git (``HEAD~1``, a tag, ``REV:path``),
+read with git itself. Changes are stated in negotiation terms: status
+transitions first, marked as moving toward closure or away from it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from .errors import DemandsError
+from .model import DataFile, Item, Vocabulary, as_of, natural_key, vocabulary
+
+FIELD_ORDER = (
+    "status",
+    "title",
+    "kind",
+    "party",
+    "of",
+    "priority",
+    "due",
+    "topic",
+    "tags",
+    "text",
+    "target",
+    "links",
+    "source",
+    "history",
+)
+
+
+@dataclass
+class Change:
+    id: str
+    title: str
+    changes: list[dict[str, Any]]
+    direction: str | None = None  # "closing", "reopening", or None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "changes": self.changes}
+
+
+@dataclass
+class Diff:
+    old: str
+    new: str
+    added: list[Item] = field(default_factory=list)
+    removed: list[Item] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "old": self.old,
+            "new": self.new,
+            "added": self.added,
+            "removed": self.removed,
+            "changed": [c.as_json() for c in self.changed],
+        }
+
+
+def direction(old: str | None, new: str | None, vocab: Vocabulary) -> str | None:
+    """``closing`` when a status moves into the closed set, ``reopening`` when it leaves it."""
+    closed = vocab.closed
+    if old == new:
+        return None
+    if new in closed and old not in closed:
+        return "closing"
+    if old in closed and new not in closed:
+        return "reopening"
+    return None
+
+
+def compare_items(old: Item, new: Item) -> list[dict[str, Any]]:
+    """Field-by-field changes; history that only grew shows as the entries added."""
+    keys = [k for k in FIELD_ORDER if k in old or k in new]
+    keys += [k for k in list(old) + list(new) if k not in keys and k != "id"]
+    changes: list[dict[str, Any]] = []
+    for key in dict.fromkeys(keys):
+        before, after = old.get(key), new.get(key)  # type: ignore[misc]
+        if before == after:
+            continue
+        if key == "history" and isinstance(before, list) and isinstance(after, list) and after[: len(before)] == before:
+            changes.append({"field": "history", "old": None, "new": after[len(before) :]})
+            continue
+        changes.append({"field": key, "old": before, "new": after})
+    return changes
+
+
+def diff_data(old: DataFile, new: DataFile, old_label: str, new_label: str) -> Diff:
+    vocab = vocabulary(new)
+    result = Diff(old_label, new_label)
+    before = {item["id"].lower(): item for item in old.get("demands") or []}
+    after = {item["id"].lower(): item for item in new.get("demands") or []}
+    for key, item in after.items():
+        if key not in before:
+            result.added.append(item)
+            continue
+        changes = compare_items(before[key], item)
+        if changes:
+            move = direction(before[key].get("status"), item.get("status"), vocab)
+            result.changed.append(Change(item["id"], item["title"], changes, move))
+    result.removed = [item for key, item in before.items() if key not in after]
+    result.added.sort(key=lambda i: natural_key(i["id"]))
+    result.removed.sort(key=lambda i: natural_key(i["id"]))
+    result.changed.sort(key=lambda c: (c.changes[0]["field"] != "status", natural_key(c.id)))
+    return result
+
+
+def since_state(data: DataFile, since: str) -> DataFile:
+    """The data as it stood the day before ``since``, from history."""
+    day_before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
+    return as_of(data, day_before)
+
+
+# --- versions from git ---------------------------------------------------------------------
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=60)
+    except FileNotFoundError:
+        raise DemandsError("git is not installed; give two file paths instead of revisions") from None
+
+
+def read_version(spec: str, working: Path) -> tuple[str, bytes]:
+    """The bytes of a version: a file path, ``REV`` (the working file at REV) or ``REV:path``."""
+    candidate = Path(spec)
+    if candidate.is_file():
+        return spec, candidate.read_bytes()
+    directory = working.resolve().parent
+    top = _git(["rev-parse", "--show-toplevel"], directory)
+    if top.returncode != 0:
+        raise DemandsError(
+            f"{spec!r} is not a file, and {directory} is not in a git repository; give a file path or run inside the repository"
+        )
+    root = Path(top.stdout.decode().strip())
+    if ":" in spec:
+        rev, _, rel = spec.partition(":")
+        relpath = rel
+        if not rel.startswith("/"):
+            absolute = (Path.cwd() / rel).resolve()
+            try:
+                relpath = absolute.relative_to(root).as_posix()
+            except ValueError:
+                relpath = rel
+    else:
+        rev = spec
+        relpath = working.resolve().relative_to(root.resolve()).as_posix()
+    check = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root)
+    if check.returncode != 0:
+        raise DemandsError(f"unknown revision {rev!r}: not a commit, branch or tag in {root}")
+    shown = _git(["show", f"{rev}:{relpath}"], root)
+    if shown.returncode != 0:
+        raise DemandsError(f"{relpath} does not exist at revision {rev!r}")
+    return f"{rev}:{relpath}", shown.stdout
+
+
+# --- the log -------------------------------------------------------------------------------
+
+
+def log_entries(
+    data: DataFile,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    parties: set[str] | None = None,
+    round_id: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every history entry across items, newest first (file order breaks ties, later first)."""
+    entries = []
+    for position, item in enumerate(data.get("demands") or []):
+        if parties and item["party"] not in parties:
+            continue
+        for n, entry in enumerate(item.get("history") or []):
+            when = entry.get("date", "")
+            if (since and when < since) or (until and when > until):
+                continue
+            if round_id and entry.get("round") != round_id:
+                continue
+            record: dict[str, Any] = {"id": item["id"], "date": when}
+            for key in ("status", "note", "round"):
+                if entry.get(key):
+                    record[key] = entry[key]  # type: ignore[literal-required]
+            entries.append(((when, position, n), record))
+    entries.sort(key=lambda pair: pair[0], reverse=True)
+    records = [record for _, record in entries]
+    return records[:limit] if limit is not None else records
+
+
+def describe_value(value: Any) -> str:
+    """A changed field's value on one line for tables and Markdown."""
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return "; ".join(", ".join(f"{k}: {v}" for k, v in entry.items()) for entry in value)
+        return ", ".join(str(v) for v in value) or "[]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
