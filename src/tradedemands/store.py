@@ -46,7 +46,8 @@ def find_file(explicit: str | None = None, cwd: Path | None = None) -> Path:
         for name in CANDIDATES:
             candidate = directory / name
             if candidate.is_file():
-                return candidate
+                shown = os.path.relpath(candidate)
+                return Path(shown) if not shown.startswith("..") else candidate
     raise FileNotFound(
         f"no demands file: looked for {' or '.join(CANDIDATES)} in {start} and its parents; "
         "run 'demands init' to start one, or pass --file PATH"
