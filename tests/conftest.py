@@ -58,7 +58,7 @@ def run() -> object:
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False, prog_name="demands")
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return invoke
