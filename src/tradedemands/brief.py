@@ -191,8 +191,9 @@ def brief(
 
     # Changes.
     if since is None and rounds:
-        since = rounds[-1]["date"]
-        since_label = f"the last round ({rounds[-1]['id']}, {since})"
+        last = max(rounds, key=lambda r: r["date"])
+        since = last["date"]
+        since_label = f"the last round ({last['id']}, {since})"
     if since is not None:
         rows = Rows(["date", "id", "title", "change", "note"], [])
         for item in items:

@@ -58,7 +58,7 @@ def to_markdown(result: dict[str, Any]) -> str:
         for pid in (a, b):
             for column in COLUMNS:
                 cells.append(
-                    "<br>".join(f"{md(e['id'])} {md(e['title'])} ({md(e['status'])})" for e in row[pid][column]) or " "
+                    "; ".join(f"{md(e['id'])} {md(e['title'])} ({md(e['status'])})" for e in row[pid][column]) or " "
                 )
         cells.append(", ".join(f"**{md(x)} ↔ {md(y)}**" for x, y in row["conflicts"]) or " ")
         out.append("| " + " | ".join(cells) + " |")

@@ -143,14 +143,20 @@ def read_version(spec: str, working: Path) -> tuple[str, bytes]:
         )
     root = Path(top.stdout.decode().strip())
     if ":" in spec:
+        # As in git: REV:path is relative to the top of the repository, REV:./path to the
+        # current directory. A plain path absent there is also tried from the current directory.
         rev, _, rel = spec.partition(":")
-        relpath = rel
-        if not rel.startswith("/"):
-            absolute = (Path.cwd() / rel).resolve()
-            try:
-                relpath = absolute.relative_to(root).as_posix()
-            except ValueError:
-                relpath = rel
+        relpath = rel.lstrip("/")
+        here = (Path.cwd() / rel).resolve()
+        from_here = here.relative_to(root.resolve()).as_posix() if here.is_relative_to(root.resolve()) else None
+        if rel.startswith(("./", "../")) or rel in (".", ".."):
+            relpath = from_here or relpath
+        elif (
+            from_here
+            and _git(["cat-file", "-e", f"{rev}:{relpath}"], root).returncode != 0
+            and _git(["cat-file", "-e", f"{rev}:{from_here}"], root).returncode == 0
+        ):
+            relpath = from_here
     else:
         rev = spec
         relpath = working.resolve().relative_to(root.resolve()).as_posix()
@@ -196,14 +202,17 @@ def log_entries(
     return records[:limit] if limit is not None else records
 
 
-def describe_value(value: Any) -> str:
-    """A changed field's value on one line for tables and Markdown."""
+def describe_value(value: Any, nested: bool = False) -> str:
+    """A changed field's value on one line for tables and Markdown (values inside values in
+    YAML flow style, never as Python reprs)."""
     if value is None:
-        return "—"
+        return "null" if nested else "—"
     if isinstance(value, list):
-        if value and all(isinstance(v, dict) for v in value):
-            return "; ".join(", ".join(f"{k}: {v}" for k, v in entry.items()) for entry in value)
-        return ", ".join(str(v) for v in value) or "[]"
+        if value and not nested and all(isinstance(v, dict) for v in value):
+            return "; ".join(describe_value(entry) for entry in value)
+        text = ", ".join(describe_value(v, True) for v in value)
+        return f"[{text}]" if nested or not text else text
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        text = ", ".join(f"{k}: {describe_value(v, True)}" for k, v in value.items())
+        return f"{{{text}}}" if nested else text
     return str(value)

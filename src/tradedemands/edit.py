@@ -10,6 +10,7 @@ it equals the intended data before anything is written.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,12 +129,21 @@ def _after_content(text: str, node: Node) -> int:
     """Start of the line after a node's content (block scalars already end there)."""
     end = _content_end(node)
     if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        if "+" in _block_header(text, node):
+            # Keep chomping (``|+``): the trailing blank lines are part of the value.
+            return end
         # A block scalar's end runs past trailing blank lines; stop after its last text line.
         stop = end
         while stop > 0 and text[stop - 1] in " \r\n":
             stop -= 1
         return _line_end(text, stop)
     return _line_end(text, max(end - 1, 0)) if end > 0 and text[end - 1] == "\n" else _line_end(text, end)
+
+
+def _block_header(text: str, node: ScalarNode) -> str:
+    """A block scalar's indicators (``|``, ``>-``, ``|2+``), read from the text."""
+    match = re.match(r"[|>][0-9+-]*", text[node.start_mark.index : node.start_mark.index + 8])
+    return match.group() if match else ""
 
 
 def _closing(text: str, node: Node) -> int:
@@ -182,6 +192,15 @@ class Editor:
             else:
                 raise KeyError(path)
         return node
+
+    def _key_node(self, path: Path) -> Node:
+        """The key node naming the value at ``path`` in its parent mapping."""
+        parent = self.node(path[:-1])
+        if isinstance(parent, MappingNode):
+            for k, _v in parent.value:
+                if k.value == str(path[-1]):
+                    return k
+        raise KeyError(path)
 
     def _data_at(self, path: Path) -> Any:
         value = self.data
@@ -324,8 +343,7 @@ class Editor:
         parent = self.node(parent_path)
         container = self._data_at(parent_path)
         if isinstance(parent, SequenceNode):
-            del container[step]
-            self._remove_entry(parent, step, parent_path)
+            self.remove_entries(parent_path, [step])
         elif isinstance(parent, MappingNode):
             del container[step]
             index = next(n for n, (k, _) in enumerate(parent.value) if k.value == step)
@@ -333,24 +351,47 @@ class Editor:
         else:
             raise DemandsError("internal error: nothing to remove; nothing was changed")
 
-    def _remove_entry(self, seq: SequenceNode, index: int, seq_path: Path) -> None:
-        entry = seq.value[index]
-        if seq.flow_style:
-            if len(seq.value) == 1:
+    def remove_entries(self, path: Path, indexes: list[int]) -> None:
+        """Remove the entries at ``indexes`` (positions in the file as loaded) of the list at ``path``.
+
+        Remove several entries of one list in one call: their text ranges touch, and
+        removing the last ones of a flow list, or all of them, needs to see them together.
+        """
+        seq = self.node(path)
+        if not isinstance(seq, SequenceNode):
+            raise DemandsError("internal error: not a list; nothing was changed")
+        container = self._data_at(path)
+        gone = sorted(set(indexes))
+        if not gone:
+            return
+        for index in reversed(gone):
+            del container[index]
+        entries = seq.value
+        kept = [n for n in range(len(entries)) if n not in set(gone)]
+        if not kept:
+            if seq.flow_style:
                 self._splice(seq.start_mark.index, seq.end_mark.index, "[]")
-            elif index < len(seq.value) - 1:
-                self._splice(entry.start_mark.index, seq.value[index + 1].start_mark.index, "")
             else:
-                self._splice(_content_end(seq.value[index - 1]), _content_end(entry), "")
+                # The list becomes empty: write ``[]`` after its key instead of leaving a null.
+                # The colon is the one after the key (not the last one before the entry: a
+                # comment between key and entry may hold colons too).
+                key = self._key_node(path)
+                key_end = self.text.index(":", key.end_mark.index) + 1
+                self._splice(key_end, self._after(entries[-1]), " []" + self.newline)
             return
-        if len(seq.value) == 1:
-            # The list becomes empty: write ``[]`` after its key instead of leaving a null.
-            start = seq.start_mark.index
-            key_end = self.text.rfind(":", 0, start) + 1
-            self._splice(key_end, self._after(entry), " []" + self.newline)
+        if not seq.flow_style:
+            for index in gone:
+                start = _line_start(self.text, entries[index].start_mark.index)
+                self._splice(start, self._after(entries[index]), "")
             return
-        start = _line_start(self.text, seq.value[index].start_mark.index)
-        self._splice(start, self._after(entry), "")
+        last_kept = kept[-1]
+        for index in gone:
+            if index < last_kept:
+                # ``a, b, c`` less ``b``: from b up to c.
+                self._splice(entries[index].start_mark.index, entries[index + 1].start_mark.index, "")
+        if gone[-1] > last_kept:
+            # The entries after the last kept one go with the comma before them.
+            self._splice(_content_end(entries[last_kept]), _content_end(entries[-1]), "")
 
     def _remove_pair(self, mapping: MappingNode, index: int) -> None:
         key, value = mapping.value[index]
@@ -365,4 +406,9 @@ class Editor:
         if len(mapping.value) == 1:
             raise DemandsError("cannot remove the only field of a mapping; nothing was changed")
         start = _line_start(self.text, key.start_mark.index)
+        if index == 0 and self.text[start : key.start_mark.index].strip():
+            # The first key shares its line with the list's dash (``- priority: high``):
+            # keep the dash and move the next key up onto its line.
+            self._splice(key.start_mark.index, mapping.value[1][0].start_mark.index, "")
+            return
         self._splice(start, self._after(value), "")

@@ -19,6 +19,7 @@ FORMATS = ("table", "json", "yaml", "csv", "markdown")
 LIST_FORMATS = (*FORMATS, "ids")
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -38,10 +39,22 @@ def to_json(value: Any) -> str:
 
 
 def to_yaml(value: Any) -> str:
+    """Block YAML; PyYAML escapes control characters, and bidi controls are escaped here (as in JSON)."""
     import yaml
 
-    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return str(yaml.dump(value, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100))
+    base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[misc,valid-type]
+        pass
+
+    def text(dumper: Any, data: str) -> Any:
+        # PyYAML writes bidi controls raw; only in a double-quoted scalar can they become escapes.
+        style = '"' if _BIDI.search(data) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+    Dumper.add_representer(str, text)
+    out = str(yaml.dump(value, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100))
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
 def to_csv(rows: Rows) -> str:

@@ -188,9 +188,7 @@ def edit(
         if not tags or not kept:
             editor.set(("demands", index, "tags"), wanted)
         else:
-            for n in reversed(range(len(tags))):
-                if tags[n] in remove_tags:
-                    editor.remove(("demands", index, "tags", n))
+            editor.remove_entries(("demands", index, "tags"), [n for n, t in enumerate(tags) if t in remove_tags])
             for tag in wanted[len(kept) :]:
                 editor.append(("demands", index, "tags"), tag)
         changed.append("tags")
@@ -221,8 +219,7 @@ def unlink(doc: Document, editor: Editor, item_id: str, other_id: str) -> str:
     if not positions:
         linked = ", ".join(existing["id"] for existing in links) or "nothing"
         raise DemandsError(f"{item['id']} has no link to {other_id!r}; it links to {linked}")
-    for n in reversed(positions):
-        editor.remove(("demands", index, "links", n))
+    editor.remove_entries(("demands", index, "links"), positions)
     return f"{item['id']}: link to {links[positions[0]]['id']} removed"
 
 
@@ -238,10 +235,9 @@ def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> 
         raise DemandsError(f"{item['id']} is linked from {', '.join(linkers)}; unlink those first or pass --force")
     # Remove the links to it first (they sit in other items), then the item itself.
     for other_index, other in enumerate(doc.items):
-        links = other.get("links") or []
-        for n in reversed(range(len(links))):
-            if links[n]["id"].lower() == wanted:
-                editor.remove(("demands", other_index, "links", n))
+        positions = [n for n, li in enumerate(other.get("links") or []) if li["id"].lower() == wanted]
+        if positions:
+            editor.remove_entries(("demands", other_index, "links"), positions)
     editor.remove(("demands", index))
     return f"{item['id']} removed" + (f" (and the links from {', '.join(linkers)})" if linkers else "")
 
@@ -250,9 +246,12 @@ def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]
     """Set an item's target; existing measurements are kept."""
     index = doc.find(item_id)
     item = doc.items[index]
-    amount = spec.get("amount")
-    if not isinstance(amount, (int, float)) or amount != amount or amount in (float("inf"), float("-inf")):
-        raise UsageError("--amount must be a finite number")
+    import math
+
+    for option in ("amount", "baseline"):
+        value = spec.get(option)
+        if (value is not None or option == "amount") and not (isinstance(value, (int, float)) and math.isfinite(value)):
+            raise UsageError(f"--{option} must be a finite number")
     new: dict[str, Any] = {k: v for k, v in spec.items() if v is not None}
     old = item.get("target")
     if old and old.get("progress"):
@@ -283,6 +282,10 @@ def record_progress(
     note: str | None = None,
     source: str | None = None,
 ) -> str:
+    import math
+
+    if not math.isfinite(amount):
+        raise UsageError("AMOUNT must be a finite number")
     index = doc.find(item_id)
     item = doc.items[index]
     target = item.get("target")

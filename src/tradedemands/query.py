@@ -150,6 +150,8 @@ def sort_items(items: list[Item], by: str, vocab: Vocabulary, reverse: bool = Fa
             return not updated, updated
         if by == "party":
             return False, item["party"].lower()
+        if by == "kind":  # an item without one is a demand, as everywhere else
+            return False, item.get("kind", "demand")
         raw = item.get(by)  # type: ignore[misc]
         return raw is None, natural_key(str(raw)) if raw is not None else ()
 

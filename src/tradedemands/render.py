@@ -147,8 +147,13 @@ def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
                 note = cell(f"[{entry['round']}] ", "dim") + note
             timeline.add_row(cell(f"  {entry.get('date', '')}"), state, note)
         parts.append(timeline)
+    out = console()
     heading = Text(visible(item["id"]), style="bold") + Text("  ") + cell(item["title"])
-    console().print(Panel(Group(*parts), title=heading, title_align="left"))
+    if heading.cell_len > out.width - 5:
+        # A panel's title is one line, cut at the border: a title that long goes in full atop the body.
+        heading = Text(visible(item["id"]), style="bold")
+        parts[:0] = [cell(item["title"], "bold"), Text("")]
+    out.print(Panel(Group(*parts), title=heading, title_align="left"))
 
 
 def print_summary(summary: Summary, vocab: Vocabulary) -> None:

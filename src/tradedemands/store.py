@@ -245,9 +245,11 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
                 if err.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
+                    # No advice to delete the lock file: a flock dies with its process, so the
+                    # file is never stale, and deleting it under a live holder lets two writers in.
                     raise LockTimeout(
-                        f"{path} is locked by another demands process (waited {wait:g} s); "
-                        f"try again, or remove {lock} if no demands command is running"
+                        f"{path} is locked by another process (waited {wait:g} s); "
+                        f"try again when it has finished (it holds {lock})"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
@@ -260,11 +262,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` (through a symlink, to its target) with ``data``, atomically and durably."""
     target = Path(os.path.realpath(path))
     directory = target.parent
+    owner: tuple[int, int] | None = None
     try:
-        mode = target.stat().st_mode & 0o7777
+        info = target.stat()
+        mode = info.st_mode & 0o7777
+        owner = (info.st_uid, info.st_gid)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    if target.exists() and not os.access(target, os.W_OK):
+    # Root passes os.access whatever the mode, so a file with no write bit counts as read-only too.
+    if target.exists() and (not os.access(target, os.W_OK) or not mode & 0o222):
         raise DemandsError(f"{path}: the file is read-only; nothing was changed")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -274,6 +280,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                # Keep the owner too (root editing someone's file); others may only keep a group.
+                with contextlib.suppress(OSError):
+                    os.fchown(handle.fileno(), *owner)
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, target)

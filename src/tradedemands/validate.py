@@ -140,7 +140,8 @@ class _Checker:
         self.fields(data, ROOT_FIELDS, (), ("parties",))
         version = data.get("version")
         if version is not None and version != 1:
-            self.problem(("version",), f"unsupported version {_show(version)}: this tool reads version 1")
+            shown = version if isinstance(version, (int, float)) and not isinstance(version, bool) else _show(version)
+            self.problem(("version",), f"unsupported version {shown}: this tool reads version 1")
         self.text(data, "title", ())
         self.text(data, "description", ())
         parties = self.parties()
@@ -264,7 +265,7 @@ class _Checker:
             if party is not None and party not in parties:
                 self.problem(
                     path + (key,),
-                    f"unknown party {party!r}{suggest(party, party_list)}; known: {', '.join(party_list)}",
+                    f"unknown party {party!r}{suggest(party, party_list)}; known: {', '.join(party_list) or 'none'}",
                 )
         self.choice(item, "kind", path, KINDS)
         self.text(item, "title", path, nonempty=True)
@@ -285,7 +286,7 @@ class _Checker:
             )
         for n in range(start, len(self.found)):
             where, message = self.found[n]
-            field = next((str(step) for step in where[len(path) :] if isinstance(step, str)), "")
+            field = ".".join(str(step) for step in where[len(path) :] if isinstance(step, str))
             if not message.startswith(f"{label} "):
                 self.found[n] = (where, f"{label} {field}: {message}" if field else f"{label}: {message}")
 

@@ -30,6 +30,9 @@ BOOL = "tag:yaml.org,2002:bool"
 NULL = "tag:yaml.org,2002:null"
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
+MERGE = "tag:yaml.org,2002:merge"
+
+ALIASES_REFUSED = "anchors and aliases (&name, *name) are not allowed; write the value out"
 
 
 class Loader(_BaseLoader):  # type: ignore[misc]
@@ -94,7 +97,7 @@ class _Builder:
             raise _Refused(node, f"nesting deeper than {MAX_DEPTH} levels; a demands file is never this deep")
         key = id(node)
         if key in self.seen:
-            raise _Refused(node, "anchors and aliases (&name, *name) are not allowed; write the value out")
+            raise _Refused(node, ALIASES_REFUSED)
         self.seen.add(key)
         if isinstance(node, ScalarNode):
             return _scalar(node)
@@ -107,14 +110,16 @@ class _Builder:
                 raise _Refused(node, f"tag {node.tag!r} is not allowed in a demands file; remove it")
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
+                if key_node.tag == MERGE or (
+                    isinstance(key_node, ScalarNode) and key_node.value == "<<" and not key_node.style
+                ):
                     raise _Refused(key_node, "merge keys (<<) are not allowed; write the fields out")
                 if not isinstance(key_node, ScalarNode):
                     raise _Refused(key_node, "a mapping key must be plain text")
                 k = self.build(key_node, depth + 1)
                 if isinstance(k, float):
                     raise _Refused(key_node, f"key {key_node.value!r} must be text")
-                k = key_node.value if not isinstance(k, str) and k is not None else k
+                k = key_node.value if not isinstance(k, str) else k
                 if k in result:
                     raise _Refused(key_node, f"duplicate key {k!r}")
                 result[k] = self.build(value_node, depth + 1)
@@ -133,6 +138,9 @@ def parse(text: str, path: str) -> tuple[Any, Node | None]:
         mark = err.problem_mark or err.context_mark
         problem = " ".join(filter(None, [err.problem, err.context and f"({err.context})"]))
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if isinstance(err, yaml.composer.ComposerError) and re.search(r"\b(anchor|alias)\b", problem):
+            # a duplicate anchor or an undefined alias: refused in any case, say so plainly
+            raise InvalidFile([Problem(path, line, col, ALIASES_REFUSED)]) from None
         raise InvalidFile([Problem(path, line, col, f"YAML syntax error: {problem or err}")]) from None
     except yaml.YAMLError as err:
         message = " ".join(str(err).split())
