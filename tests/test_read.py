@@ -857,14 +857,6 @@ def schema_errors(value: Any, schema: dict[str, Any], root: dict[str, Any], wher
     return errors
 
 
-SCHEMA_XFAIL = pytest.mark.xfail(
-    reason="schema.py builds the schema with pydantic from model.py's typing.TypedDict, which pydantic refuses "
-    "on Python < 3.12 (PydanticUserError: use typing_extensions.TypedDict); pydantic is also only a test extra",
-    strict=True,
-)
-
-
-@SCHEMA_XFAIL
 def test_schema_is_json_and_the_shipped_file_passes_it(run, data_file):
     r = run("schema")
     assert r.exit_code == 0, r.output
@@ -875,7 +867,6 @@ def test_schema_is_json_and_the_shipped_file_passes_it(run, data_file):
     assert schema_errors(oracle(data_file), schema, schema) == []
 
 
-@SCHEMA_XFAIL
 def test_schema_rejects_what_validate_rejects(run, data_file):
     schema = json.loads(run("schema").stdout)
     data = oracle(data_file)
@@ -893,11 +884,6 @@ def test_schema_rejects_what_validate_rejects(run, data_file):
     ]
 
 
-@pytest.mark.xfail(
-    reason="as SCHEMA_XFAIL; and then schema._tighten gives every field named `by` a date pattern, "
-    "history[].by (who made the change, text) included",
-    strict=True,
-)
 def test_schema_allows_a_history_entry_by_a_person(run):
     """`by` in a history entry names who made the change; only target.by is a date."""
     schema = json.loads(run("schema").stdout)
@@ -1036,13 +1022,13 @@ def test_installed_script_finds_the_file_from_a_subfolder(workspace):
         (["show", "US-1", "--as-of", "04/05/2018"], "demands: bad date '04/05/2018' for --as-of: use YYYY-MM-DD, like {today}"),
         (
             ["list", "--limit", "-1"],
-            "demands list: Invalid value for '--limit' / '-n': Input should be greater than or equal to 0 "
+            "demands list: Invalid value for '--limit' / '-n': -1 is not in the range x>=0. "
             "(see 'demands list --help')",
         ),
         (
             ["list", "--limit", "many"],
-            "demands list: Invalid value for '--limit' / '-n': Input should be a valid integer, "
-            "unable to parse string as an integer (see 'demands list --help')",
+            "demands list: Invalid value for '--limit' / '-n': 'many' is not a valid int range. "
+            "(see 'demands list --help')",
         ),
     ],
 )  # fmt: skip
