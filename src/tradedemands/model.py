@@ -4,7 +4,6 @@ The file's mappings are kept as they load (dicts in file order), typed here as
 TypedDicts so that JSON output carries every field of the file unrenamed. No I/O.
 """
 
-
 import re
 import sys
 from dataclasses import dataclass, field
