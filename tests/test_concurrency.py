@@ -64,7 +64,7 @@ def test_sixteen_writers_all_land(workspace: Path, data_file: Path) -> None:
 def test_writer_times_out_on_a_held_lock(workspace: Path, data_file: Path) -> None:
     original = data_file.read_bytes()
     lock = store.lock_path(data_file)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(lock, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         started = time.monotonic()
@@ -74,8 +74,8 @@ def test_writer_times_out_on_a_held_lock(workspace: Path, data_file: Path) -> No
         os.close(fd)
     assert r.returncode == 1, r.stderr
     assert r.stderr == (
-        f"demands: {data_file} is locked by another process (waited 0.5 s); try again when it has finished "
-        f"(it holds {lock})\n"
+        f"demands: {data_file} is being changed by another process (waited 0.5 s); try again when it has "
+        "finished, or set DEMANDS_LOCK_TIMEOUT to wait longer\n"
     )
     assert r.stdout == ""
     assert 0.5 <= waited < 10, waited
@@ -84,7 +84,7 @@ def test_writer_times_out_on_a_held_lock(workspace: Path, data_file: Path) -> No
 
 def test_writer_waits_for_a_lock_released_in_time(workspace: Path, data_file: Path) -> None:
     lock = store.lock_path(data_file)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(lock, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         proc = spawn("note", "US-1", "patient", cwd=workspace, env={"DEMANDS_LOCK_TIMEOUT": "20"})
@@ -182,17 +182,14 @@ def test_sigkill_leaves_old_or_new_file(workspace: Path) -> None:
             outcomes += [job.result() for job in jobs]
     print("kills:", "; ".join(outcomes))
     # Killed writers leave their temporary file behind (SIGKILL cannot be caught) but never hold
-    # the lock: it is free at once, and nothing else is left beside the file.
+    # the lock (on the folder): it is free at once, and nothing else is left beside the file.
     for folder in folders:
-        fd = os.open(folder / ".demands.yaml.lock", os.O_RDWR)
+        fd = os.open(folder, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:
             os.close(fd)
-        assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp")) == [
-            ".demands.yaml.lock",
-            "demands.yaml",
-        ]
+        assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp")) == ["demands.yaml"]
     # Both versions load (the new one was also checked by the write itself).
     (folders[0] / "demands.yaml").write_bytes(new)
     assert store.load(folders[0] / "demands.yaml").item("X-1")["history"][-1]["note"] == "killed?"
@@ -210,9 +207,9 @@ def test_symlinked_file_stays_a_symlink(workspace: Path, data_file: Path) -> Non
     assert os.readlink(data_file) == os.path.relpath(real, data_file.parent)
     assert store.load(real).item("US-1")["history"][-1]["note"] == "through the link"
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
-    # The lock and the temporary file live beside the real file, not beside the link.
-    assert not (data_file.parent / ".demands.yaml.lock").exists()
-    assert (real.parent / ".negotiation.yaml.lock").exists()
+    # The lock is the real file's folder; nothing is left beside the link or the file.
+    assert store.lock_path(data_file) == real.parent.resolve()
+    assert sorted(p.name for p in data_file.parent.iterdir()) == ["demands.yaml"]
     assert [p.name for p in real.parent.iterdir() if p.suffix == ".tmp"] == []
     r = demands_cmd("undo", cwd=workspace)
     assert r.returncode == 0, r.stderr

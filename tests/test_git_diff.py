@@ -273,8 +273,8 @@ def test_edit_replaces_a_folded_text(run, repo: Path, shipped: str) -> None:
 def test_failed_write_leaves_no_diff(run, repo: Path) -> None:
     r = run("mark", "US-1", "nonsense")
     assert r.exit_code == 2, r.output
-    # Only the (untracked) lock file beside the data file; the data file itself is untouched.
-    assert git(repo, "status", "--porcelain", "--", "data") == "?? data/.demands.yaml.lock\n"
+    # Nothing at all: the data file is untouched and the lock leaves no file behind.
+    assert git(repo, "status", "--porcelain", "--", "data") == ""
 
 
 # --- a hand-written file -------------------------------------------------------------------------

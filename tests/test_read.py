@@ -656,7 +656,7 @@ def test_show_as_of(run, sorting):
 def test_show_needs_an_id(run):
     r = run("show")
     assert r.exit_code == 2, r.output
-    assert r.stderr == "demands show: Missing argument 'ids'. (see 'demands show --help')\n", r.output
+    assert r.stderr == "demands show: Missing argument 'ID...'. (see 'demands show --help')\n", r.output
 
 
 # --- summary ----------------------------------------------------------------------------------

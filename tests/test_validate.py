@@ -258,6 +258,7 @@ def test_unknown_fields_elsewhere(run, workspace):
         f"{path}:1:1: missing required field 'parties'",
         f"{path}:2:1: unknown field 'partys' (did you mean 'parties'?)",
         f"{path}:{where(text, 'party: us')}: US-1 party: unknown party 'us'; known: none",
+        f"{path}:{where(text, 'doc: x')}: US-1 source.doc: document 'x' not found or not readable text",
         f"{path}:{where(text, 'qoute')}: US-1 source.qoute: unknown field 'qoute' (did you mean 'quote'?)",
     )
 
@@ -345,10 +346,6 @@ def test_every_problem_at_once_sorted_by_line(run, data_file):
     )
 
 
-@pytest.mark.xfail(
-    reason="cli.validate / store.load: source quotes are checked only once the file has no other problem",
-    strict=True,
-)
 def test_quote_problems_are_reported_with_the_others(run, data_file):
     break_item(data_file, "CN-7", "it would be willing to reduce", "it would gladly reduce")
     text = break_item(data_file, "US-4", "    topic: cyberespionage\n", "    topc: cyberespionage\n")

@@ -155,6 +155,19 @@ def _flow_is_empty(node: Node) -> bool:
     return not node.value
 
 
+def entry_span(text: str, seq: SequenceNode, index: int) -> tuple[int, int] | None:
+    """The whole lines of entry ``index`` of a block list: from the start of its dash line to the
+    end of its content (a comment on its last line included, comment lines after it not).
+
+    None when the entry does not begin its own line after the dash (``- - x``, a lone ``-``).
+    """
+    entry = seq.value[index]
+    start = _line_start(text, entry.start_mark.index)
+    if not re.fullmatch(r" *- +", text[start : entry.start_mark.index]):
+        return None
+    return start, _after_content(text, entry)
+
+
 @dataclass
 class Editor:
     """Collects changes to one document; ``data`` is the intended result."""
@@ -164,10 +177,23 @@ class Editor:
     data: Any
     newline: str = "\n"
     splices: list[Splice] = field(default_factory=list)
+    #: Containers of ``data`` already copied from the document's (copy on write).
+    _owned: set[int] = field(default_factory=set, repr=False)
 
     @classmethod
     def of(cls, text: str, root: Node, data: Any, newline: str) -> Editor:
-        return cls(text, root, copy.deepcopy(data), newline)
+        """An editor whose intended data starts as a copy of ``data``.
+
+        The copy is made on write: the top level and the ``demands`` list at once,
+        each item or other top-level value when a change first reaches it, so a
+        change to one item of 100,000 copies one item.
+        """
+        mine = dict(data) if isinstance(data, dict) else copy.deepcopy(data)
+        editor = cls(text, root, mine, newline)
+        if isinstance(mine, dict) and isinstance(mine.get("demands"), list):
+            mine["demands"] = list(mine["demands"])
+            editor._owned.add(id(mine["demands"]))
+        return editor
 
     def _splice(self, start: int, end: int, text: str) -> None:
         self.splices.append(Splice(start, end, text, len(self.splices)))
@@ -203,9 +229,15 @@ class Editor:
         raise KeyError(path)
 
     def _data_at(self, path: Path) -> Any:
+        """The intended value at ``path``, copied first if it is still the document's."""
         value = self.data
-        for step in path:
-            value = value[step]
+        for depth, step in enumerate(path):
+            child = value[step]
+            if depth < 2 and isinstance(child, (dict, list)) and id(child) not in self._owned:
+                child = copy.deepcopy(child)
+                value[step] = child
+                self._owned.add(id(child))
+            value = child
         return value
 
     def _in_flow(self, path: Path) -> bool:
@@ -283,10 +315,10 @@ class Editor:
         """Append ``value`` to the list at ``path``, creating the list if the key is absent."""
         parent_path, key = path[:-1], path[-1]
         mapping = self._data_at(parent_path)
-        current = mapping.get(key)
-        if current is None:
+        if mapping.get(key) is None:
             self.set(path, [value])
             return
+        current = self._data_at(path)
         node = self.node(path)
         current.append(value)
         if not isinstance(node, SequenceNode):
@@ -412,3 +444,114 @@ class Editor:
             self._splice(key.start_mark.index, mapping.value[1][0].start_mark.index, "")
             return
         self._splice(start, self._after(value), "")
+
+    def append_lines(self, path: Path, values: list[Any], lines: str) -> None:
+        """Append ``values`` to the list at ``path``, written as ``lines`` (no final newline).
+
+        ``lines`` are whole lines of block-list entries, indented for this list: entries
+        copied from another version of the file keep their own layout and comments. A
+        non-empty block list gets them after its last entry; an empty ``[]`` becomes a
+        block list of them.
+        """
+        node = self.node(path)
+        current = self._data_at(path)
+        if not isinstance(node, SequenceNode) or (node.value and node.flow_style):
+            raise DemandsError("internal error: lines go only into a block list or []; nothing was changed")
+        current.extend(values)
+        if node.value:
+            self._insert_line(self._after(node.value[-1]), lines)
+            return
+        colon = self.text.index(":", self._key_node(path).end_mark.index) + 1
+        self._splice(colon, node.end_mark.index, self.newline + lines)
+
+
+# --- editing without the whole node tree (warm writes) -----------------------------------------
+
+
+def item_spans(text: str, root: Node | None) -> list[list[int]]:
+    """``[start, end)`` of each item's text: from the start of its ``- `` line to the line after
+    its last value. Empty when the layout is not one block item per entry (edits then need the
+    whole tree)."""
+    if not isinstance(root, MappingNode) or root.flow_style:
+        return []
+    seq = next((v for k, v in root.value if k.value == "demands"), None)
+    if not isinstance(seq, SequenceNode) or seq.flow_style or len(seq.value) < 2:
+        return []
+    spans = []
+    for item in seq.value:
+        if not isinstance(item, MappingNode) or item.flow_style or not item.value:
+            return []
+        start = _line_start(text, item.start_mark.index)
+        if text[start : item.start_mark.index].strip() != "-":
+            return []
+        spans.append([start, _after_content(text, item)])
+    return spans
+
+
+def _shift(node: Node, index: int, line: int) -> None:
+    """Move a region's node marks to where the region sits in the whole text."""
+    from yaml.error import Mark
+
+    for attr in ("start_mark", "end_mark"):
+        mark = getattr(node, attr)
+        setattr(node, attr, Mark(mark.name, mark.index + index, mark.line + line, mark.column, None, None))  # type: ignore[arg-type]
+    if isinstance(node, SequenceNode):
+        for child in node.value:
+            _shift(child, index, line)
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            _shift(key, index, line)
+            _shift(value, index, line)
+
+
+def compose_region(text: str, start: int, end: int) -> SequenceNode:
+    """The node tree of ``text[start:end]`` (whole item lines), with marks as in ``text``."""
+    import yaml
+
+    from .yamlio import Loader
+
+    node = yaml.compose(text[start:end], Loader=Loader)
+    if not isinstance(node, SequenceNode):
+        raise DemandsError("internal error: an item's text is not a list entry; nothing was changed")
+    _shift(node, start, text.count("\n", 0, start))
+    return node
+
+
+class _LazyItems(list):  # type: ignore[type-arg]
+    """The ``demands`` entries as nodes, each composed from its own lines when first used."""
+
+    def __init__(self, text: str, spans: list[list[int]]) -> None:
+        super().__init__([None] * len(spans))
+        self.text = text
+        self.spans = spans
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        node = super().__getitem__(index)
+        if node is None:
+            n = index % len(self)
+            start, end = self.spans[n]
+            node = compose_region(self.text, start, end).value[0]
+            super().__setitem__(n, node)
+        return node
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+
+def lazy_root(text: str, spans: list[list[int]]) -> MappingNode:
+    """A stand-in for the whole tree, enough for edits of items: ``{demands: [lazy items]}``."""
+    from yaml.error import Mark
+
+    from .yamlio import MAP, SEQ, STR
+
+    first = spans[0][0]
+    line = text[first : text.find("\n", first) if "\n" in text[first:] else len(text)]
+    dash_col = len(line) - len(line.lstrip(" "))
+    line_no = text.count("\n", 0, first)
+    start = Mark("<demands>", first + dash_col, line_no, dash_col, None, None)  # type: ignore[arg-type]
+    end = Mark("<demands>", spans[-1][1], text.count("\n", 0, spans[-1][1]), 0, None, None)  # type: ignore[arg-type]
+    seq = SequenceNode(SEQ, _LazyItems(text, spans), start, end, flow_style=False)
+    key = ScalarNode(STR, "demands", start, start)
+    return MappingNode(MAP, [(key, seq)], start, end, flow_style=False)

@@ -33,9 +33,29 @@ class Rows:
 
 
 def to_json(value: Any) -> str:
-    """Indented JSON; characters a terminal could act on are escaped (still the same JSON value)."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    """JSON laid out for reading and grep: a list gives one item a line, an object one key a
+    line (and a list inside it one item a line), each written compactly.
+
+    ``json.dumps(indent=...)`` falls back to the pure-Python encoder, 4x slower on a large
+    file; this layout keeps the C encoder and stays readable and grep-able. Characters a
+    terminal could act on are escaped (the JSON value is the same).
+    """
+    text = _layout(value, 0)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _layout(value: Any, depth: int) -> str:
+    if depth <= 1 and isinstance(value, list) and value:
+        pad = "  " * (depth + 1)
+        inner = f",\n{pad}".join(_layout(v, depth + 1) for v in value)
+        return f"[\n{pad}{inner}\n{'  ' * depth}]"
+    if depth == 0 and isinstance(value, dict) and value:
+        pad = "  " * (depth + 1)
+        inner = f",\n{pad}".join(
+            f"{json.dumps(str(k), ensure_ascii=False)}: {_layout(v, depth + 1)}" for k, v in value.items()
+        )
+        return f"{{\n{pad}{inner}\n{'  ' * depth}}}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def to_yaml(value: Any) -> str:

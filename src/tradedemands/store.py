@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from yaml.nodes import Node
+from yaml.nodes import Node, SequenceNode
 
-from . import validate, yamlio
-from .edit import Editor, Splice, apply_splices, reverse_splices
+from . import cache, validate, yamlio
+from .edit import Editor, Splice, apply_splices, item_spans, lazy_root, reverse_splices
 from .errors import DemandsError, FileNotFound, InvalidFile, LockTimeout, Problem, UnknownId
 from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
 
@@ -64,6 +64,8 @@ class Document:
     node: Node | None = None
     bom: bool = False
     newline: str = "\n"
+    #: Each item's ``[start, end)`` in ``text`` (from the cache; empty when not known).
+    spans: list[list[int]] = field(default_factory=list, repr=False)
     _index: dict[str, int] | None = field(default=None, repr=False)
 
     @property
@@ -104,15 +106,15 @@ def unknown_id_message(item_id: str, ids: list[str]) -> str:
     return f"no item with id {item_id!r}{hint}"
 
 
-def read_text(path: Path) -> tuple[str, bool, str]:
-    """(text without BOM, had BOM, newline) of a UTF-8 file, with clear errors."""
+def read_raw(path: Path) -> bytes:
+    """The bytes of a data file, with one clear error for each way reading can fail."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise DemandsError(
                 f"{path}: {size:,} bytes is over the limit of {MAX_BYTES:,}; set DEMANDS_MAX_BYTES to allow it"
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise FileNotFound(f"{path}: no such file; run 'demands init {path}' to start one") from None
     except IsADirectoryError:
@@ -121,6 +123,10 @@ def read_text(path: Path) -> tuple[str, bool, str]:
         raise DemandsError(f"{path}: permission denied; check the file's permissions") from None
     except OSError as err:
         raise DemandsError(f"{path}: cannot read: {err.strerror or err}") from None
+
+
+def decode(raw: bytes, path: Path) -> tuple[str, bool, str]:
+    """(text without BOM, had BOM, newline) of UTF-8 bytes."""
     bom = raw.startswith(b"\xef\xbb\xbf")
     if bom:
         raw = raw[3:]
@@ -136,13 +142,23 @@ def read_text(path: Path) -> tuple[str, bool, str]:
     return text, bom, newline
 
 
-def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n") -> Document:
-    """Parse and validate ``text``; InvalidFile lists every problem with its line and column."""
+def read_text(path: Path) -> tuple[str, bool, str]:
+    """(text without BOM, had BOM, newline) of a UTF-8 file, with clear errors."""
+    return decode(read_raw(path), path)
+
+
+def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sources: bool = False) -> Document:
+    """Parse and validate ``text``; InvalidFile lists every problem with its line and column.
+
+    ``sources`` also checks that each quote occurs in its document, reported with the rest.
+    """
     label = str(path)
     data, node = yamlio.parse(text, label)
     if data is None:
         raise InvalidFile([Problem(label, 1, 1, "the file is empty; run 'demands init' for a skeleton")])
     found = validate.check(data, lambda p: yamlio.scalar_text(node, p))
+    if sources:
+        found += quote_problems(data, path.resolve().parent)
     if found:
         raise InvalidFile(locate(found, node, label))
     return Document(path, text, data, node, bom, newline)
@@ -160,9 +176,22 @@ def locate(found: validate.Found, node: Node | None, label: str) -> list[Problem
     return problems
 
 
-def load(path: Path) -> Document:
-    text, bom, newline = read_text(path)
-    return parse(text, path, bom=bom, newline=newline)
+def load(path: Path, *, tree: bool = False) -> Document:
+    """Load and validate a data file, from the parse cache when its bytes were seen before.
+
+    ``tree``: also the YAML node tree (never from the cache), for error positions and edits
+    that need more than the items' own lines.
+    """
+    raw = read_raw(path)
+    key = cache.key_of(raw)
+    entry = None if tree else cache.get(key)
+    text, bom, newline = decode(raw, path)
+    if entry is not None:
+        return Document(path, text, entry["data"], None, bom, newline, entry["spans"])
+    doc = parse(text, path, bom=bom, newline=newline)
+    doc.spans = item_spans(text, doc.node)
+    cache.put(key, doc.data, doc.spans)
+    return doc
 
 
 # --- source quotes --------------------------------------------------------------------------
@@ -179,17 +208,23 @@ def resolve_doc(doc: str, base: Path) -> Path | None:
     return None
 
 
-def check_quotes(document: Document, only: set[str] | None = None) -> list[Problem]:
-    """Each item's ``source.quote`` must occur in its local ``source.doc`` (whitespace-insensitive)."""
-    base = document.path.resolve().parent
+def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> validate.Found:
+    """Each item's ``source.quote`` must occur in its local ``source.doc`` (whitespace-insensitive).
+
+    Tolerates a file with other problems, so that ``validate`` reports everything at once.
+    """
     texts: dict[str, str | None] = {}
     found: validate.Found = []
-    for i, item in enumerate(document.items):
-        if only is not None and item["id"].lower() not in only:
+    items = data.get("demands") if isinstance(data, dict) else None
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
             continue
-        source = item.get("source") or {}
-        doc = source.get("doc")
-        if not doc or "://" in doc:
+        label = item.get("id") if isinstance(item.get("id"), str) else f"item {i + 1}"
+        if only is not None and str(label).lower() not in only:
+            continue
+        source = item.get("source")
+        doc = source.get("doc") if isinstance(source, dict) else None
+        if not isinstance(doc, str) or not doc or "://" in doc:
             continue
         if doc not in texts:
             resolved = resolve_doc(doc, base)
@@ -200,11 +235,17 @@ def check_quotes(document: Document, only: set[str] | None = None) -> list[Probl
         text = texts[doc]
         path = ("demands", i, "source")
         if text is None:
-            found.append((path + ("doc",), f"{item['id']} source.doc: document {doc!r} not found or not readable text"))
+            found.append((path + ("doc",), f"{label} source.doc: document {doc!r} not found or not readable text"))
             continue
-        quote = source.get("quote")
-        if quote and validate.normalize_space(quote) not in text:
-            found.append((path + ("quote",), f"{item['id']} source.quote: quote not found in {doc}"))
+        quote = source.get("quote") if isinstance(source, dict) else None
+        if isinstance(quote, str) and quote and validate.normalize_space(quote) not in text:
+            found.append((path + ("quote",), f"{label} source.quote: quote not found in {doc}"))
+    return found
+
+
+def check_quotes(document: Document, only: set[str] | None = None) -> list[Problem]:
+    """The quote problems of a loaded document, located in its text."""
+    found = quote_problems(document.data, document.path.resolve().parent, only)
     return locate(found, document.node, str(document.path))
 
 
@@ -219,21 +260,28 @@ def _lock_timeout() -> float:
 
 
 def lock_path(path: Path) -> Path:
-    target = Path(os.path.realpath(path))
-    return target.with_name(f".{target.name}.lock")
+    """What a writer locks: the folder holding the file (through a symlink, the target's folder).
+
+    A lock on the folder survives ``os.replace`` of the file (a lock on the file itself would
+    not) and leaves no lock file behind to show up in ``git status``.
+    """
+    return Path(os.path.realpath(path)).parent
 
 
 @contextlib.contextmanager
 def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on ``path``'s sibling lock file, waiting at most ``timeout`` seconds."""
+    """Hold an exclusive ``flock`` on the file's folder, waiting at most ``timeout`` seconds.
+
+    The lock dies with its process, so a killed writer never leaves a stale lock.
+    """
     import fcntl
 
     wait = _lock_timeout() if timeout is None else timeout
     lock = lock_path(path)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(lock, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as err:
-        raise DemandsError(f"cannot write in {lock.parent}: {err.strerror}; check the folder's permissions") from None
+        raise DemandsError(f"cannot lock {lock}: {err.strerror}; check the folder's permissions") from None
     try:
         deadline = time.monotonic() + wait
         delay = 0.005
@@ -245,17 +293,23 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
                 if err.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
-                    # No advice to delete the lock file: a flock dies with its process, so the
-                    # file is never stale, and deleting it under a live holder lets two writers in.
                     raise LockTimeout(
-                        f"{path} is locked by another process (waited {wait:g} s); "
-                        f"try again when it has finished (it holds {lock})"
+                        f"{path} is being changed by another process (waited {wait:g} s); "
+                        "try again when it has finished, or set DEMANDS_LOCK_TIMEOUT to wait longer"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
         yield
     finally:
         os.close(fd)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files a killed writer left (only writers holding the lock make them)."""
+    target = Path(os.path.realpath(path))
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -350,43 +404,44 @@ def write_journal(path: Path, entries: list[dict[str, Any]]) -> bool:
 # --- transactions ----------------------------------------------------------------------------
 
 
-def transact(path: Path, change: Callable[[Document, Editor], T], what: str) -> tuple[T, bool]:
+def transact(path: Path, change: Callable[[Document, Editor], T], what: str | Callable[[T], str]) -> tuple[T, bool]:
     """Run ``change`` on the file under its lock and write the result safely.
 
-    The new text is re-parsed, validated and compared with the intended data
-    before it replaces the file; new or changed source quotes are checked.
-    Returns ``change``'s result and whether the file was written.
+    The result is checked before it replaces the file: with a warm parse cache, the lines
+    of the items that changed are re-parsed and compared with the intended items and the
+    whole intended data is validated; otherwise the whole new text is re-parsed, validated
+    and compared. New or changed source quotes are checked. ``what`` (or ``what(result)``)
+    names the change in the undo journal. Returns ``change``'s result and whether the file
+    was written.
     """
     with locked(path):
+        _remove_stale_temporaries(path)
         doc = load(path)
-        if doc.node is None:
-            raise DemandsError(f"{path}: the file is empty; run 'demands init' for a skeleton")
-        editor = Editor.of(doc.text, doc.node, doc.data, doc.newline)
+        warm = doc.node is None
+        root = lazy_root(doc.text, doc.spans) if warm and doc.spans else None
+        if warm and root is None:
+            doc = load(path, tree=True)
+            warm = False
+        editor = Editor.of(doc.text, root if root is not None else doc.node, doc.data, doc.newline)  # type: ignore[arg-type]
         result = change(doc, editor)
         if not editor.splices:
             return result, False
         new_text = editor.result()
-        try:
-            new_doc = parse(new_text, path, bom=doc.bom, newline=doc.newline)
-        except InvalidFile as err:
-            raise DemandsError(
-                f"refusing to write: the result would not be valid ({err.problems[0].message}); nothing was changed"
-            ) from None
-        if new_doc.data != editor.data:
-            raise DemandsError(
-                "internal error: the edited file does not read back as intended; nothing was changed (please report this)"
-            )
-        touched = _sources_changed(doc, new_doc)
+        spans = _check_regions(doc, editor, new_text) if warm else None
+        if spans is None:
+            spans = _check_whole(doc, editor, new_text)
+        touched = _sources_changed(doc.data, editor.data)
         if touched:
-            problems = check_quotes(new_doc, touched)
-            if problems:
-                raise DemandsError(f"refusing to write: {problems[0].message}; nothing was changed")
-        atomic_write(path, encode(new_text, doc.bom))
+            found = quote_problems(editor.data, doc.path.resolve().parent, touched)
+            if found:
+                raise DemandsError(f"refusing to write: {found[0][1]}; nothing was changed")
+        raw = encode(new_text, doc.bom)
+        atomic_write(path, raw)
         reverse = reverse_splices(doc.text, editor.splices)
         journal = read_journal(path)
         journal.append(
             {
-                "what": what,
+                "what": what(result) if callable(what) else what,
                 "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "before": sha(doc.text),
                 "after": sha(new_text),
@@ -394,14 +449,108 @@ def transact(path: Path, change: Callable[[Document, Editor], T], what: str) -> 
             }
         )
         write_journal(path, journal)
+        cache.put(cache.key_of(raw), editor.data, spans)
     return result, True
 
 
-def _sources_changed(old: Document, new: Document) -> set[str]:
-    before = {item["id"].lower(): item.get("source") for item in old.items}
+def _refuse(err: InvalidFile) -> DemandsError:
+    return DemandsError(
+        f"refusing to write: the result would not be valid ({err.problems[0].message}); nothing was changed"
+    )
+
+
+_MISREAD = "internal error: the edited file does not read back as intended; nothing was changed (please report this)"
+
+
+def _check_whole(doc: Document, editor: Editor, new_text: str) -> list[list[int]]:
+    """Re-parse the whole new text: it must validate and equal the intended data."""
+    try:
+        new_doc = parse(new_text, doc.path, bom=doc.bom, newline=doc.newline)
+    except InvalidFile as err:
+        raise _refuse(err) from None
+    if new_doc.data != editor.data:
+        raise DemandsError(_MISREAD)
+    return item_spans(new_text, new_doc.node)
+
+
+def _check_regions(doc: Document, editor: Editor, new_text: str) -> list[list[int]] | None:
+    """Check a warm edit by re-parsing only the lines of the items it touched.
+
+    Every splice must fall inside one item's lines (an insertion at an item's end belongs
+    to it); each touched region, re-parsed alone, must hold exactly the intended items; the
+    rest of the text is untouched by construction. Returns the items' new spans, or None
+    when the edit is not of that shape (the caller then checks the whole text).
+    """
+    import bisect
+
+    spans = doc.spans
+    starts = [s[0] for s in spans]
+    touched: dict[int, list[Splice]] = {}
+    for splice in editor.splices:
+        if splice.start == splice.end:
+            k = bisect.bisect_left(starts, splice.start) - 1
+            inside = k >= 0 and splice.start <= spans[k][1]
+        else:
+            k = bisect.bisect_right(starts, splice.start) - 1
+            inside = k >= 0 and splice.end <= spans[k][1]
+        if not inside:
+            return None
+        touched.setdefault(k, []).append(splice)
+    intended = editor.data.get("demands") or []
+    by_id = {item["id"].lower(): item for item in intended}
+    old_ids = {item["id"].lower() for item in doc.items}
+    added = [item for item in intended if item["id"].lower() not in old_ids]
+    new_spans: list[list[int]] = []
+    delta = 0
+    for k, (start, end) in enumerate(spans):
+        if k not in touched:
+            new_spans.append([start + delta, end + delta])
+            continue
+        local = [Splice(s.start - start, s.end - start, s.text, s.order) for s in touched[k]]
+        region = apply_splices(doc.text[start:end], local)
+        expected = [by_id[key] for key in [doc.items[k]["id"].lower()] if key in by_id]
+        if k == len(spans) - 1:
+            expected += added
+        try:
+            items, nodes = _parse_region(doc, region)
+        except InvalidFile as err:
+            raise _refuse(err) from None
+        if items != expected:
+            return None
+        base = start + delta
+        new_spans += [[base + a, base + b] for a, b in nodes]
+        delta += len(region) - (end - start)
+    if len(new_spans) != len(intended):
+        return None
+    found = validate.check(editor.data)
+    if found:
+        _where, message = found[0]
+        raise DemandsError(f"refusing to write: the result would not be valid ({message}); nothing was changed")
+    return new_spans if len(new_spans) >= 2 else []
+
+
+def _parse_region(doc: Document, region: str) -> tuple[list[Any], list[tuple[int, int]]]:
+    """The items in one region's text, read as a cold load would read them (text fields as
+    written), with their spans in the region."""
+    if not region.strip():
+        return [], []
+    items, node = yamlio.parse(region, str(doc.path))
+    if not isinstance(items, list) or not isinstance(node, SequenceNode):
+        raise DemandsError(_MISREAD)
+    context = {key: value for key, value in doc.data.items() if key != "demands"}
+    context["demands"] = items
+    validate.check(context, lambda p: yamlio.scalar_text(node, p[1:]) if p and p[0] == "demands" else None)
+    from .edit import _after_content, _line_start
+
+    spans = [(_line_start(region, n.start_mark.index), _after_content(region, n)) for n in node.value]
+    return items, spans
+
+
+def _sources_changed(old: Any, new: Any) -> set[str]:
+    before = {item["id"].lower(): item.get("source") for item in old.get("demands") or []}
     return {
         item["id"].lower()
-        for item in new.items
+        for item in new.get("demands") or []
         if item.get("source") and before.get(item["id"].lower()) != item.get("source")
     }
 
