@@ -29,6 +29,8 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv("DEMANDS_FILE", str(tmp_path / "data" / "demands.yaml"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / ".state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    # Cache even small files, so that every write test also exercises the warm write path.
+    monkeypatch.setenv("DEMANDS_CACHE_MIN_BYTES", "0")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("DEMANDS_DEBUG", raising=False)

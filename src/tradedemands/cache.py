@@ -10,10 +10,8 @@ entries go first. ``DEMANDS_NO_CACHE=1`` turns it off.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,16 @@ from . import __version__
 FORMAT = f"2:{__version__}"
 MAX_ENTRIES = 32
 MAX_BYTES = 512 * 1024 * 1024
+#: Files smaller than this parse in a few milliseconds, faster than a lookup (hashing included).
+MIN_BYTES = 64 * 1024
+
+
+def min_bytes() -> int:
+    """The size from which files are cached (``DEMANDS_CACHE_MIN_BYTES`` overrides it)."""
+    try:
+        return int(os.environ.get("DEMANDS_CACHE_MIN_BYTES", MIN_BYTES))
+    except ValueError:
+        return MIN_BYTES
 
 
 def enabled() -> bool:
@@ -35,6 +43,8 @@ def directory() -> Path:
 
 
 def key_of(raw: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(raw).hexdigest()
 
 
@@ -62,6 +72,8 @@ def put(key: str, data: Any, spans: list[list[int]] | None) -> None:
     """Store an entry; silently does nothing when the cache folder cannot be written."""
     if not enabled():
         return
+    import tempfile
+
     folder = directory()
     entry = {"format": FORMAT, "key": key, "data": data, "spans": spans or []}
     try:

@@ -783,11 +783,7 @@ def _version_doc(spec: str, working: Path) -> tuple[str, Any]:
 
     label, raw = diff.read_version(spec, working)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DemandsError(f"{label}: not UTF-8 text") from None
-    try:
-        return label, store.parse(text, Path(label))
+        return label, store.from_bytes(raw, Path(label))
     except InvalidFile as err:
         raise DemandsError(f"{label} does not load: {err.problems[0]}") from None
 

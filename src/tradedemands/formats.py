@@ -5,8 +5,6 @@ Nothing here imports Rich: scripts that ask for json or ids pay only for what th
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -78,6 +76,9 @@ def to_yaml(value: Any) -> str:
 
 
 def to_csv(rows: Rows) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(rows.columns)

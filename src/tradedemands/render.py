@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console, Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -65,6 +64,8 @@ def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = 
 
 
 def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
+    from rich.panel import Panel
+
     parties = data.get("parties") or {}
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from yaml.nodes import Node, SequenceNode
 
+if TYPE_CHECKING:
+    from .edit import Editor, Splice
+
 from . import cache, validate, yamlio
-from .edit import Editor, Splice, apply_splices, item_spans, lazy_root, reverse_splices
 from .errors import DemandsError, FileNotFound, InvalidFile, LockTimeout, Problem, UnknownId
 from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
 
@@ -182,15 +182,26 @@ def load(path: Path, *, tree: bool = False) -> Document:
     ``tree``: also the YAML node tree (never from the cache), for error positions and edits
     that need more than the items' own lines.
     """
-    raw = read_raw(path)
-    key = cache.key_of(raw)
-    entry = None if tree else cache.get(key)
+    return from_bytes(read_raw(path), path, tree=tree)
+
+
+def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
+    """A Document from a file's bytes (``path`` names it in messages), through the cache.
+
+    Files smaller than the cache's threshold parse faster than a cache lookup; they skip it.
+    """
+    use_cache = len(raw) >= cache.min_bytes()
+    key = cache.key_of(raw) if use_cache else ""
+    entry = cache.get(key) if use_cache and not tree else None
     text, bom, newline = decode(raw, path)
     if entry is not None:
         return Document(path, text, entry["data"], None, bom, newline, entry["spans"])
     doc = parse(text, path, bom=bom, newline=newline)
-    doc.spans = item_spans(text, doc.node)
-    cache.put(key, doc.data, doc.spans)
+    if use_cache:
+        from .edit import item_spans
+
+        doc.spans = item_spans(text, doc.node)
+        cache.put(key, doc.data, doc.spans)
     return doc
 
 
@@ -326,6 +337,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     # Root passes os.access whatever the mode, so a file with no write bit counts as read-only too.
     if target.exists() and (not os.access(target, os.W_OK) or not mode & 0o222):
         raise DemandsError(f"{path}: the file is read-only; nothing was changed")
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as err:
@@ -363,6 +376,8 @@ def encode(text: str, bom: bool) -> bytes:
 
 
 def sha(text: str) -> str:
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -375,6 +390,8 @@ def state_dir() -> Path:
 
 
 def journal_path(path: Path) -> Path:
+    import hashlib
+
     key = hashlib.sha256(os.path.realpath(path).encode("utf-8", "surrogateescape")).hexdigest()[:24]
     return state_dir() / f"{key}.json"
 
@@ -389,6 +406,8 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
 
 def write_journal(path: Path, entries: list[dict[str, Any]]) -> bool:
     """Save the undo journal; False (and no exception) when the state folder is unwritable."""
+    import tempfile
+
     journal = journal_path(path)
     try:
         journal.parent.mkdir(parents=True, exist_ok=True)
@@ -414,6 +433,8 @@ def transact(path: Path, change: Callable[[Document, Editor], T], what: str | Ca
     names the change in the undo journal. Returns ``change``'s result and whether the file
     was written.
     """
+    from .edit import Editor, lazy_root, reverse_splices
+
     with locked(path):
         _remove_stale_temporaries(path)
         doc = load(path)
@@ -449,7 +470,8 @@ def transact(path: Path, change: Callable[[Document, Editor], T], what: str | Ca
             }
         )
         write_journal(path, journal)
-        cache.put(cache.key_of(raw), editor.data, spans)
+        if len(raw) >= cache.min_bytes():
+            cache.put(cache.key_of(raw), editor.data, spans)
     return result, True
 
 
@@ -470,6 +492,8 @@ def _check_whole(doc: Document, editor: Editor, new_text: str) -> list[list[int]
         raise _refuse(err) from None
     if new_doc.data != editor.data:
         raise DemandsError(_MISREAD)
+    from .edit import item_spans
+
     return item_spans(new_text, new_doc.node)
 
 
@@ -482,6 +506,8 @@ def _check_regions(doc: Document, editor: Editor, new_text: str) -> list[list[in
     when the edit is not of that shape (the caller then checks the whole text).
     """
     import bisect
+
+    from .edit import Splice, apply_splices
 
     spans = doc.spans
     starts = [s[0] for s in spans]
@@ -568,6 +594,8 @@ def undo(path: Path) -> str:
                 f"{path} changed since demands last wrote it ({last.get('what')}); "
                 "undo refuses to overwrite those changes: use git to restore an older version"
             )
+        from .edit import Splice, apply_splices
+
         splices = [Splice(int(a), int(b), str(t), n) for n, (a, b, t) in enumerate(last.get("splices", []))]
         before = apply_splices(text, splices)
         if sha(before) != last.get("before"):

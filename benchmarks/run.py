@@ -1,0 +1,154 @@
+"""Measure SPEC §7's figures as ratios to their floors, side by side in one run.
+
+    python benchmarks/run.py            # the budgets on the shipped file and 10,000 items
+    python benchmarks/run.py --huge     # also every command on 100,000 items, with peak memory
+
+Each figure is the median of several runs of the installed ``demands`` script (subprocesses,
+as a user runs it), divided by the median of its floor measured in the same run. Peak memory
+is the child's maximum resident set size. Absolute times on a shared machine are noise; the
+ratios are what the budgets bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMANDS = shutil.which("demands") or str(Path(sys.executable).with_name("demands"))
+
+
+def measure(argv: list[str], env: dict[str, str], cwd: Path, prepare: object = None) -> tuple[float, int, int]:
+    """(seconds, peak RSS in MB, exit code) of one run."""
+    if callable(prepare):
+        prepare()
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0,):
+        raise SystemExit(f"{' '.join(argv)} failed ({code}): {err.decode(errors='replace')[:300]}")
+    return elapsed, usage.ru_maxrss // 1024, code
+
+
+def median(argv: list[str], env: dict[str, str], cwd: Path, runs: int, prepare: object = None) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(runs):
+        seconds, peak, _ = measure(argv, env, cwd, prepare)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure for small files (default 5)")
+    parser.add_argument("--big-runs", type=int, default=3, help="runs per figure on 10,000 items (default 3)")
+    parser.add_argument("--huge", action="store_true", help="also 100,000 items (takes minutes)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="demands-bench-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "DEMANDS_FILE", "DEMANDS_NO_CACHE")}
+    env.update({"XDG_CACHE_HOME": str(work / "cache"), "XDG_STATE_HOME": str(work / "state"), "COLUMNS": "100"})
+    py = sys.executable
+    rows: list[tuple[str, float, float, float | None, int]] = []
+
+    def figure(name: str, ours: tuple[float, int], floor: tuple[float, int], budget: float | None) -> None:
+        rows.append((name, ours[0], floor[0], budget, ours[1]))
+        ratio = ours[0] / floor[0]
+        verdict = "" if budget is None else ("  ok" if ratio <= budget else "  OVER BUDGET")
+        print(f"{name:<58} {ours[0]:7.3f} s / {floor[0]:7.3f} s = {ratio:5.2f}x"
+              f"{'' if budget is None else f' (budget {budget}x)'}{verdict}  peak {ours[1]} MB", flush=True)
+
+    print(f"tradedemands benchmarks, {time.strftime('%Y-%m-%d')}, {platform.node()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+
+    # 1. Start-up on the shipped file. Warm the bytecode and the parse cache first, as a user's
+    # second command finds them.
+    shipped = ROOT / "data" / "demands.yaml"
+    subprocess.run([DEMANDS, "list", "--party", "us", "-f", str(shipped)], env=env, capture_output=True, check=True)
+    floor = median([py, "-c", "import typer, yaml, rich.console, rich.table"], env, ROOT, args.runs * 2)
+    ours = median([DEMANDS, "list", "--party", "us", "-f", str(shipped)], env, ROOT, args.runs * 2)
+    figure("list --party us, shipped file (vs import typer+yaml+rich)", ours, floor, 1.25)
+
+    # 2-4. 10,000 items.
+    big = work / "big" / "demands.yaml"
+    big.parent.mkdir()
+    big.write_text(generate(10_000), encoding="utf-8")
+    parse_floor = [py, "-c", "import json, sys, yaml; json.dumps(yaml.load(open(sys.argv[1], 'rb'), "
+                   "Loader=yaml.CSafeLoader), default=str)", str(big)]  # fmt: skip
+    floor = median(parse_floor, env, ROOT, args.big_runs)
+    cold_cache = lambda: shutil.rmtree(work / "cache", ignore_errors=True)  # noqa: E731
+    ours = median([DEMANDS, "list", "-o", "json", "-f", str(big)], env, ROOT, args.big_runs, cold_cache)
+    figure("list -o json, 10,000 items, first run (vs C loader + json)", ours, floor, 1.25)
+    ours = median([DEMANDS, "list", "-o", "json", "-f", str(big)], env, ROOT, args.big_runs)
+    figure("the same, second run on the unchanged file", ours, floor, 0.15)
+    statuses = iter(["discussing", "agreed"] * args.big_runs)
+    ours = median([DEMANDS, "mark", "US-7", "partial", "-f", str(big)], env, ROOT, 1)  # warms the new version
+    times, peaks = [], []
+    for _ in range(args.big_runs):
+        seconds, peak, _ = measure([DEMANDS, "mark", "US-7", next(statuses), "-f", str(big)], env, ROOT)
+        times.append(seconds)
+        peaks.append(peak)
+    figure("mark, 10,000 items, warm cache", (statistics.median(times), max(peaks)), floor, 0.25)
+
+    # diff against the previous commit: vs loading both versions.
+    repo = big.parent
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "demands.yaml"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=repo, check=True)
+    subprocess.run([DEMANDS, "mark", "CN-9", "rejected", "-f", str(big)], env=env, cwd=repo, check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-qam", "v2"], cwd=repo, check=True)
+    both = [py, "-c", "import subprocess, sys, yaml; L = yaml.CSafeLoader; yaml.load(open(sys.argv[1], 'rb'), Loader=L); "
+            "yaml.load(subprocess.run(['git', 'show', 'HEAD~1:demands.yaml'], capture_output=True).stdout, Loader=L)", str(big)]  # fmt: skip
+    floor_both = median(both, env, repo, args.big_runs)
+    ours = median([DEMANDS, "diff", "HEAD~1", "-f", str(big), "-o", "json"], env, repo, args.big_runs, cold_cache)
+    figure("diff HEAD~1, 10,000 items, cold cache (vs loading both)", ours, floor_both, 2.0)
+    ours = median([DEMANDS, "diff", "HEAD~1", "-f", str(big), "-o", "json"], env, repo, args.big_runs)
+    figure("the same, warm cache", ours, floor_both, 2.0)
+    for name, argv in [
+        ("show US-7", ["show", "US-7"]),
+        ("brief", ["brief"]),
+        ("summary", ["summary"]),
+    ]:
+        ours = median([DEMANDS, *argv, "-f", str(big)], env, ROOT, args.big_runs)
+        figure(f"{name}, 10,000 items, warm cache", ours, floor, None)
+
+    if args.huge:
+        huge = work / "huge" / "demands.yaml"
+        huge.parent.mkdir()
+        huge.write_text(generate(100_000), encoding="utf-8")
+        print(f"100,000 items: {huge.stat().st_size / 1e6:.0f} MB", flush=True)
+        floor = median([*parse_floor[:-1], str(huge)], env, ROOT, 1)
+        for name, argv, prepare in [
+            ("validate (no cache)", ["validate"], cold_cache),
+            ("list -o json, first run", ["list", "-o", "json"], cold_cache),
+            ("list --party us", ["list", "--party", "us"], None),
+            ("show US-7", ["show", "US-7"], None),
+            ("mark US-7 rejected", ["mark", "US-7", "rejected"], None),
+            ("diff --since 2018-06-01 -o json", ["diff", "--since", "2018-06-01", "-o", "json"], None),
+            ("brief", ["brief"], None),
+        ]:
+            ours = median([DEMANDS, *argv, "-f", str(huge)], env, ROOT, 1, prepare)
+            figure(f"{name}, 100,000 items", ours, floor, None)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
