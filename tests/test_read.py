@@ -649,7 +649,7 @@ def test_show_as_of(run, sorting):
     one_line_error(
         run("show", "EU-1", "--as-of", "2019-01-10"),
         1,
-        "demands: no item with id 'EU-1'; did you mean US-1, US-10, US-2?",
+        "demands: EU-1 was not raised yet on 2019-01-10 (first recorded 2019-02-15)",
     )
 
 

@@ -82,6 +82,8 @@ def test_target_keeps_measurements(run) -> None:
         "amount": 100000000000,
         "unit": "USD",
         "by": "2019-06-01",
+        # Options left out keep their values, like `edit`.
+        "metric": "reduction of the US trade deficit with China (China's bilateral surplus)",
         "progress": [{"date": "2019-06-01", "amount": 50000000000}],
     }
     assert show_json(run, "US-1")["target_progress"] == {"latest": 50000000000, "percent": 50.0}
@@ -398,7 +400,7 @@ def test_block_target_keeps_its_comments(run, data_file: Path) -> None:
     r = run("progress", "US-4", "20", "--date", "2018-07-01", "--note", "mid | year")
     assert (r.exit_code, r.stderr) == (0, "US-4: 20 recorded, 20% of target\n"), r.output
     r = run("target", "US-4", "--amount", "200", "--unit", "incidents")
-    assert (r.exit_code, r.stderr) == (0, "US-4: target updated\n"), r.output
+    assert (r.exit_code, r.stderr) == (0, "US-4: target amount updated\n"), r.output
     after = data_file.read_text(encoding="utf-8")
     assert changed_lines(before, after) == [
         "-      amount: 100   # incidents a year",

@@ -51,7 +51,9 @@ class Group(TyperGroup):
             if os.environ.get("DEMANDS_DEBUG"):
                 raise
             typer.echo(
-                f"demands: internal error: {type(err).__name__}: {err}; set DEMANDS_DEBUG=1 to see where", err=True
+                f"demands: internal error: {type(err).__name__}: {' '.join(str(err).split())}; "
+                "set DEMANDS_DEBUG=1 to see where",
+                err=True,
             )
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
@@ -341,7 +343,18 @@ def show(
     """Everything about items: fields, source quote, links both ways, history, target progress."""
     from . import formats, views
 
-    doc = _load(file, as_of)
+    doc = _load(file)
+    if as_of is not None:
+        from .model import as_of as state_on
+        from .model import raised_on
+
+        when = parse_date_option(as_of, "--as-of")
+        known = {i: doc.item(i) for i in ids}
+        doc.data = state_on(doc.data, when)
+        doc._index = None
+        for item in known.values():
+            if item["id"].lower() not in doc.index():
+                raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {raised_on(item)})")
     items = [doc.item(i) for i in ids]
     if fmt in (Format.json, Format.yaml):
         records = [views.show_record(doc.data, item) for item in items]
@@ -576,7 +589,7 @@ def add(
             source_quote=source_quote,
             round_id=round_,
         ),
-        f"add {item_id or party}",
+        lambda new: f"add {new}",
     )
     done(f"added {new_id}")
     _print(new_id)
@@ -992,7 +1005,9 @@ def compare(
 @handle
 def target(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The item.", show_default=False)],
-    amount: Annotated[float, typer.Option("--amount", help="The target amount (a plain number).", show_default=False)],
+    amount: Annotated[
+        float | None, typer.Option("--amount", help="The target amount (a plain number).", show_default=False)
+    ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Unit, e.g. USD.", show_default=False)] = None,
     by: Annotated[str | None, typer.Option("--by", help="Date to reach it, YYYY-MM-DD.", show_default=False)] = None,
     metric: Annotated[str | None, typer.Option("--metric", help="What is measured.", show_default=False)] = None,
@@ -1001,12 +1016,12 @@ def target(
     ] = None,
     file: FileOpt = None,
 ) -> None:
-    """Set an item's numeric target (amount, unit, by, metric, baseline); measurements are kept."""
+    """Set an item's numeric target (amount, unit, by, metric, baseline); on an existing target only the options given change."""
     from . import ops
 
     by_date = parse_date_option(by, "--by") if by else None
     spec = {
-        "amount": _plain(amount),
+        "amount": _plain(amount) if amount is not None else None,
         "unit": unit,
         "by": by_date,
         "metric": metric,
@@ -1057,7 +1072,9 @@ def merge_driver(
     ],
     ours: Annotated[
         str,
-        typer.Argument(metavar="OURS", help="Our version (git's %A); the merged result replaces it.", show_default=False),
+        typer.Argument(
+            metavar="OURS", help="Our version (git's %A); the merged result replaces it.", show_default=False
+        ),
     ],
     theirs: Annotated[str, typer.Argument(metavar="THEIRS", help="Their version (git's %B).", show_default=False)],
     path: Annotated[

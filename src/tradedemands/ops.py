@@ -243,33 +243,29 @@ def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> 
 
 
 def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]) -> str:
-    """Set an item's target; existing measurements are kept."""
-    index = doc.find(item_id)
-    item = doc.items[index]
+    """Set an item's target. On an item that has one, only the fields given change (like
+    ``edit``); measurements are kept."""
     import math
 
+    index = doc.find(item_id)
+    item = doc.items[index]
+    old = item.get("target")
     for option in ("amount", "baseline"):
         value = spec.get(option)
-        if (value is not None or option == "amount") and not (isinstance(value, (int, float)) and math.isfinite(value)):
+        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)):
             raise UsageError(f"--{option} must be a finite number")
-    new: dict[str, Any] = {k: v for k, v in spec.items() if v is not None}
-    old = item.get("target")
-    if old and old.get("progress"):
-        new["progress"] = old["progress"]
-    if old == new:
+    given = {k: v for k, v in spec.items() if v is not None}
+    if old is None:
+        if "amount" not in given:
+            raise UsageError(f"{item['id']} has no target yet: give --amount")
+        editor.set(("demands", index, "target"), given)
+        return f"{item['id']}: target set"
+    changed = [k for k, v in given.items() if old.get(k) != v]  # type: ignore[misc]
+    for key in changed:
+        editor.set(("demands", index, "target", key), given[key])
+    if not changed:
         return f"{item['id']}: target unchanged"
-    if old is not None:
-        node = editor.node(("demands", index, "target"))
-        if not getattr(node, "flow_style", True) and "progress" in new:
-            # A block target with measurements: change its fields one by one.
-            for key, value in new.items():
-                if key != "progress" and old.get(key) != value:  # type: ignore[misc]
-                    editor.set(("demands", index, "target", key), value)
-            for key in [k for k in old if k not in new]:
-                editor.remove(("demands", index, "target", key))
-            return f"{item['id']}: target updated"
-    editor.set(("demands", index, "target"), new)
-    return f"{item['id']}: target set"
+    return f"{item['id']}: target {', '.join(changed)} updated"
 
 
 def record_progress(

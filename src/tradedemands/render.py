@@ -197,6 +197,7 @@ def print_diff(diff: Any, vocab: Vocabulary) -> None:
     from .diff import describe_value
 
     out = console()
+    out.soft_wrap = True  # a diff line is never broken (or cut) at the terminal's width
     out.print(Text("--- ") + cell(diff.old, "red") + Text("\n+++ ") + cell(diff.new, "green"))
     if not diff:
         out.print(Text("no differences", style="dim"))

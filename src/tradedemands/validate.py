@@ -7,6 +7,7 @@ indices to the value at fault, which the store turns into line and column.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -108,7 +109,7 @@ class _Checker:
         value = mapping.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.problem(path + (key,), f"{key} must be a plain number like 200000000000, not {_show(value)}")
             return None
         return value
