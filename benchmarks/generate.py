@@ -13,10 +13,31 @@ from pathlib import Path
 PARTIES = [("us", "United States"), ("cn", "China"), ("eu", "European Union"), ("jp", "Japan"), ("no", "Norway")]
 TOPICS = ["tariffs", "market-access", "export-controls", "subsidies", "ip", "services", "agriculture", "investment"]
 STATUSES = ["open", "discussing", "agreed", "partial", "met", "rejected", "withdrawn"]
-WORDS = (
-    "tariff quota schedule line reduction phase-out safeguard subsidy notification market access services "
-    "financial automotive semiconductor export licence review mechanism quarterly surplus deficit compliance"
-).split()
+WORDS = [
+    "tariff",
+    "quota",
+    "schedule",
+    "line",
+    "reduction",
+    "phase-out",
+    "safeguard",
+    "subsidy",
+    "notification",
+    "market",
+    "access",
+    "services",
+    "financial",
+    "automotive",
+    "semiconductor",
+    "export",
+    "licence",
+    "review",
+    "mechanism",
+    "quarterly",
+    "surplus",
+    "deficit",
+    "compliance",
+]
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -64,7 +85,9 @@ def generate(count: int, seed: int = 7) -> str:
         ]
         if n % 7 == 0:
             out.append(f"    due: 2019-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
-        out.append(f'    source: {{doc: "https://example.org/schedule/{n}", quote: "{sentence(rng, 5)}", date: 2018-05-04}}')
+        out.append(
+            f'    source: {{doc: "https://example.org/schedule/{n}", quote: "{sentence(rng, 5)}", date: 2018-05-04}}'
+        )
         if ids and n % 3 == 0:
             out.append(f"    links: [{{rel: responds-to, id: {rng.choice(ids[-50:])}}}]")
         out += [

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMANDS = shutil.which("demands") or str(Path(sys.executable).with_name("demands"))
@@ -63,7 +63,9 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="demands-bench-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "DEMANDS_FILE", "DEMANDS_NO_CACHE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "DEMANDS_FILE", "DEMANDS_NO_CACHE")
+    }
     env.update({"XDG_CACHE_HOME": str(work / "cache"), "XDG_STATE_HOME": str(work / "state"), "COLUMNS": "100"})
     py = sys.executable
     rows: list[tuple[str, float, float, float | None, int]] = []
@@ -72,11 +74,16 @@ def main() -> None:
         rows.append((name, ours[0], floor[0], budget, ours[1]))
         ratio = ours[0] / floor[0]
         verdict = "" if budget is None else ("  ok" if ratio <= budget else "  OVER BUDGET")
-        print(f"{name:<58} {ours[0]:7.3f} s / {floor[0]:7.3f} s = {ratio:5.2f}x"
-              f"{'' if budget is None else f' (budget {budget}x)'}{verdict}  peak {ours[1]} MB", flush=True)
+        print(
+            f"{name:<58} {ours[0]:7.3f} s / {floor[0]:7.3f} s = {ratio:5.2f}x"
+            f"{'' if budget is None else f' (budget {budget}x)'}{verdict}  peak {ours[1]} MB",
+            flush=True,
+        )
 
-    print(f"tradedemands benchmarks, {time.strftime('%Y-%m-%d')}, {platform.node()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"tradedemands benchmarks, {time.strftime('%Y-%m-%d')}, {platform.node()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
 
     # 1. Start-up on the shipped file. Warm the bytecode and the parse cache first, as a user's
     # second command finds them.
@@ -113,7 +120,9 @@ def main() -> None:
     subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
     subprocess.run([*git, "add", "demands.yaml"], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "v1"], cwd=repo, check=True)
-    subprocess.run([DEMANDS, "mark", "CN-9", "rejected", "-f", str(big)], env=env, cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        [DEMANDS, "mark", "CN-9", "rejected", "-f", str(big)], env=env, cwd=repo, check=True, capture_output=True
+    )
     subprocess.run([*git, "commit", "-qam", "v2"], cwd=repo, check=True)
     both = [py, "-c", "import subprocess, sys, yaml; L = yaml.CSafeLoader; yaml.load(open(sys.argv[1], 'rb'), Loader=L); "
             "yaml.load(subprocess.run(['git', 'show', 'HEAD~1:demands.yaml'], capture_output=True).stdout, Loader=L)", str(big)]  # fmt: skip

@@ -403,7 +403,10 @@ def test_version_that_is_not_utf8(repo: Path, run, data_file: Path) -> None:
     git(repo, "commit", "-q", "-am", "binary")
     data_file.write_bytes(good)
     message = one_line_error(run("diff", "HEAD"))
-    assert message == "demands: HEAD:data/demands.yaml does not load: HEAD:data/demands.yaml:2:1: not UTF-8 (byte 0xff); save the file as UTF-8"
+    assert (
+        message
+        == "demands: HEAD:data/demands.yaml does not load: HEAD:data/demands.yaml:2:1: not UTF-8 (byte 0xff); save the file as UTF-8"
+    )
 
 
 def test_failed_diff_never_changes_the_file(repo: Path, run, data_file: Path) -> None:

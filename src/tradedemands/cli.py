@@ -518,7 +518,7 @@ def schema() -> None:
 # --- write commands -------------------------------------------------------------------------
 
 
-def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str) -> Any:
+def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str | Callable[[Any], str]) -> Any:
     from . import store
 
     result, _written = store.transact(store.find_file(file), change, what)

@@ -1,0 +1,572 @@
+"""Three-way merge of a demands file, item by item and field by field, and its git set-up.
+
+``merge`` makes THEIRS' changes since BASE to OURS' text with the text-splice Editor,
+so every part of OURS that THEIRS left alone stays byte-identical: comments, order,
+quoting, layout. Entries THEIRS added (items, rounds, history entries, links) are
+copied over as THEIRS wrote them, with the comment lines directly above them; a
+field THEIRS changed is set in OURS' layout. Items match by id (any case), rounds
+by id, statuses by name, parties by key; tags, links and other short lists merge
+as sets; ``history`` and target ``progress`` keep what both sides appended, ours
+first.
+
+Where both sides changed the same thing differently, OURS' version stays and a
+``Conflict`` says what differs; so does a comment line THEIRS added that the merge
+cannot place (inside an item), so that no comment is lost unsaid. The merged text is re-parsed, validated and compared
+with the intended data before it is returned. No printing; ``register`` runs git.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from . import store
+from .edit import Editor, entry_span, flow
+from .errors import DemandsError, FileNotFound, InvalidFile
+
+DRIVER = "demands"
+DRIVER_NAME = "tradedemands item-by-item merge"
+DRIVER_COMMAND = "demands merge-driver %O %A %B --path %P"
+
+Loc = tuple[Any, ...]
+
+
+class _Missing:
+    """A key a mapping does not have (distinct from a key whose value is null)."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+#: Lists of mappings matched entry by entry on a key: the key field and how messages name an entry.
+KEYED: dict[Loc, tuple[str, str]] = {
+    ("demands",): ("id", ""),
+    ("rounds",): ("id", "round "),
+    ("statuses",): ("name", "status "),
+}
+#: Lists that grow at the end: what both sides appended is kept, ours first.
+APPEND_ONLY = ("history", "progress")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Something both sides changed differently; the merged text keeps ours."""
+
+    where: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"conflict in {self.where}: {self.detail}"
+
+
+@dataclass
+class MergeResult:
+    """The merged text (OURS with THEIRS' changes) and what could not be merged."""
+
+    text: str
+    conflicts: list[Conflict] = field(default_factory=list)
+    #: How many changes came over from THEIRS.
+    taken: int = 0
+    #: Whether ``text`` differs from OURS.
+    changed: bool = False
+    #: OURS began with a byte-order mark (``merge_files`` only): write it back with one.
+    bom: bool = False
+
+
+@dataclass(frozen=True)
+class _Where:
+    """How a message names a place: ``US-3 status``, ``round beijing-2018-05 outcome``, ``parties.us.lead``."""
+
+    label: str
+    fields: tuple[str, ...] = ()
+
+    def __truediv__(self, key: Any) -> _Where:
+        return _Where(self.label, (*self.fields, str(key)))
+
+    def __str__(self) -> str:
+        dotted = ".".join(self.fields)
+        return f"{self.label} {dotted}".strip() if self.label else dotted or "the file"
+
+
+def _show(value: Any) -> str:
+    """A value, short, for a one-line message."""
+    if value is MISSING:
+        return "removed it"
+    text = repr(value) if isinstance(value, str) else flow(value)
+    if len(text) > 70:
+        text = text[:66] + ("...'" if isinstance(value, str) else "...")
+    return text
+
+
+def _differing(a: dict[str, Any], b: dict[str, Any]) -> str:
+    keys = list(a) + [k for k in b if k not in a]
+    return ", ".join(k for k in keys if a.get(k, MISSING) != b.get(k, MISSING))
+
+
+def _comment_lines(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines() if line.lstrip().startswith("#")}
+
+
+def _blank(text: str) -> bool:
+    """No YAML content at all (git passes an empty BASE when both sides added the file)."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _index(node: Node, value: Any, nodes: dict[int, Node], keys: dict[int, Node]) -> None:
+    """Map each list and mapping of THEIRS' data to its node (and to the key naming it)."""
+    if isinstance(value, dict) and isinstance(node, MappingNode):
+        nodes[id(value)] = node
+        for key_node, value_node in node.value:
+            child = value.get(key_node.value)
+            if isinstance(child, (dict, list)):
+                keys[id(child)] = key_node
+                _index(value_node, child, nodes, keys)
+    elif isinstance(value, list) and isinstance(node, SequenceNode):
+        nodes[id(value)] = node
+        for child_node, child in zip(node.value, value, strict=False):
+            if isinstance(child, (dict, list)):
+                _index(child_node, child, nodes, keys)
+
+
+class _Merger:
+    """Applies THEIRS' changes (against BASE) to an Editor over OURS, collecting conflicts."""
+
+    def __init__(self, base_text: str, base: Any, ours: store.Document, theirs: store.Document, verbatim: bool) -> None:
+        if ours.node is None or theirs.node is None:  # pragma: no cover - store.parse always gives the tree
+            raise DemandsError("internal error: a version has no node tree; nothing was changed")
+        self.base = base
+        self.ours = ours
+        self.theirs = theirs
+        self.known = (base_text, ours.text)
+        self.verbatim = verbatim
+        self.editor = Editor.of(ours.text, ours.node, ours.data, ours.newline)
+        self.conflicts: list[Conflict] = []
+        self.taken = 0
+        #: Items whose status both sides changed differently: THEIRS' status entries stay out of history.
+        self.status_kept: set[Loc] = set()
+        self.nodes: dict[int, Node] = {}
+        self.keys: dict[int, Node] = {}
+        _index(theirs.node, theirs.data, self.nodes, self.keys)
+
+    def run(self) -> None:
+        ours: Any = self.ours.data
+        theirs: Any = self.theirs.data
+        self.mapping((), _Where(""), self.base, ours, theirs)
+
+    def conflict(self, where: _Where, detail: str) -> None:
+        self.conflicts.append(Conflict(str(where), detail))
+
+    # --- values -----------------------------------------------------------------------------
+
+    def mapping(self, path: Loc, where: _Where, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> None:
+        for key in list(o) + [k for k in t if k not in o]:
+            self.value(path + (key,), where / key, b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING))
+
+    def value(self, path: Loc, where: _Where, b: Any, o: Any, t: Any) -> None:
+        if t == b or o == t:
+            return
+        if o == b:
+            self.take(path, where, o, t)
+        elif isinstance(o, dict) and isinstance(t, dict) and (b is MISSING or isinstance(b, dict)):
+            self.mapping(path, where, {} if b is MISSING else b, o, t)
+        elif isinstance(o, list) and isinstance(t, list) and (b is MISSING or isinstance(b, list)):
+            self.sequence(path, where, [] if b is MISSING else b, o, t)
+        else:
+            self.conflict(where, f"ours {_show(o)}, theirs {_show(t)}")
+
+    def take(self, path: Loc, where: _Where, o: Any, t: Any) -> None:
+        """Only THEIRS changed the value at ``path``: make the same change, as small as it can be."""
+        if isinstance(o, dict) and isinstance(t, dict) and set(o) & set(t):
+            self.mapping(path, where, o, o, t)
+        elif isinstance(o, list) and isinstance(t, list):
+            self.sequence(path, where, o, o, t)
+        elif t is MISSING:
+            self.editor.remove(path)
+            self.taken += 1
+        else:
+            self.editor.set(path, copy.deepcopy(t))
+            self.taken += 1
+
+    def sequence(self, path: Loc, where: _Where, b: list[Any], o: list[Any], t: list[Any]) -> None:
+        if path in KEYED:
+            self.keyed(path, b, o, t)
+        elif path[-1] in APPEND_ONLY:
+            self.appended(path, where, b, o, t)
+        else:
+            self.as_set(path, b, o, t)
+
+    # --- lists ------------------------------------------------------------------------------
+
+    def keyed(self, path: Loc, b: list[Any], o: list[Any], t: list[Any]) -> None:
+        """Items, rounds, statuses: matched on their key; each entry merged field by field."""
+        key_field, prefix = KEYED[path]
+
+        def key(entry: Any) -> Any:
+            value = entry.get(key_field) if isinstance(entry, dict) else entry
+            return value.lower() if isinstance(value, str) else value
+
+        def label(entry: Any) -> _Where:
+            return _Where(prefix + str(entry.get(key_field) if isinstance(entry, dict) else entry))
+
+        in_base = {key(e): e for e in b}
+        in_theirs = {key(e): e for e in t}
+        in_ours = {key(e) for e in o}
+        gone: list[int] = []
+        for i, mine in enumerate(o):
+            before = in_base.get(key(mine), MISSING)
+            other = in_theirs.get(key(mine), MISSING)
+            if other in (before, mine):
+                continue
+            if before is MISSING:
+                hint = "; add theirs again under a new id" if path == ("demands",) else ""
+                self.conflict(
+                    label(mine),
+                    f"both sides added it, differently ({_differing(mine, other)}): the result keeps ours{hint}",
+                )
+            elif other is MISSING:
+                if mine == before:
+                    gone.append(i)
+                else:
+                    self.conflict(
+                        label(mine),
+                        f"ours changed it ({_differing(before, mine)}), theirs deleted it: the result keeps it",
+                    )
+            elif isinstance(mine, dict) and isinstance(other, dict) and isinstance(before, dict):
+                self.entry(path + (i,), label(mine), before, mine, other)
+            else:  # pragma: no cover - validation makes every entry a mapping
+                self.conflict(label(mine), f"ours {_show(mine)}, theirs {_show(other)}")
+        added: list[int] = []
+        for j, other in enumerate(t):
+            if key(other) in in_ours:
+                continue
+            before = in_base.get(key(other), MISSING)
+            if before is MISSING:
+                added.append(j)
+            elif other != before:
+                self.conflict(
+                    label(other),
+                    f"ours deleted it, theirs changed it ({_differing(before, other)}): the result leaves it out",
+                )
+        if gone and len(gone) == len(o) and added:
+            # Every entry of ours goes and theirs adds some: the list is simply theirs' new entries.
+            self.editor.set(path, [copy.deepcopy(t[j]) for j in added])
+            self.taken += len(gone) + len(added)
+            return
+        if added:
+            self.append(path, o, t, added)
+        if gone:
+            self.editor.remove_entries(path, gone)
+            self.taken += len(gone)
+
+    def entry(self, path: Loc, where: _Where, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> None:
+        if path[0] == "demands":
+            before, mine, other = b.get("status"), o.get("status"), t.get("status")
+            if mine not in (before, other) and other != before:
+                # Both changed the status, differently: ours stays, and so must the last
+                # status in history (validation checks it), so theirs' status entries stay out.
+                self.status_kept.add(path)
+            elif mine not in (before, other) and self._sets_status(b, t):
+                # Theirs changed the status and back: its entries would end the history
+                # with a status other than ours.
+                self.status_kept.add(path)
+                self.conflict(where / "status", f"ours {_show(mine)}, theirs {_show(other)} (changed and back)")
+        self.mapping(path, where, b, o, t)
+
+    @staticmethod
+    def _sets_status(b: dict[str, Any], t: dict[str, Any]) -> bool:
+        """Whether THEIRS appended a history entry that sets a status."""
+        before, after = b.get("history") or [], t.get("history") or []
+        return after[: len(before)] == before and any(
+            isinstance(e, dict) and e.get("status") is not None for e in after[len(before) :]
+        )
+
+    def appended(self, path: Loc, where: _Where, b: list[Any], o: list[Any], t: list[Any]) -> None:
+        """History and progress: entries appended on both sides are all kept, ours first."""
+        n = len(b)
+        if o[:n] == b and t[:n] == b:
+            mine = o[n:]
+            drop_status = path[-1] == "history" and path[:-1] in self.status_kept
+            new = [
+                j
+                for j in range(n, len(t))
+                if t[j] not in mine and not (drop_status and isinstance(t[j], dict) and t[j].get("status") is not None)
+            ]
+            if new:
+                self.append(path, o, t, new)
+        elif o == b:
+            self.editor.set(path, copy.deepcopy(t))
+            self.taken += 1
+        else:
+            self.conflict(where, "both sides changed it, not only by adding entries at the end: the result keeps ours")
+
+    def as_set(self, path: Loc, b: list[Any], o: list[Any], t: list[Any]) -> None:
+        """Tags, links, aliases: what theirs removed goes, what theirs added comes; order is ours'."""
+        removed = [x for x in b if x not in t]
+        gone = [i for i, x in enumerate(o) if x in removed]
+        added = [j for j, x in enumerate(t) if x not in b and x not in o and x not in t[:j]]
+        if not gone and not added:
+            return
+        if not o or (added and len(gone) == len(o)):
+            kept = [x for i, x in enumerate(o) if i not in gone]
+            self.editor.set(path, kept + [copy.deepcopy(t[j]) for j in added])
+            self.taken += len(gone) + len(added)
+            return
+        if gone:
+            self.editor.remove_entries(path, gone)
+            self.taken += len(gone)
+        if added:
+            self.append(path, o, t, added)
+
+    # --- bringing entries over ----------------------------------------------------------------
+
+    def append(self, path: Loc, o: list[Any], t: list[Any], indexes: list[int]) -> None:
+        """Append THEIRS' entries ``t[indexes]`` to OURS' list, as THEIRS wrote them where possible."""
+        values = [copy.deepcopy(t[j]) for j in indexes]
+        self.taken += len(values)
+        lines = self.lines(path, t, indexes) if self.verbatim else None
+        if lines is not None:
+            self.editor.append_lines(path, values, lines)
+        elif o:
+            for value in values:
+                self.editor.append(path, value)
+        elif path == ("demands",) and len(values) == 1:
+            self.editor.add_item(values[0])
+        else:
+            self.editor.set(path, values)
+
+    def lines(self, path: Loc, t: list[Any], indexes: list[int]) -> str | None:
+        """THEIRS' text of the entries ``t[indexes]``, ready to go after OURS' last entry; None if it cannot."""
+        theirs_seq = self.nodes.get(id(t))
+        if not isinstance(theirs_seq, SequenceNode) or theirs_seq.flow_style or not theirs_seq.value:
+            return None
+        try:
+            ours_seq = self.editor.node(path)
+        except (KeyError, IndexError):
+            return None
+        if not isinstance(ours_seq, SequenceNode):
+            return None
+        if ours_seq.value:
+            if ours_seq.flow_style or ours_seq.start_mark.column != theirs_seq.start_mark.column:
+                return None
+        else:
+            # ``key: []`` becomes a block list: both keys must sit in the same column.
+            ours_key = self._ours_key(path)
+            theirs_key = self.keys.get(id(t))
+            if ours_key is None or theirs_key is None or ours_key.start_mark.column != theirs_key.start_mark.column:
+                return None
+        text = self.theirs.text
+        chunks = []
+        for j in indexes:
+            span = entry_span(text, theirs_seq, j)
+            if span is None:
+                return None
+            start, end = span
+            chunks.append(text[self._lead_in(text, start) : end])
+        joined = "".join(chunks)
+        if joined.endswith("\n"):
+            joined = joined[:-1]
+        return self.ours.newline.join(line.rstrip("\r") for line in joined.split("\n"))
+
+    def _ours_key(self, path: Loc) -> Node | None:
+        try:
+            parent = self.editor.node(path[:-1])
+        except (KeyError, IndexError):
+            return None
+        if isinstance(parent, MappingNode):
+            return next((k for k, _v in parent.value if k.value == str(path[-1])), None)
+        return None
+
+    def _lead_in(self, text: str, start: int) -> int:
+        """Where an entry's lines begin: the comment lines directly above it (unless ours or
+        base has them already), and the blank line above those when there is one."""
+        top = start
+        while top > 0:
+            above = text.rfind("\n", 0, top - 1) + 1
+            if not text[above:top].lstrip().startswith("#"):
+                break
+            top = above
+        if top < start and any(text[top:start] in known for known in self.known):
+            top = start
+        if top > 0:
+            above = text.rfind("\n", 0, top - 1) + 1
+            if not text[above:top].strip():
+                return above
+        return top
+
+
+# --- merging ----------------------------------------------------------------------------------
+
+
+def _load(text: str, name: str, side: str) -> store.Document:
+    end = text.find("\n")
+    newline = "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
+    try:
+        return store.parse(text, Path(name), newline=newline)
+    except InvalidFile as err:
+        first = err.problems[0]
+        more = len(err.problems) - 1
+        also = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
+        raise DemandsError(
+            f"cannot merge {name}: {side} version does not load (line {first.line}, column {first.column}: "
+            f"{first.message}{also}); ours is left as it was: merge it by hand"
+        ) from None
+
+
+def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeResult:
+    """Merge THEIRS' changes since BASE into OURS (texts without a BOM); ``name`` is used in messages.
+
+    Raises DemandsError, with one line saying why, when a version does not load or the
+    merged file would not be valid (a link to an item the other side deleted, ...).
+    """
+    ours_doc = _load(ours, name, "our")
+    theirs_doc = _load(theirs, name, "their")
+    base_data: Any = {} if _blank(base) else _load(base, name, "the common ancestor's").data
+    if theirs in (base, ours):
+        return MergeResult(ours)
+    if ours == base:
+        return MergeResult(theirs, taken=1, changed=True)
+    failure = ""
+    for verbatim in (True, False):
+        merger = _Merger(base, base_data, ours_doc, theirs_doc, verbatim)
+        try:
+            merger.run()
+            text = merger.editor.result()
+            merged = store.parse(text, Path(name), newline=ours_doc.newline)
+        except InvalidFile as err:
+            failure = f"the merged file would not be valid ({err.problems[0].message})"
+            continue
+        except DemandsError as err:
+            failure = str(err)
+            continue
+        if merged.data != merger.editor.data:
+            failure = "internal error: the merged text does not read back as intended (please report this)"
+            continue
+        break
+    else:
+        raise DemandsError(f"cannot merge {name}: {failure}; ours is left as it was: merge it by hand")
+    conflicts = list(merger.conflicts)
+    lost = [
+        (n, line.strip())
+        for n, line in enumerate(theirs.splitlines(), 1)
+        if line.lstrip().startswith("#") and line.strip() not in _comment_lines(base) | _comment_lines(text)
+    ]
+    if lost:
+        n, first = lost[0]
+        count = f"{len(lost)} comment lines" if len(lost) > 1 else "a comment line"
+        conflicts.append(
+            Conflict(
+                "comments",
+                f"theirs added {count} the merge cannot place (their line {n}: {_show(first)}): copy it by hand",
+            )
+        )
+    return MergeResult(text, conflicts, merger.taken, text != ours)
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -> MergeResult:
+    """``merge`` on three files (git's %O %A %B); writes nothing. The result keeps OURS' BOM."""
+    label = name or str(ours)
+    texts = []
+    bom = False
+    for n, (path, side) in enumerate(((base, "the common ancestor's"), (ours, "our"), (theirs, "their"))):
+        try:
+            text, has_bom, _newline = store.read_text(path)
+        except InvalidFile as err:
+            raise DemandsError(
+                f"cannot merge {label}: {side} version does not load ({err.problems[0].message}); "
+                "ours is left as it was: merge it by hand"
+            ) from None
+        except DemandsError as err:
+            raise DemandsError(f"cannot merge {label}: {err}") from None
+        texts.append(text)
+        bom = has_bom if n == 1 else bom
+    result = merge(texts[0], texts[1], texts[2], label)
+    result.bom = bom
+    return result
+
+
+# --- registering the driver with git ----------------------------------------------------------
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        raise DemandsError(
+            "git is not installed (or not on PATH); install it and run 'demands git-setup' again"
+        ) from None
+
+
+def _attribute_pattern(relpath: str) -> str:
+    """``relpath`` as a .gitattributes pattern matching exactly that file."""
+    pattern = "".join("\\" + c if c in "*?[]\\!#" else c for c in relpath)
+    if any(c in pattern for c in ' \t"'):
+        pattern = '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return pattern
+
+
+def _merge_attribute(top: Path, relpath: str) -> str:
+    """The ``merge`` attribute git gives ``relpath`` (``unspecified`` when none)."""
+    done = _git(["check-attr", "-z", "merge", "--", relpath], top)
+    parts = done.stdout.split("\0")
+    return parts[2] if done.returncode == 0 and len(parts) > 2 else "unspecified"
+
+
+def register(data_file: Path) -> list[str]:
+    """Make git merge ``data_file`` with ``demands merge-driver``; returns one line per action.
+
+    Adds ``<path> merge=demands`` to the repository's top-level .gitattributes (once)
+    and sets ``merge.demands.name`` and ``merge.demands.driver`` in the local config.
+    """
+    if not data_file.is_file():
+        raise FileNotFound(f"{data_file}: no such file; run 'demands init {data_file}' first, or pass --file PATH")
+    folder = Path(os.path.abspath(data_file)).parent.resolve()
+    found = _git(["rev-parse", "--show-toplevel"], folder)
+    if found.returncode != 0 or not found.stdout.strip():
+        raise DemandsError(
+            f"{folder} is not in a git repository; run 'git init' there first, or pass --file with a file in a repository"
+        )
+    top = Path(found.stdout.strip()).resolve()
+    relpath = Path(os.path.relpath(folder / data_file.name, top)).as_posix()
+    actions = []
+    attributes = top / ".gitattributes"
+    line = f"{_attribute_pattern(relpath)} merge={DRIVER}"
+    if _merge_attribute(top, relpath) == DRIVER:
+        actions.append(f".gitattributes: {relpath} has merge={DRIVER} already")
+    else:
+        existed = attributes.exists()
+        try:
+            old = attributes.read_text(encoding="utf-8") if existed else ""
+            with attributes.open("a", encoding="utf-8") as handle:
+                handle.write(("\n" if old and not old.endswith("\n") else "") + line + "\n")
+        except (OSError, UnicodeDecodeError) as err:
+            raise DemandsError(f"cannot update {attributes}: {getattr(err, 'strerror', None) or err}") from None
+        actions.append(f"{'added to' if existed else 'created'} .gitattributes: {line}")
+        now = _merge_attribute(top, relpath)
+        if now != DRIVER:
+            actions.append(
+                f"warning: git still merges {relpath} with merge={now}: a .gitattributes nearer the file "
+                "or .git/info/attributes says so; remove that line"
+            )
+    for key, value in (("name", DRIVER_NAME), ("driver", DRIVER_COMMAND)):
+        setting = f"merge.{DRIVER}.{key}"
+        current = _git(["config", "--local", "--get", setting], top)
+        was = current.stdout.rstrip("\n") if current.returncode == 0 else None
+        if was == value:
+            actions.append(f"git config {setting}: {value!r} already")
+            continue
+        done = _git(["config", "--local", setting, value], top)
+        if done.returncode != 0:
+            raise DemandsError(f"git config {setting} failed: {done.stderr.strip() or 'no reason given'}")
+        actions.append(f"git config {setting} {value!r}" + (f" (was {was!r})" if was is not None else ""))
+    if shutil.which(DRIVER) is None:
+        actions.append(f"warning: '{DRIVER}' is not on PATH, so git cannot run the driver; install tradedemands there")
+    return actions
