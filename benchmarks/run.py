@@ -55,6 +55,21 @@ def median(argv: list[str], env: dict[str, str], cwd: Path, runs: int, prepare: 
     return statistics.median(times), max(peaks)
 
 
+def paired(
+    ours: list[str], floor: list[str], env: dict[str, str], cwd: Path, runs: int
+) -> tuple[tuple[float, int], tuple[float, int]]:
+    """Medians of ``ours`` and ``floor`` run alternately, so that load from elsewhere on the
+    machine falls on both alike."""
+    mine, base = [], []
+    for _ in range(runs):
+        mine.append(measure(ours, env, cwd)[:2])
+        base.append(measure(floor, env, cwd)[:2])
+    return (
+        (statistics.median(t for t, _ in mine), max(p for _, p in mine)),
+        (statistics.median(t for t, _ in base), max(p for _, p in base)),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per figure for small files (default 5)")
@@ -89,8 +104,13 @@ def main() -> None:
     # second command finds them.
     shipped = ROOT / "data" / "demands.yaml"
     subprocess.run([DEMANDS, "list", "--party", "us", "-f", str(shipped)], env=env, capture_output=True, check=True)
-    floor = median([py, "-c", "import typer, yaml, rich.console, rich.table"], env, ROOT, args.runs * 2)
-    ours = median([DEMANDS, "list", "--party", "us", "-f", str(shipped)], env, ROOT, args.runs * 2)
+    ours, floor = paired(
+        [DEMANDS, "list", "--party", "us", "-f", str(shipped)],
+        [py, "-c", "import typer, yaml, rich.console, rich.table"],
+        env,
+        ROOT,
+        args.runs * 4,
+    )
     figure("list --party us, shipped file (vs import typer+yaml+rich)", ours, floor, 1.25)
 
     # 2-4. 10,000 items.
