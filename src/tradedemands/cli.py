@@ -47,6 +47,14 @@ class Group(TyperGroup):
         except BrokenPipeError:
             _quiet_stdout()
             sys.exit(1)
+        except UnicodeEncodeError as err:
+            # Machine formats are never altered to fit the terminal (tables are: see render.console).
+            typer.echo(
+                f"demands: the output holds characters the {err.encoding} encoding cannot write; "
+                "use a UTF-8 locale (LANG=C.UTF-8) or set PYTHONIOENCODING=utf-8",
+                err=True,
+            )
+            sys.exit(1)
         except Exception as err:
             if os.environ.get("DEMANDS_DEBUG"):
                 raise
@@ -136,6 +144,33 @@ def done(message: str) -> None:
     typer.echo(_safe(message), err=True)
 
 
+# --- shell completion: thin wrappers; tradedemands.complete loads only while completing -------
+
+
+def _completer(name: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from . import complete as completing
+
+        result: list[tuple[str, str]] = getattr(completing, name)(ctx, incomplete)
+        return result
+
+    complete.__name__ = complete.__qualname__ = f"complete_{name}"
+    return complete
+
+
+complete_ids = _completer("ids")
+complete_ids_then_status = _completer("ids_then_status")
+complete_parties = _completer("parties")
+complete_other_party = _completer("other_party")
+complete_statuses = _completer("statuses")
+complete_topics = _completer("topics")
+complete_tags = _completer("tags")
+complete_rounds = _completer("rounds")
+complete_kinds = _completer("kinds")
+complete_priorities = _completer("priorities")
+complete_relations = _completer("relations")
+
+
 # --- shared options ------------------------------------------------------------------------
 
 
@@ -182,7 +217,13 @@ DateOpt = Annotated[
 ]
 RoundOpt = Annotated[
     str | None,
-    typer.Option("--round", "-r", help="The round this happened in (a round id from the file).", show_default=False),
+    typer.Option(
+        "--round",
+        "-r",
+        help="The round this happened in (a round id from the file).",
+        show_default=False,
+        autocompletion=complete_rounds,
+    ),
 ]
 
 
@@ -242,11 +283,22 @@ def list_(
     party: Annotated[
         list[str] | None,
         typer.Option(
-            "--party", "-p", help="Raised by this party (id, alias or name; repeat for OR).", show_default=False
+            "--party",
+            "-p",
+            help="Raised by this party (id, alias or name; repeat for OR).",
+            show_default=False,
+            autocompletion=complete_parties,
         ),
     ] = None,
     status: Annotated[
-        list[str] | None, typer.Option("--status", "-s", help="With this status (repeat for OR).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--status",
+            "-s",
+            help="With this status (repeat for OR).",
+            show_default=False,
+            autocompletion=complete_statuses,
+        ),
     ] = None,
     open_: Annotated[bool, typer.Option("--open", help="Only items whose status is not closed.")] = False,
     closed: Annotated[
@@ -254,13 +306,25 @@ def list_(
     ] = False,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", help="demand, concession or red-line (repeat for OR).", show_default=False),
+        typer.Option(
+            "--kind",
+            "-k",
+            help="demand, concession or red-line (repeat for OR).",
+            show_default=False,
+            autocompletion=complete_kinds,
+        ),
     ] = None,
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", help="On this topic (repeat for OR).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--topic", "-t", help="On this topic (repeat for OR).", show_default=False, autocompletion=complete_topics
+        ),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", help="Carrying this tag (repeat for OR).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--tag", help="Carrying this tag (repeat for OR).", show_default=False, autocompletion=complete_tags
+        ),
     ] = None,
     search: Annotated[
         str | None,
@@ -270,7 +334,13 @@ def list_(
     ] = None,
     round_: Annotated[
         list[str] | None,
-        typer.Option("--round", "-r", help="With a history entry in this round (repeat for OR).", show_default=False),
+        typer.Option(
+            "--round",
+            "-r",
+            help="With a history entry in this round (repeat for OR).",
+            show_default=False,
+            autocompletion=complete_rounds,
+        ),
     ] = None,
     due_before: Annotated[
         str | None, typer.Option("--due-before", help="Due before this date (YYYY-MM-DD).", show_default=False)
@@ -334,7 +404,10 @@ def list_(
 @handle
 def show(
     ids: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="One or more item ids (any case).", show_default=False)
+        list[str],
+        typer.Argument(
+            metavar="ID...", help="One or more item ids (any case).", show_default=False, autocompletion=complete_ids
+        ),
     ],
     file: FileOpt = None,
     as_of: AsOfOpt = None,
@@ -528,26 +601,62 @@ def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str | C
 @app.command()
 @handle
 def add(
-    party: Annotated[str, typer.Option("--party", "-p", help="Who raises it (id, alias or name).", show_default=False)],
+    party: Annotated[
+        str,
+        typer.Option(
+            "--party",
+            "-p",
+            help="Who raises it (id, alias or name).",
+            show_default=False,
+            autocompletion=complete_parties,
+        ),
+    ],
     title: Annotated[
         str, typer.Option("--title", help="One line saying what is asked, offered or refused.", show_default=False)
     ],
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="demand (default), concession or red-line.", show_default=False)
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="demand (default), concession or red-line.",
+            show_default=False,
+            autocompletion=complete_kinds,
+        ),
     ] = None,
-    of: Annotated[str | None, typer.Option("--of", help="Who is asked to act.", show_default=False)] = None,
+    of: Annotated[
+        str | None,
+        typer.Option("--of", help="Who is asked to act.", show_default=False, autocompletion=complete_parties),
+    ] = None,
     text: Annotated[str | None, typer.Option("--text", help="Longer text.", show_default=False)] = None,
     topic: Annotated[
-        str | None, typer.Option("--topic", "-t", help="Topic, kebab-case by convention.", show_default=False)
+        str | None,
+        typer.Option(
+            "--topic",
+            "-t",
+            help="Topic, kebab-case by convention.",
+            show_default=False,
+            autocompletion=complete_topics,
+        ),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", help="A tag (repeat for several).", show_default=False)
+        list[str] | None,
+        typer.Option("--tag", help="A tag (repeat for several).", show_default=False, autocompletion=complete_tags),
     ] = None,
-    priority: Annotated[str | None, typer.Option("--priority", help="high, medium or low.", show_default=False)] = None,
+    priority: Annotated[
+        str | None,
+        typer.Option("--priority", help="high, medium or low.", show_default=False, autocompletion=complete_priorities),
+    ] = None,
     due: Annotated[str | None, typer.Option("--due", help="Due date, YYYY-MM-DD.", show_default=False)] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", "-s", help="Initial status (default: the first status, open).", show_default=False),
+        typer.Option(
+            "--status",
+            "-s",
+            help="Initial status (default: the first status, open).",
+            show_default=False,
+            autocompletion=complete_statuses,
+        ),
     ] = None,
     item_id: Annotated[
         str | None,
@@ -600,7 +709,12 @@ def add(
 def mark(
     args: Annotated[
         list[str],
-        typer.Argument(help="One or more ids, then the new status.", metavar="ID... STATUS", show_default=False),
+        typer.Argument(
+            help="One or more ids, then the new status.",
+            metavar="ID... STATUS",
+            show_default=False,
+            autocompletion=complete_ids_then_status,
+        ),
     ],
     note: Annotated[
         str | None, typer.Option("--note", "-m", help="Why: recorded in the history entry.", show_default=False)
@@ -628,7 +742,9 @@ def mark(
 @app.command()
 @handle
 def note(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item.", show_default=False)],
+    item_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The item.", show_default=False, autocompletion=complete_ids)
+    ],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)],
     date_: DateOpt = None,
     round_: RoundOpt = None,
@@ -648,29 +764,50 @@ def note(
 @app.command()
 @handle
 def edit(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item.", show_default=False)],
+    item_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The item.", show_default=False, autocompletion=complete_ids)
+    ],
     title: Annotated[str | None, typer.Option("--title", help="New title.", show_default=False)] = None,
     text: Annotated[str | None, typer.Option("--text", help="New text ('' removes it).", show_default=False)] = None,
     topic: Annotated[
-        str | None, typer.Option("--topic", "-t", help="New topic ('' removes it).", show_default=False)
+        str | None,
+        typer.Option(
+            "--topic", "-t", help="New topic ('' removes it).", show_default=False, autocompletion=complete_topics
+        ),
     ] = None,
     add_tag: Annotated[
-        list[str] | None, typer.Option("--add-tag", help="Add a tag (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option("--add-tag", help="Add a tag (repeatable).", show_default=False, autocompletion=complete_tags),
     ] = None,
     remove_tag: Annotated[
-        list[str] | None, typer.Option("--remove-tag", help="Remove a tag (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--remove-tag", help="Remove a tag (repeatable).", show_default=False, autocompletion=complete_tags
+        ),
     ] = None,
     priority: Annotated[
-        str | None, typer.Option("--priority", help="high, medium or low ('' removes it).", show_default=False)
+        str | None,
+        typer.Option(
+            "--priority",
+            help="high, medium or low ('' removes it).",
+            show_default=False,
+            autocompletion=complete_priorities,
+        ),
     ] = None,
     due: Annotated[
         str | None, typer.Option("--due", help="Due date YYYY-MM-DD ('' removes it).", show_default=False)
     ] = None,
     of: Annotated[
-        str | None, typer.Option("--of", help="Who is asked to act ('' removes it).", show_default=False)
+        str | None,
+        typer.Option(
+            "--of", help="Who is asked to act ('' removes it).", show_default=False, autocompletion=complete_parties
+        ),
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="demand, concession or red-line.", show_default=False)
+        str | None,
+        typer.Option(
+            "--kind", "-k", help="demand, concession or red-line.", show_default=False, autocompletion=complete_kinds
+        ),
     ] = None,
     file: FileOpt = None,
 ) -> None:
@@ -701,14 +838,23 @@ def edit(
 @app.command()
 @handle
 def link(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item that links.", show_default=False)],
+    item_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The item that links.", show_default=False, autocompletion=complete_ids),
+    ],
     rel: Annotated[
         str,
         typer.Argument(
-            metavar="REL", help="responds-to, conflicts-with, conditional-on or related.", show_default=False
+            metavar="REL",
+            help="responds-to, conflicts-with, conditional-on or related.",
+            show_default=False,
+            autocompletion=complete_relations,
         ),
     ],
-    other: Annotated[str, typer.Argument(metavar="OTHER", help="The item linked to.", show_default=False)],
+    other: Annotated[
+        str,
+        typer.Argument(metavar="OTHER", help="The item linked to.", show_default=False, autocompletion=complete_ids),
+    ],
     file: FileOpt = None,
 ) -> None:
     """Link an item to another: ID responds-to|conflicts-with|conditional-on|related OTHER."""
@@ -720,8 +866,14 @@ def link(
 @app.command()
 @handle
 def unlink(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item that links.", show_default=False)],
-    other: Annotated[str, typer.Argument(metavar="OTHER", help="The item linked to.", show_default=False)],
+    item_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The item that links.", show_default=False, autocompletion=complete_ids),
+    ],
+    other: Annotated[
+        str,
+        typer.Argument(metavar="OTHER", help="The item linked to.", show_default=False, autocompletion=complete_ids),
+    ],
     file: FileOpt = None,
 ) -> None:
     """Remove the links from ID to OTHER."""
@@ -733,7 +885,10 @@ def unlink(
 @app.command()
 @handle
 def remove(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item to delete.", show_default=False)],
+    item_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The item to delete.", show_default=False, autocompletion=complete_ids),
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Also remove the links other items make to it.")] = False,
     file: FileOpt = None,
@@ -821,7 +976,11 @@ def diff_(
     round_: Annotated[
         str | None,
         typer.Option(
-            "--round", "-r", help="Instead: the change since this round began, from history.", show_default=False
+            "--round",
+            "-r",
+            help="Instead: the change since this round began, from history.",
+            show_default=False,
+            autocompletion=complete_rounds,
         ),
     ] = None,
     exit_code: Annotated[
@@ -882,7 +1041,13 @@ def log(
     ] = None,
     party: Annotated[
         list[str] | None,
-        typer.Option("--party", "-p", help="Items raised by this party (repeat for OR).", show_default=False),
+        typer.Option(
+            "--party",
+            "-p",
+            help="Items raised by this party (repeat for OR).",
+            show_default=False,
+            autocompletion=complete_parties,
+        ),
     ] = None,
     round_: RoundOpt = None,
     limit: Annotated[
@@ -932,7 +1097,13 @@ def brief_(
     ] = None,
     party: Annotated[
         list[str] | None,
-        typer.Option("--party", "-p", help="Only this party's items (repeat for several).", show_default=False),
+        typer.Option(
+            "--party",
+            "-p",
+            help="Only this party's items (repeat for several).",
+            show_default=False,
+            autocompletion=complete_parties,
+        ),
     ] = None,
     since: Annotated[
         str | None,
@@ -941,7 +1112,14 @@ def brief_(
         ),
     ] = None,
     round_: Annotated[
-        str | None, typer.Option("--round", "-r", help="Changes since this round began.", show_default=False)
+        str | None,
+        typer.Option(
+            "--round",
+            "-r",
+            help="Changes since this round began.",
+            show_default=False,
+            autocompletion=complete_rounds,
+        ),
     ] = None,
     as_of: AsOfOpt = None,
     title: Annotated[
@@ -971,11 +1149,25 @@ def brief_(
 @app.command()
 @handle
 def compare(
-    a: Annotated[str, typer.Argument(metavar="A", help="A party (id, alias or name).", show_default=False)],
-    b: Annotated[str, typer.Argument(metavar="B", help="The other party.", show_default=False)],
+    a: Annotated[
+        str,
+        typer.Argument(
+            metavar="A", help="A party (id, alias or name).", show_default=False, autocompletion=complete_parties
+        ),
+    ],
+    b: Annotated[
+        str,
+        typer.Argument(metavar="B", help="The other party.", show_default=False, autocompletion=complete_other_party),
+    ],
     topic: Annotated[
         list[str] | None,
-        typer.Option("--topic", "-t", help="Only this topic (repeat for several).", show_default=False),
+        typer.Option(
+            "--topic",
+            "-t",
+            help="Only this topic (repeat for several).",
+            show_default=False,
+            autocompletion=complete_topics,
+        ),
     ] = None,
     as_of: AsOfOpt = None,
     file: FileOpt = None,
@@ -1004,7 +1196,9 @@ def compare(
 @app.command()
 @handle
 def target(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="The item.", show_default=False)],
+    item_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The item.", show_default=False, autocompletion=complete_ids)
+    ],
     amount: Annotated[
         float | None, typer.Option("--amount", help="The target amount (a plain number).", show_default=False)
     ] = None,
@@ -1037,7 +1231,10 @@ def _plain(value: float) -> float | int:
 @app.command()
 @handle
 def progress(
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="An item with a target.", show_default=False)],
+    item_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="An item with a target.", show_default=False, autocompletion=complete_ids),
+    ],
     amount: Annotated[float, typer.Argument(metavar="AMOUNT", help="The measured amount.", show_default=False)],
     date_: DateOpt = None,
     note: Annotated[

@@ -6,8 +6,10 @@ Every string that came from the data file reaches Rich as ``Text`` built from
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -30,7 +32,26 @@ KIND_STYLES = {"demand": "", "concession": "green", "red-line": "bold red"}
 
 
 def console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+        # A table is for reading: on an ASCII or Latin-1 terminal Rich draws ASCII borders, and a
+        # character the encoding lacks (CJK, →, █) shows as '?' instead of failing the command.
+        stream.reconfigure(errors=_register_replace_by_width())
     return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+
+
+def _register_replace_by_width() -> str:
+    """An encoding error handler writing one '?' per terminal cell, so columns stay aligned."""
+    import codecs
+
+    def replace(err: UnicodeError) -> tuple[str, int]:
+        if not isinstance(err, UnicodeEncodeError):
+            raise err
+        return "?" * cell_len(err.object[err.start : err.end]), err.end
+
+    codecs.register_error("tradedemands.cells", replace)
+    return "tradedemands.cells"
 
 
 def cell(value: Any, style: str = "") -> Text:
@@ -41,26 +62,61 @@ def status_style(status: str, vocab: Vocabulary) -> str:
     return STATUS_STYLES.get(status, "dim" if status in vocab.closed else "")
 
 
+#: Columns left out, in this order, when a table would not fit the terminal; ids and text never are.
+OPTIONAL_COLUMNS = ("priority", "topic", "round", "kind", "party", "updated", "due", "status", "date")
+#: The width a text column (a title, a note) needs before optional columns are given room.
+TEXT_MIN_WIDTH = 20
+
+
 def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = None) -> None:
+    out = console()
+    shown = fitting_columns(rows, out.width)
     table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False, expand=False)
-    for column in rows.columns:
-        if column in rows.wide:
-            table.add_column(column, overflow="fold", ratio=1, min_width=16)
+    for column in shown:
+        if column == "id":
+            # An id is never wrapped or cut: it is what the reader copies into the next command.
+            table.add_column(column, no_wrap=True, min_width=_widest(rows, column))
+        elif column in rows.wide:
+            table.add_column(column, overflow="fold", ratio=1)
         else:
-            table.add_column(column, no_wrap=column in ("id", "status", "kind", "due"), overflow="fold")
-    status_at = rows.columns.index("status") if "status" in rows.columns and vocab else -1
-    kind_at = rows.columns.index("kind") if "kind" in rows.columns else -1
+            table.add_column(column, overflow="fold")
+    at = {c: rows.columns.index(c) for c in shown}
     for row in rows.rows:
         styled = []
-        for n, value in enumerate(row):
+        for column in shown:
+            value = row[at[column]]
             style = ""
-            if n == status_at and vocab is not None:
+            if column == "status" and vocab is not None:
                 style = status_style(value, vocab)
-            elif n == kind_at:
+            elif column == "kind":
                 style = KIND_STYLES.get(value, "")
             styled.append(cell(value, style))
         table.add_row(*styled)
-    console().print(table)
+    out.print(table)
+
+
+def fitting_columns(rows: Rows, width: int) -> list[str]:
+    """The columns of ``rows`` to show in ``width`` cells: all of them, unless text columns would
+    be squeezed below TEXT_MIN_WIDTH; then optional columns go, least useful first. Long text
+    wraps in what is left."""
+
+    def need(column: str) -> int:
+        widest = max(cell_len(column), _widest(rows, column))
+        return min(widest, TEXT_MIN_WIDTH) if column in rows.wide else widest
+
+    shown = list(rows.columns)
+    needs = {c: need(c) for c in shown}
+    for column in OPTIONAL_COLUMNS:
+        if sum(needs[c] for c in shown) + 3 * (len(shown) - 1) <= width:
+            break
+        if column in shown:
+            shown.remove(column)
+    return shown
+
+
+def _widest(rows: Rows, column: str) -> int:
+    n = rows.columns.index(column)
+    return max((cell_len(line) for row in rows.rows for line in visible(str(row[n] or "")).splitlines()), default=0)
 
 
 def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
