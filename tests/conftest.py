@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from tradedemands.cli import app
@@ -52,6 +56,17 @@ class Result:
     @property
     def output(self) -> str:
         return f"--- exit {self.exit_code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+@functools.cache
+def _command(app: typer.Typer) -> Any:
+    return typer.main.get_command(app)
+
+
+@pytest.fixture(autouse=True)
+def cli_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CliRunner rebuilds the click command on every call (30-90 ms); build it once a session."""
+    monkeypatch.setattr(typer.testing, "_get_command", _command)
 
 
 @pytest.fixture

@@ -3,33 +3,17 @@ CommonMark parser with GitHub tables, and hostile text that must stay text."""
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-import typer.main
-import typer.testing
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@functools.cache
-def _command(app: typer.Typer) -> Any:
-    return typer.main.get_command(app)
-
-
-@pytest.fixture(autouse=True)
-def cached_cli(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Build the Click command of the app once, not on every ``run`` (about 90 ms a call);
-    test_diff and test_targets import this fixture too."""
-    monkeypatch.setattr(typer.testing, "_get_command", _command)
 
 
 SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")

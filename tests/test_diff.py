@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from conftest import demands_cmd
-from test_brief import cached_cli  # noqa: F401  (autouse: the CLI built once)
 
 ITEM_KEYS = {"id", "title", "changes"}
 CHANGE_KEYS = {"field", "old", "new"}

@@ -21,22 +21,6 @@ from tradedemands import store
 DATE = "2018-06-01"
 Hunk = tuple[int, list[str], list[str]]
 
-_COMMANDS: dict[int, Any] = {}
-
-
-@pytest.fixture(autouse=True)
-def _build_cli_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Typer rebuilds the click command on every CliRunner.invoke (~40 ms); build it once."""
-    import typer.main
-    import typer.testing
-
-    def cached(app: Any) -> Any:
-        if id(app) not in _COMMANDS:
-            _COMMANDS[id(app)] = typer.main.get_command(app)
-        return _COMMANDS[id(app)]
-
-    monkeypatch.setattr(typer.testing, "_get_command", cached)
-
 
 def git(cwd: Path, *args: str) -> str:
     env = {

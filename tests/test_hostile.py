@@ -7,18 +7,12 @@ import csv
 import io
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 import yaml
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner
-
-from conftest import Result
-from tradedemands.cli import app
 
 WORD = "W" * 500
 
@@ -86,31 +80,6 @@ COMMANDS = [
 ]
 #: What no output may hold raw: C0 controls but newline, DEL, C1 controls, bidi overrides and isolates.
 UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-@pytest.fixture(scope="module")
-def command() -> Any:
-    return typer.main.get_command(app)
-
-
-@pytest.fixture
-def run(command: Any) -> Any:
-    """conftest's ``run``, but with the click command built once per module, not on every call (~30 ms each)."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        with runner.isolation(input=input, env=env) as (out, err, _):
-            code = 0
-            try:
-                command.main(list(args), prog_name="demands")
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            return Result(code, out.getvalue().decode(), err.getvalue().decode())
-
-    return invoke
 
 
 @pytest.fixture

@@ -26,22 +26,6 @@ DATE = "2018-05-20"
 NAME = "data/demands.yaml"
 
 
-@pytest.fixture(autouse=True)
-def _build_cli_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Typer rebuilds the click command on every CliRunner.invoke (~40 ms); build it once."""
-    import typer.main
-    import typer.testing
-
-    built: dict[int, Any] = {}
-
-    def cached(app: Any) -> Any:
-        if id(app) not in built:
-            built[id(app)] = typer.main.get_command(app)
-        return built[id(app)]
-
-    monkeypatch.setattr(typer.testing, "_get_command", cached)
-
-
 # --- the library on small files -----------------------------------------------------------------
 
 BASE = """\

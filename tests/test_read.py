@@ -13,13 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 import yaml
-from typer.testing import CliRunner
 
-from conftest import ROOT, Result
+from conftest import ROOT
 from tradedemands import __version__
-from tradedemands.cli import app
 
 SHIPPED_IDS = [f"CN-{n}" for n in range(1, 8)] + [f"US-{n}" for n in range(1, 10)]
 STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
@@ -107,31 +104,6 @@ demands:
       - {date: 2019-01-10, status: open, round: r1}
       - {date: 2019-02-11, status: agreed, round: r2}
 """
-
-
-@pytest.fixture(scope="module")
-def command() -> Any:
-    return typer.main.get_command(app)
-
-
-@pytest.fixture
-def run(command: Any) -> Any:
-    """conftest's ``run``, but with the click command built once per module, not on every call (~30 ms each)."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        with runner.isolation(input=input, env=env) as (out, err, _):
-            code = 0
-            try:
-                command.main(list(args), prog_name="demands")
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            return Result(code, out.getvalue().decode(), err.getvalue().decode())
-
-    return invoke
 
 
 @pytest.fixture

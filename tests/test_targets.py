@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_brief import cached_cli, check_markdown, table_after, tables  # noqa: F401
+from test_brief import check_markdown, table_after, tables
 
 US4_TARGET_LINE = "    target: {amount: 100, unit: incidents, by: 2019-01-01, metric: intrusions stopped, baseline: 10}"
 

@@ -4,45 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from conftest import Result, demands_cmd
-from tradedemands.cli import app
+from conftest import demands_cmd
 
 STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
 SEED = "seeds/000_d2207b9ab7e38b47.txt"
-
-
-@pytest.fixture(scope="module")
-def command() -> Any:
-    return typer.main.get_command(app)
-
-
-@pytest.fixture
-def run(command: Any) -> Any:
-    """conftest's ``run``, but with the click command built once per module, not on every call (~30 ms each)."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        with runner.isolation(input=input, env=env) as (out, err, _):
-            code = 0
-            try:
-                command.main(list(args), prog_name="demands")
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            return Result(code, out.getvalue().decode(), err.getvalue().decode())
-
-    return invoke
 
 
 def item_span(text: str, item_id: str) -> tuple[int, int]:

@@ -25,23 +25,6 @@ QUOTE = "Strengthen intellectual property protections."
 SEED = "seeds/000_d2207b9ab7e38b47.txt"
 
 
-_COMMANDS: dict[int, Any] = {}
-
-
-@pytest.fixture(autouse=True)
-def _build_cli_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Typer rebuilds the click command on every CliRunner.invoke (~40 ms); build it once."""
-    import typer.main
-    import typer.testing
-
-    def cached(app: Any) -> Any:
-        if id(app) not in _COMMANDS:
-            _COMMANDS[id(app)] = typer.main.get_command(app)
-        return _COMMANDS[id(app)]
-
-    monkeypatch.setattr(typer.testing, "_get_command", cached)
-
-
 def load_items(path: Path) -> list[dict[str, Any]]:
     return store.load(path).items  # type: ignore[return-value]
 

@@ -10,17 +10,13 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from conftest import Result, demands_cmd
-from tradedemands.cli import app
+from conftest import demands_cmd
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "yaml-test-suite"
 CASES = sorted((CORPUS / "cases").glob("**/in.yaml")) if CORPUS.is_dir() else []
@@ -37,31 +33,6 @@ def need_corpus() -> None:
 
 def case_id(path: Path | None) -> str:
     return "no-corpus" if path is None else path.parent.relative_to(CORPUS / "cases").as_posix()
-
-
-@pytest.fixture(scope="module")
-def command() -> Any:
-    return typer.main.get_command(app)
-
-
-@pytest.fixture
-def run(command: Any) -> Any:
-    """conftest's ``run``, but with the click command built once per module, not on every call (~30 ms each)."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        with runner.isolation(input=input, env=env) as (out, err, _):
-            code = 0
-            try:
-                command.main(list(args), prog_name="demands")
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            return Result(code, out.getvalue().decode(), err.getvalue().decode())
-
-    return invoke
 
 
 @pytest.fixture
