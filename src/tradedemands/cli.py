@@ -991,7 +991,7 @@ def diff_(
 ) -> None:
     """What changed between two versions: items added, removed, and changed field by field."""
     from . import diff, formats, store
-    from .query import resolve_round
+    from .query import round_start
 
     working = store.find_file(file)
     if since or round_:
@@ -999,8 +999,7 @@ def diff_(
             raise UsageError("give versions or --since/--round, not both")
         doc = store.load(working)
         if round_:
-            rid = resolve_round(doc.data, round_)
-            start = next(r["date"] for r in doc.data.get("rounds") or [] if r["id"] == rid)
+            rid, start = round_start(doc.data, round_)
             label = f"before {rid} ({start})"
         else:
             start = parse_date_option(since, "--since")
@@ -1129,7 +1128,7 @@ def brief_(
 ) -> None:
     """A Markdown brief a negotiator reads in two minutes: state of play, positions, conflicts, changes, deadlines, sources."""
     from .brief import brief
-    from .query import resolve_party, resolve_round
+    from .query import resolve_party, round_start
 
     if since and round_:
         raise UsageError("give --since or --round, not both")
@@ -1137,8 +1136,7 @@ def brief_(
     since_date = parse_date_option(since, "--since") if since else None
     label = None
     if round_:
-        rid = resolve_round(doc.data, round_)
-        since_date = next(r["date"] for r in doc.data.get("rounds") or [] if r["id"] == rid)
+        rid, since_date = round_start(doc.data, round_)
         label = f"{rid} ({since_date})"
     today = parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat()
     parties = {resolve_party(doc.data, p) for p in party or []} or None

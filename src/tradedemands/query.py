@@ -38,6 +38,12 @@ def resolve_round(data: DataFile, text: str) -> str:
     return _raise(f"unknown round {text!r}{suggest(text, rounds)}; rounds in the file: {listed}")
 
 
+def round_start(data: DataFile, text: str) -> tuple[str, str]:
+    """(round id, its start date) for a round named in any case; UsageError if none."""
+    rid = resolve_round(data, text)
+    return rid, next(r["date"] for r in data.get("rounds") or [] if r["id"] == rid)
+
+
 def check_status(vocab: Vocabulary, status: str) -> str:
     for name in vocab.names:
         if name.lower() == status.lower():
