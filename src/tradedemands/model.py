@@ -8,12 +8,12 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 if sys.version_info >= (3, 11):
-    from typing import Required
-else:  # pragma: no cover
-    from typing_extensions import Required
+    from typing import Required, TypedDict
+else:  # pragma: no cover - typing.TypedDict of 3.10 does not know Required
+    from typing_extensions import Required, TypedDict
 
 Kind = Literal["demand", "concession", "red-line"]
 Priority = Literal["high", "medium", "low"]
