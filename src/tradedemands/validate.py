@@ -86,7 +86,10 @@ class _Checker:
             self.problem(path + (key,), f"{key} must be a list like [a, b], not {_kind_of(value)}")
             return []
         out = []
-        for i, _ in enumerate(value):
+        for i, entry in enumerate(value):
+            if entry is None:
+                self.problem(path + (key, i), f"{key} entry {i + 1} is empty: remove it or write a value")
+                continue
             text = self.text(dict(enumerate(value)), i, path + (key,))  # type: ignore[arg-type]
             if text is not None:
                 value[i] = text
@@ -140,7 +143,7 @@ class _Checker:
             return self.found
         self.fields(data, ROOT_FIELDS, (), ("parties",))
         version = data.get("version")
-        if version is not None and version != 1:
+        if version is not None and (isinstance(version, bool) or version != 1):
             shown = version if isinstance(version, (int, float)) and not isinstance(version, bool) else _show(version)
             self.problem(("version",), f"unsupported version {shown}: this tool reads version 1")
         self.text(data, "title", ())
@@ -185,6 +188,8 @@ class _Checker:
                 continue
             self.fields(rnd, ROUND_FIELDS, path, ("id", "date"))
             rid = self.text(rnd, "id", path, nonempty=True)
+            if rid and not ID_RE.match(rid):
+                self.problem(path + ("id",), f"round id {rid!r} may hold only letters, digits, '.', '_' and '-'")
             if rid is not None:
                 if rid in ids:
                     self.problem(path + ("id",), f"duplicate round id {rid!r}")
