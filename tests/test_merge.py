@@ -9,6 +9,7 @@ which runs ``demands merge-driver`` the way git does.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -20,7 +21,7 @@ import pytest
 from conftest import DEMANDS, ROOT, demands_cmd
 from tradedemands import store
 from tradedemands.errors import DemandsError
-from tradedemands.merge import Conflict, merge
+from tradedemands.merge import Conflict, driver_command, merge, register
 
 DATE = "2018-05-20"
 NAME = "data/demands.yaml"
@@ -164,15 +165,75 @@ def test_the_same_field_changed_differently_is_a_conflict() -> None:
     assert result.text == ours and not result.changed
 
 
-def test_the_same_id_added_on_both_sides() -> None:
-    assert merge(BASE, BASE + CN_1, BASE + CN_1).text == BASE + CN_1
+def test_the_same_item_added_on_both_sides_is_one() -> None:
+    result = merge(BASE, BASE + CN_1, BASE + CN_1)
+    assert (result.text, result.conflicts, result.renumbered) == (BASE + CN_1, [], [])
+
+
+def test_one_id_added_on_both_sides_differently_renumbers_theirs() -> None:
     different = CN_1.replace("Lift the ZTE ban", "Buy soybeans").replace("2018-05-04", "2018-05-05")
     result = merge(BASE, BASE + CN_1, BASE + different)
-    assert [str(c) for c in result.conflicts] == [
-        "conflict in CN-1: both sides added it, differently (title, history): "
-        "the result keeps ours; add theirs again under a new id"
-    ]
-    assert result.text == BASE + CN_1
+    assert result.conflicts == []
+    assert result.renumbered == [("CN-1", "CN-2")]
+    assert result.renumbering() == "both sides added CN-1: theirs is renumbered CN-2, and their links to it follow"
+    # Theirs comes over as they wrote it, less the comment above it, which ours has already.
+    theirs_item = different[different.index("  - id: CN-1") :]
+    assert result.text == BASE + CN_1 + theirs_item.replace("  - id: CN-1\n", "  - id: CN-2\n")
+
+
+def test_renumbering_rewrites_theirs_links_to_the_renumbered_items() -> None:
+    """Theirs adds CN-1 and CN-2 (ours added other ones under those ids), CN-3 linking to both, and
+    links its changed US-2 to CN-1; the next free CN ids are 4 and 5, whatever side used 3."""
+    cn = "  - id: {id}\n    party: cn\n    title: {title}\n    status: open\n{links}    history:\n      - {{date: 2018-05-04, status: open}}\n"
+    ours = BASE + cn.format(id="CN-1", title="Ours one", links="") + cn.format(id="CN-2", title="Ours two", links="")
+    theirs_added = (
+        cn.format(id="CN-1", title="Theirs one", links="")
+        + cn.format(id="CN-2", title="Theirs two", links="    links: [{rel: responds-to, id: cn-1}]\n")
+        + cn.format(
+            id="CN-3", title="Theirs three", links="    links: [{rel: related, id: CN-1}, {rel: related, id: CN-2}]\n"
+        )
+    )
+    theirs = edit(
+        BASE,
+        "      - {rel: related, id: US-1}\n",
+        "      - {rel: related, id: US-1}\n      - {rel: responds-to, id: CN-1}\n",
+    )
+    result = merge(BASE, ours, theirs + theirs_added)
+    assert result.conflicts == []
+    assert result.renumbered == [("CN-1", "CN-4"), ("CN-2", "CN-5")]
+    assert result.renumbering() == (
+        "both sides added CN-1, CN-2: theirs are renumbered CN-4, CN-5, and their links to them follow"
+    )
+    renumbered = (
+        cn.format(id="CN-4", title="Theirs one", links="")
+        + cn.format(id="CN-5", title="Theirs two", links="    links: [{rel: responds-to, id: CN-4}]\n")
+        + cn.format(
+            id="CN-3", title="Theirs three", links="    links: [{rel: related, id: CN-4}, {rel: related, id: CN-5}]\n"
+        )
+    )
+    expected = edit(
+        ours,
+        "      - {rel: related, id: US-1}\n",
+        "      - {rel: related, id: US-1}\n      - {rel: responds-to, id: CN-4}\n",
+    )
+    assert result.text == expected + renumbered
+
+
+def test_an_item_both_added_alike_but_linking_to_a_renumbered_one_is_renumbered_too() -> None:
+    cn_2 = (
+        "  - id: CN-2\n    party: cn\n    title: Follow-up\n    status: open\n    links: [{rel: related, id: CN-1}]\n"
+    )
+    theirs_cn_1 = CN_1.replace("Lift the ZTE ban", "Buy soybeans").replace("# China's answer", "# Theirs")
+    result = merge(BASE, BASE + CN_1 + cn_2, BASE + theirs_cn_1 + cn_2)
+    assert result.conflicts == []
+    assert result.renumbered == [("CN-1", "CN-3"), ("CN-2", "CN-4")]
+    assert result.text == (
+        BASE
+        + CN_1
+        + cn_2
+        + theirs_cn_1.replace("id: CN-1\n", "id: CN-3\n")
+        + cn_2.replace("CN-2", "CN-4").replace("CN-1", "CN-3")
+    )
 
 
 def test_ids_match_in_any_case() -> None:
@@ -272,7 +333,7 @@ def test_a_result_that_would_not_validate_is_refused() -> None:
         merge(BASE, ours, without_us_1, NAME)
     assert str(err.value) == (
         f"cannot merge {NAME}: the merged file would not be valid (CN-1 links.id: link to unknown id 'US-1'); "
-        "ours is left as it was: merge it by hand"
+        f"{NAME} holds ours only and theirs is NOT applied: merge it by hand (git show :3:{NAME} shows theirs)"
     )
 
 
@@ -284,7 +345,9 @@ def test_a_version_that_does_not_load_is_reported_in_one_line(side: int, label: 
         merge(*texts, NAME)
     message = str(err.value)
     assert message.startswith(f"cannot merge {NAME}: {label} version does not load (line 19, column "), message
-    assert message.endswith("; ours is left as it was: merge it by hand"), message
+    assert message.endswith(
+        f"; {NAME} holds ours only and theirs is NOT applied: merge it by hand (git show :3:{NAME} shows theirs)"
+    ), message
     assert "\n" not in message
 
 
@@ -367,14 +430,26 @@ def test_driver_keeps_a_byte_order_mark(run: Any, tmp_path: Path) -> None:
 
 
 # --- real git merges --------------------------------------------------------------------------------
+#
+# `demands git-setup` runs in the virtual environment (the installed script, PATH as the tests have
+# it); every `git merge` runs with PATH reduced to /usr/bin:/bin, as a GUI client, an IDE or a shell
+# without the environment runs it: `demands` is not on it, so git reaches the driver only through
+# the interpreter git-setup registered.
 
-
-#: git runs the driver as `demands merge-driver ...`: the installed script must be on PATH.
+REDUCED = "/usr/bin:/bin"
+#: PATH with the installed `demands` on it (the environment active).
 ON_PATH = {"PATH": f"{DEMANDS.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+#: The interpreter the installed script runs, which git-setup registers.
+PYTHON = DEMANDS.read_text(encoding="utf-8", errors="replace").splitlines()[0].removeprefix("#!").strip()
+
+if not (shutil.which("git", path=REDUCED) and shutil.which("sh", path=REDUCED)):  # pragma: no cover
+    pytest.skip("git and sh are not in /usr/bin or /bin here", allow_module_level=True)
+if shutil.which("demands", path=REDUCED):  # pragma: no cover
+    pytest.skip("demands is installed in /usr/bin or /bin: PATH cannot be reduced to lack it", allow_module_level=True)
 
 
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", **ON_PATH}
+def git(cwd: Path, *args: str, check: bool = True, path: str = REDUCED) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "PATH": path}
     done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     if check:
         assert done.returncode == 0, f"git {' '.join(args)}: {done.stdout}{done.stderr}"
@@ -426,8 +501,10 @@ def text_change(path: Path, old: str, new: str) -> Change:
     return change
 
 
-def diverge(repo: Path, ours: list[Change], theirs: list[Change]) -> subprocess.CompletedProcess[str]:
-    """Commit ``theirs`` on a branch and ``ours`` on main, then merge the branch into main."""
+def diverge(
+    repo: Path, ours: list[Change], theirs: list[Change], path: str = REDUCED
+) -> subprocess.CompletedProcess[str]:
+    """Commit ``theirs`` on a branch and ``ours`` on main, then merge the branch into main (PATH=``path``)."""
     git(repo, "checkout", "-q", "-b", "theirs")
     for change in theirs:
         change()
@@ -436,7 +513,13 @@ def diverge(repo: Path, ours: list[Change], theirs: list[Change]) -> subprocess.
     for change in ours:
         change()
     git(repo, "commit", "-q", "-a", "-m", "ours")
-    return git(repo, "merge", "--no-edit", "theirs", check=False)
+    return git(repo, "merge", "--no-edit", "theirs", check=False, path=path)
+
+
+def validates(repo: Path, name: str = NAME) -> None:
+    """The merged file passes `demands validate` (source quotes included)."""
+    done = demands_cmd("validate", "--file", name, cwd=repo)
+    assert done.returncode == 0, done.stderr
 
 
 def one_after_the_other(run: Any, tmp_path: Path, *changes: list[str]) -> str:
@@ -468,6 +551,7 @@ def test_git_merge_of_different_items_and_fields(run: Any, repo: Path, data_file
     theirs = [["mark", "CN-6", "agreed", "--date", DATE], ["edit", "CN-2", "--due", "2018-06-30"]]
     done = diverge(repo, [commands(run, *ours)], [commands(run, *theirs)])
     assert done.returncode == 0, done.stdout + done.stderr
+    validates(repo)
     assert data_file.read_text(encoding="utf-8") == one_after_the_other(run, repo, *ours, *theirs)
 
 
@@ -493,18 +577,30 @@ def test_git_merge_conflict_in_one_field(run: Any, repo: Path, data_file: Path) 
     assert data_file.read_text(encoding="utf-8") == one_after_the_other(run, repo, *ours, theirs[1])
     assert store.load(data_file).item("US-3")["status"] == "agreed"
     assert git(repo, "diff", "--name-only", "--diff-filter=U").stdout == f"{NAME}\n"
+    validates(repo)
 
 
 def test_git_merge_of_the_same_id_added_on_both_sides(run: Any, repo: Path, data_file: Path) -> None:
+    """Both add CN-8; theirs also adds CN-9 linking to its CN-8 and links US-3 to it: theirs' CN-8 becomes CN-10."""
     ours = ["add", "-p", "cn", "--title", "Lift the ZTE export ban", "--date", DATE]
-    theirs = ["add", "-p", "cn", "--title", "Buy more US soybeans", "--date", DATE]
-    done = diverge(repo, [commands(run, ours)], [commands(run, theirs)])
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert (
-        "demands merge-driver: conflict in CN-8: both sides added it, differently (title): "
-        "the result keeps ours; add theirs again under a new id\n"
-    ) in done.stderr
-    assert data_file.read_text(encoding="utf-8") == one_after_the_other(run, repo, ours)
+    theirs = [
+        ["add", "-p", "cn", "--title", "Buy more US soybeans", "--date", DATE],
+        ["add", "-p", "cn", "--title", "Soybean purchases reviewed quarterly", "--date", DATE],
+        ["link", "CN-9", "related", "CN-8"],
+        ["link", "US-3", "responds-to", "CN-8"],
+    ]
+    done = diverge(repo, [commands(run, ours)], [commands(run, *theirs)])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"demands merge-driver: {NAME}: both sides added CN-8: theirs is renumbered CN-10, and their links to it follow",
+        f"demands merge-driver: {NAME}: merged 3 changes from theirs, no conflicts",
+    ]
+    validates(repo)
+    items = {i["id"]: i for i in store.load(data_file).items}
+    assert [i for i in items if i.startswith("CN-")][-3:] == ["CN-8", "CN-10", "CN-9"]  # theirs in their order
+    assert (items["CN-8"]["title"], items["CN-10"]["title"]) == ("Lift the ZTE export ban", "Buy more US soybeans")
+    assert items["CN-9"]["links"] == [{"rel": "related", "id": "CN-10"}]
+    assert items["US-3"]["links"][-1] == {"rel": "responds-to", "id": "CN-10"}
 
 
 def test_git_merge_when_their_version_does_not_load(run: Any, repo: Path, data_file: Path) -> None:
@@ -558,27 +654,123 @@ def test_git_merge_keeps_every_comment(repo: Path, data_file: Path) -> None:
     assert data_file.read_text(encoding="utf-8") == expected + new_item
 
 
+def test_git_merge_of_one_item_changed_in_different_fields(run: Any, repo: Path, data_file: Path) -> None:
+    ours = [["edit", "US-3", "--priority", "high", "--add-tag", "tariffs"]]
+    theirs = [["mark", "US-3", "rejected", "--date", DATE, "--note", "Wang Shouwen: no"]]
+    done = diverge(repo, [commands(run, *ours)], [commands(run, *theirs)])
+    assert done.returncode == 0, done.stdout + done.stderr
+    validates(repo)
+    item = store.load(data_file).item("US-3")
+    assert (item["priority"], item["status"], item["history"][-1]["note"]) == ("high", "rejected", "Wang Shouwen: no")
+    assert "tariffs" in item["tags"]
+
+
+def use_driver(repo: Path, python: str) -> None:
+    git(repo, "config", "merge.demands.driver", driver_command(python))
+
+
+def test_when_the_registered_python_is_gone_demands_on_path_merges(run: Any, repo: Path, data_file: Path) -> None:
+    use_driver(repo, "/gone/venv/bin/python")
+    ours = commands(run, ["mark", "US-3", "discussing", "--date", DATE])
+    theirs = commands(run, ["note", "CN-2", "ZTE still banned", "--date", DATE])
+    done = diverge(repo, [ours], [theirs], path=f"{DEMANDS.parent}:{REDUCED}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        "demands merge-driver: /gone/venv/bin/python is gone or lacks tradedemands; running 'demands' from PATH "
+        "(run 'demands git-setup' again to register it)",
+        f"demands merge-driver: {NAME}: merged 1 change from theirs, no conflicts",
+    ]
+    validates(repo)
+    assert store.load(data_file).item("CN-2")["history"][-1]["note"] == "ZTE still banned"
+
+
+@pytest.mark.parametrize("python", ["/gone/venv/bin/python", "/usr/bin/python3"])
+def test_when_no_driver_can_run_git_says_the_file_holds_ours_only(
+    run: Any, repo: Path, data_file: Path, python: str
+) -> None:
+    """The registered interpreter is gone (or lacks tradedemands) and `demands` is not on PATH."""
+    if python == "/usr/bin/python3" and (
+        not os.access(python, os.X_OK)
+        or subprocess.run([python, "-c", "import tradedemands"], capture_output=True).returncode == 0
+    ):
+        pytest.skip("no /usr/bin/python3 without tradedemands here")
+    use_driver(repo, python)
+    ours = commands(run, ["mark", "US-3", "discussing", "--date", DATE])
+    theirs = commands(run, ["note", "CN-2", "ZTE still banned", "--date", DATE])
+    done = diverge(repo, [ours], [theirs])
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"demands merge-driver: cannot run: {python} is gone or lacks tradedemands, and 'demands' is not on PATH; "
+        f"{NAME} holds ours only and theirs is NOT applied: install tradedemands, run 'demands git-setup', "
+        f"then redo the merge with: git checkout -m -- {NAME}",
+    ]
+    assert f"CONFLICT (content): Merge conflict in {NAME}" in done.stdout
+    assert data_file.read_text(encoding="utf-8") == git(repo, "show", f"HEAD:{NAME}").stdout
+    # As the message says: with the set-up repaired, checkout -m merges again.
+    done = demands_cmd("git-setup", cwd=repo, env=ON_PATH)
+    assert done.returncode == 0, done.stderr
+    git(repo, "checkout", "-m", "--", NAME)
+    validates(repo)
+    assert store.load(data_file).item("CN-2")["history"][-1]["note"] == "ZTE still banned"
+    git(repo, "add", NAME)
+    git(repo, "commit", "-q", "--no-edit")
+
+
+def test_an_interpreter_and_a_file_with_spaces_quotes_and_percent_signs(run: Any, repo: Path, workspace: Path) -> None:
+    """git-setup quotes the interpreter for sh (and % for git); git quotes %P itself."""
+    odd = workspace / "it's 100% a dir"
+    odd.mkdir()
+    python = odd / "python"
+    python.write_text(f'#!/bin/sh\nexec {shlex.quote(PYTHON)} "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
+    name = "talks 2018/it's %P.yaml"
+    (workspace / "talks 2018").mkdir()
+    git(repo, "mv", NAME, name)
+    git(repo, "commit", "-q", "-m", "moved")
+    path = workspace / name
+    assert register(path, python=str(python))[0] == 'added to .gitattributes: "talks 2018/it\'s %P.yaml" merge=demands'
+    git(repo, "commit", "-q", "-m", "driver for the new name", ".gitattributes")
+    ours = commands(run, ["mark", "US-3", "discussing", "--date", DATE, "--file", str(path)])
+    theirs = commands(run, ["note", "CN-2", "ZTE still banned", "--date", DATE, "--file", str(path)])
+    done = diverge(repo, [ours], [theirs])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == f"demands merge-driver: {name}: merged 1 change from theirs, no conflicts\n"
+    validates(repo, name)
+    doc = store.load(path)
+    assert (doc.item("US-3")["status"], doc.item("CN-2")["history"][-1]["note"]) == ("discussing", "ZTE still banned")
+
+
 def test_git_setup_is_idempotent(workspace: Path) -> None:
     git(workspace, "init", "-q")
     (workspace / ".gitattributes").write_text("*.txt text", encoding="utf-8")
     first = demands_cmd("git-setup", env=ON_PATH)
     assert first.returncode == 0, first.stderr
     assert first.stdout == ""
+    driver = f"{shlex.quote(PYTHON)} -m tradedemands merge-driver %O %A %B --path %P (else 'demands' on PATH)"
     assert first.stderr.splitlines() == [
         f"added to .gitattributes: {NAME} merge=demands",
         "git config merge.demands.name 'tradedemands item-by-item merge'",
-        "git config merge.demands.driver 'demands merge-driver %O %A %B --path %P'",
+        f"git config merge.demands.driver {driver}",
     ]
     again = demands_cmd("git-setup", env=ON_PATH)
     assert again.returncode == 0, again.stderr
     assert again.stderr.splitlines() == [
         f".gitattributes: {NAME} has merge=demands already",
         "git config merge.demands.name: 'tradedemands item-by-item merge' already",
-        "git config merge.demands.driver: 'demands merge-driver %O %A %B --path %P' already",
+        f"git config merge.demands.driver: {driver} already",
     ]
     assert (workspace / ".gitattributes").read_text(encoding="utf-8") == f"*.txt text\n{NAME} merge=demands\n"
-    assert git(workspace, "config", "--local", "merge.demands.driver").stdout == (
-        "demands merge-driver %O %A %B --path %P\n"
+    assert git(workspace, "config", "--local", "merge.demands.driver").stdout == driver_command(PYTHON) + "\n"
+
+
+def test_git_setup_replacing_an_older_driver_says_what_it_was(workspace: Path) -> None:
+    git(workspace, "init", "-q")
+    git(workspace, "config", "merge.demands.driver", "demands merge-driver %O %A %B --path %P")
+    done = demands_cmd("git-setup", env=ON_PATH)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"git config merge.demands.driver {shlex.quote(PYTHON)} -m tradedemands merge-driver %O %A %B --path %P "
+        "(else 'demands' on PATH) (was 'demands merge-driver %O %A %B --path %P')"
     )
 
 

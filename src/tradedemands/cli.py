@@ -1299,8 +1299,18 @@ def merge_driver(
         if result.changed:
             store.atomic_write(Path(ours), store.encode(result.text, result.bom))
     except DemandsError as err:
-        typer.echo(f"demands merge-driver: {_safe(str(err))}", err=True)
+        message = str(err)
+        if merge.ours_only(name) not in message:
+            message += f"; {merge.ours_only(name)}"
+        typer.echo(f"demands merge-driver: {_safe(message)}", err=True)
         raise typer.Exit(code=1) from None
+    except BaseException as err:
+        # Whatever stops the driver (a bug, an interrupt), git keeps OURS in the work tree: say so.
+        what = "interrupted" if isinstance(err, KeyboardInterrupt) else f"stopped ({type(err).__name__})"
+        typer.echo(f"demands merge-driver: {what}; {_safe(merge.ours_only(name))}", err=True)
+        raise
+    if result.renumbered:
+        typer.echo(f"demands merge-driver: {_safe(name)}: {_safe(result.renumbering())}", err=True)
     for conflict in result.conflicts:
         typer.echo(f"demands merge-driver: {_safe(str(conflict))}", err=True)
     if result.conflicts:

@@ -9,7 +9,10 @@ by id, statuses by name, parties by key; tags, links and other short lists merge
 as sets; ``history`` and target ``progress`` keep what both sides appended, ours
 first.
 
-Where both sides changed the same thing differently, OURS' version stays and a
+An item both sides added under one id with different content stays as OURS wrote it,
+and THEIRS' comes over renumbered to that party's next free id, its links following (the
+same item added on both sides is one). Where both sides changed the same thing
+differently, OURS' version stays and a
 ``Conflict`` says what differs; so does a comment line THEIRS added that the merge
 cannot place (inside an item), so that no comment is lost unsaid. The merged text is re-parsed, validated and compared
 with the intended data before it is returned. No printing; ``register`` runs git.
@@ -19,8 +22,11 @@ from __future__ import annotations
 
 import copy
 import os
+import re
+import shlex
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +39,7 @@ from .errors import DemandsError, FileNotFound, InvalidFile
 
 DRIVER = "demands"
 DRIVER_NAME = "tradedemands item-by-item merge"
+#: What git runs when no interpreter can be named: ``demands`` on the PATH git runs with.
 DRIVER_COMMAND = "demands merge-driver %O %A %B --path %P"
 
 Loc = tuple[Any, ...]
@@ -80,6 +87,18 @@ class MergeResult:
     changed: bool = False
     #: OURS began with a byte-order mark (``merge_files`` only): write it back with one.
     bom: bool = False
+    #: Items both sides added under one id, differently: (the id, the id theirs now has).
+    renumbered: list[tuple[str, str]] = field(default_factory=list)
+
+    def renumbering(self) -> str:
+        """The renumbering in one line (empty when nothing was renumbered)."""
+        if not self.renumbered:
+            return ""
+        old = ", ".join(o for o, _n in self.renumbered)
+        new = ", ".join(n for _o, n in self.renumbered)
+        if len(self.renumbered) == 1:
+            return f"both sides added {old}: theirs is renumbered {new}, and their links to it follow"
+        return f"both sides added {old}: theirs are renumbered {new}, and their links to them follow"
 
 
 @dataclass(frozen=True)
@@ -406,6 +425,11 @@ class _Merger:
 # --- merging ----------------------------------------------------------------------------------
 
 
+def ours_only(name: str) -> str:
+    """What the driver says whenever it cannot apply THEIRS: the file is OURS, untouched."""
+    return f"{name} holds ours only and theirs is NOT applied: merge it by hand (git show :3:{name} shows theirs)"
+
+
 def _load(text: str, name: str, side: str) -> store.Document:
     end = text.find("\n")
     newline = "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
@@ -417,13 +441,70 @@ def _load(text: str, name: str, side: str) -> store.Document:
         also = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
         raise DemandsError(
             f"cannot merge {name}: {side} version does not load (line {first.line}, column {first.column}: "
-            f"{first.message}{also}); ours is left as it was: merge it by hand"
+            f"{first.message}{also}); {ours_only(name)}"
         ) from None
+
+
+def _item_ids(data: Any) -> list[str]:
+    items = data.get("demands") if isinstance(data, dict) else None
+    return [str(i["id"]) for i in items or [] if isinstance(i, dict) and i.get("id") is not None]
+
+
+def _renumber(
+    base: Any, ours: store.Document, theirs: store.Document, name: str
+) -> tuple[store.Document, list[tuple[str, str]]]:
+    """THEIRS with each item it added under an id OURS also added, differently, renumbered.
+
+    The new id is ``<PARTY>-<n>``, n one more than the highest any version uses for that party,
+    so it is free in the merged result; THEIRS' links to the old id follow (links from the
+    items THEIRS added and from those it changed: no link to the old id existed in BASE). One
+    renaming can make another pair differ (an item both added alike, linking to a renumbered
+    one), so this repeats until no such pair is left.
+    """
+    in_base = {i.lower() for i in _item_ids(base)}
+    used = in_base | {i.lower() for i in _item_ids(ours.data)} | {i.lower() for i in _item_ids(theirs.data)}
+    mine = {str(i.get("id")).lower(): i for i in ours.items}
+    renumbered: list[tuple[str, str]] = []
+    while True:
+        clashes = [
+            (j, item)
+            for j, item in enumerate(theirs.items)
+            if str(item.get("id")).lower() not in in_base
+            and str(item.get("id")).lower() in mine
+            and mine[str(item.get("id")).lower()] != item
+        ]
+        if not clashes:
+            return theirs, renumbered
+        editor = Editor.of(theirs.text, theirs.node, theirs.data, theirs.newline)  # type: ignore[arg-type]
+        new_ids: dict[str, str] = {}
+        for j, item in clashes:
+            prefix = str(item.get("party")).upper() + "-"
+            pattern = re.compile(re.escape(prefix.lower()) + r"(\d+)")
+            numbers = [int(found.group(1)) for u in used if (found := pattern.fullmatch(u))]
+            new = f"{prefix}{max(numbers, default=0) + 1}"
+            used.add(new.lower())
+            new_ids[str(item["id"]).lower()] = new
+            renumbered.append((str(item["id"]), new))
+            editor.set(("demands", j, "id"), new)
+        for k, item in enumerate(theirs.items):
+            for n, link in enumerate(item.get("links") or []):
+                target = new_ids.get(str(link.get("id")).lower()) if isinstance(link, dict) else None
+                if target is not None:
+                    editor.set(("demands", k, "links", n, "id"), target)
+        try:
+            theirs = store.parse(editor.result(), Path(name), newline=theirs.newline)
+        except InvalidFile as err:  # pragma: no cover - a renamed id and its links stay valid
+            raise DemandsError(
+                f"cannot merge {name}: renumbering their {', '.join(o for o, _n in renumbered)} failed "
+                f"({err.problems[0].message}); {ours_only(name)}"
+            ) from None
 
 
 def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeResult:
     """Merge THEIRS' changes since BASE into OURS (texts without a BOM); ``name`` is used in messages.
 
+    An item both sides added under one id, differently, is kept as ours wrote it, and theirs
+    comes over renumbered (``MergeResult.renumbered``); the same item added on both sides is one.
     Raises DemandsError, with one line saying why, when a version does not load or the
     merged file would not be valid (a link to an item the other side deleted, ...).
     """
@@ -434,6 +515,8 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
         return MergeResult(ours)
     if ours == base:
         return MergeResult(theirs, taken=1, changed=True)
+    theirs_doc, renumbered = _renumber(base_data, ours_doc, theirs_doc, name)
+    theirs = theirs_doc.text
     failure = ""
     for verbatim in (True, False):
         merger = _Merger(base, base_data, ours_doc, theirs_doc, verbatim)
@@ -452,7 +535,7 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
             continue
         break
     else:
-        raise DemandsError(f"cannot merge {name}: {failure}; ours is left as it was: merge it by hand")
+        raise DemandsError(f"cannot merge {name}: {failure}; {ours_only(name)}")
     conflicts = list(merger.conflicts)
     lost = [
         (n, line.strip())
@@ -468,7 +551,7 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
                 f"theirs added {count} the merge cannot place (their line {n}: {_show(first)}): copy it by hand",
             )
         )
-    return MergeResult(text, conflicts, merger.taken, text != ours)
+    return MergeResult(text, conflicts, merger.taken, text != ours, renumbered=renumbered)
 
 
 def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -> MergeResult:
@@ -481,11 +564,10 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -
             text, has_bom, _newline = store.read_text(path)
         except InvalidFile as err:
             raise DemandsError(
-                f"cannot merge {label}: {side} version does not load ({err.problems[0].message}); "
-                "ours is left as it was: merge it by hand"
+                f"cannot merge {label}: {side} version does not load ({err.problems[0].message}); {ours_only(label)}"
             ) from None
         except DemandsError as err:
-            raise DemandsError(f"cannot merge {label}: {err}") from None
+            raise DemandsError(f"cannot merge {label}: {err}; {ours_only(label)}") from None
         texts.append(text)
         bom = has_bom if n == 1 else bom
     result = merge(texts[0], texts[1], texts[2], label)
@@ -520,12 +602,67 @@ def _merge_attribute(top: Path, relpath: str) -> str:
     return parts[2] if done.returncode == 0 and len(parts) > 2 else "unspecified"
 
 
-def register(data_file: Path) -> list[str]:
+def driver_command(python: str) -> str:
+    """The ``merge.demands.driver`` that runs the driver with ``python`` (an absolute path).
+
+    Git runs it with ``sh -c`` (Git for Windows too, with its own sh), after putting the
+    temporary files' names for ``%O %A %B`` and the quoted path for ``%P``. The interpreter is
+    named by its path, as pre-commit names its interpreter in the hooks it installs, so the
+    driver runs whatever PATH git has (a GUI client, an IDE, a shell without the virtual
+    environment). If that interpreter is gone or no longer has tradedemands, ``demands`` on
+    PATH runs instead, with a line saying so; if neither can, a line says that the file holds
+    ours only and theirs is NOT applied, and how to merge again.
+    """
+    if os.name == "nt":  # pragma: no cover - Git for Windows' sh takes C:/... paths
+        python = Path(python).as_posix()
+    # Git turns %% into %, and %O, %A, %B, %L, %P into the merge's files: a path keeps its % signs.
+    quoted = shlex.quote(python).replace("%", "%%")
+    run = "merge-driver %O %A %B --path %P"
+    return (
+        f"p={quoted}; "
+        f'if "$p" -c \'import tradedemands\' 2>/dev/null; then exec "$p" -m tradedemands {run}; fi; '
+        "if command -v demands >/dev/null 2>&1; then "
+        "printf '%%s\\n' \"demands merge-driver: $p is gone or lacks tradedemands; running 'demands' from PATH "
+        "(run 'demands git-setup' again to register it)\" >&2; "
+        f"exec demands {run}; fi; "
+        "printf '%%s %%s %%s %%s\\n' \"demands merge-driver: cannot run: $p is gone or lacks tradedemands, and "
+        "'demands' is not on PATH;\" %P \"holds ours only and theirs is NOT applied: install tradedemands, run "
+        "'demands git-setup', then redo the merge with: git checkout -m --\" %P >&2; "
+        "exit 1"
+    )
+
+
+def driver_python(command: str) -> str | None:
+    """The interpreter a registered driver command names (None for ``demands`` on PATH or another)."""
+    if not command.startswith("p="):
+        return None
+    try:
+        words = shlex.split(command[2 : command.find("; if ")].replace("%%", "%"))
+    except ValueError:
+        return None
+    return words[0] if len(words) == 1 else None
+
+
+def _describe(command: str) -> str:
+    """A registered driver command, short: the interpreter it runs, or the command itself."""
+    python = driver_python(command)
+    if python is not None:
+        return f"{shlex.quote(python)} -m tradedemands merge-driver %O %A %B --path %P (else 'demands' on PATH)"
+    return repr(command) if len(command) <= 100 else repr(command[:97] + "...")
+
+
+def register(data_file: Path, python: str | None = None) -> list[str]:
     """Make git merge ``data_file`` with ``demands merge-driver``; returns one line per action.
 
     Adds ``<path> merge=demands`` to the repository's top-level .gitattributes (once)
     and sets ``merge.demands.name`` and ``merge.demands.driver`` in the local config.
+    The driver runs ``python`` (default: the interpreter running this, ``sys.executable``)
+    by its absolute path, falling back to ``demands`` on PATH (see ``driver_command``).
     """
+    if python is None:
+        python = sys.executable
+    usable = bool(python) and os.path.isabs(python) and os.access(python, os.X_OK)
+    command = driver_command(python) if usable else DRIVER_COMMAND
     if not data_file.is_file():
         raise FileNotFound(f"{data_file}: no such file; run 'demands init {data_file}' first, or pass --file PATH")
     folder = Path(os.path.abspath(data_file)).parent.resolve()
@@ -556,17 +693,23 @@ def register(data_file: Path) -> list[str]:
                 f"warning: git still merges {relpath} with merge={now}: a .gitattributes nearer the file "
                 "or .git/info/attributes says so; remove that line"
             )
-    for key, value in (("name", DRIVER_NAME), ("driver", DRIVER_COMMAND)):
+    for key, value in (("name", DRIVER_NAME), ("driver", command)):
         setting = f"merge.{DRIVER}.{key}"
         current = _git(["config", "--local", "--get", setting], top)
         was = current.stdout.rstrip("\n") if current.returncode == 0 else None
+        shown = _describe(value) if key == "driver" else repr(value)
         if was == value:
-            actions.append(f"git config {setting}: {value!r} already")
+            actions.append(f"git config {setting}: {shown} already")
             continue
         done = _git(["config", "--local", setting, value], top)
         if done.returncode != 0:
             raise DemandsError(f"git config {setting} failed: {done.stderr.strip() or 'no reason given'}")
-        actions.append(f"git config {setting} {value!r}" + (f" (was {was!r})" if was is not None else ""))
-    if shutil.which(DRIVER) is None:
-        actions.append(f"warning: '{DRIVER}' is not on PATH, so git cannot run the driver; install tradedemands there")
+        before = f" (was {_describe(was) if key == 'driver' else repr(was)})" if was is not None else ""
+        actions.append(f"git config {setting} {shown}{before}")
+    if not usable:
+        actions.append(
+            f"warning: cannot name this Python ({python or 'unknown'}) to git, so the driver is 'demands' on "
+            "the PATH git runs with"
+            + ("" if shutil.which(DRIVER) else f"; '{DRIVER}' is not on PATH now: install tradedemands there")
+        )
     return actions
