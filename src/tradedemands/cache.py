@@ -38,8 +38,9 @@ def enabled() -> bool:
 
 
 def directory() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tradedemands"
+    from .portable import cache_home
+
+    return cache_home()
 
 
 def key_of(raw: bytes) -> str:

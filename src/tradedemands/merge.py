@@ -682,7 +682,7 @@ def register(data_file: Path, python: str | None = None) -> list[str]:
         existed = attributes.exists()
         try:
             old = attributes.read_text(encoding="utf-8") if existed else ""
-            with attributes.open("a", encoding="utf-8") as handle:
+            with attributes.open("a", encoding="utf-8", newline="") as handle:
                 handle.write(("\n" if old and not old.endswith("\n") else "") + line + "\n")
         except (OSError, UnicodeDecodeError) as err:
             raise DemandsError(f"cannot update {attributes}: {getattr(err, 'strerror', None) or err}") from None

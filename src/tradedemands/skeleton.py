@@ -40,10 +40,11 @@ def write_skeleton(path: Path, title: str | None = None) -> None:
     try:
         if path.parent and not path.parent.exists():
             raise DemandsError(f"folder {path.parent} does not exist; create it first")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        # O_BINARY: on Windows a descriptor opened without it turns each \n into \r\n on its own.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except FileExistsError:
         raise DemandsError(f"{path} exists already; init never overwrites a file") from None
     except OSError as err:
         raise DemandsError(f"cannot create {path}: {err.strerror}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)

@@ -9,7 +9,6 @@ directory. Every write records how to reverse it, for ``demands undo``.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import time
@@ -23,7 +22,7 @@ from yaml.nodes import Node, SequenceNode
 if TYPE_CHECKING:
     from .edit import Editor, Splice
 
-from . import cache, validate, yamlio
+from . import cache, portable, validate, yamlio
 from .errors import DemandsError, FileNotFound, InvalidFile, LockTimeout, Problem, UnknownId
 from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
 
@@ -281,38 +280,32 @@ def lock_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on the file's folder, waiting at most ``timeout`` seconds.
+    """Hold an exclusive lock on the file's folder, waiting at most ``timeout`` seconds.
 
-    The lock dies with its process, so a killed writer never leaves a stale lock.
+    An ``flock`` on the folder (on Windows, an ``msvcrt`` lock in it: see ``portable``). The
+    lock dies with its process, so a killed writer never leaves a stale lock.
     """
-    import fcntl
-
     wait = _lock_timeout() if timeout is None else timeout
     lock = lock_path(path)
     try:
-        fd = os.open(lock, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = portable.open_lock(lock)
     except OSError as err:
         raise DemandsError(f"cannot lock {lock}: {err.strerror}; check the folder's permissions") from None
+    taken = False
     try:
         deadline = time.monotonic() + wait
         delay = 0.005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as err:
-                if err.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"{path} is being changed by another process (waited {wait:g} s); "
-                        "try again when it has finished, or set DEMANDS_LOCK_TIMEOUT to wait longer"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
+        while not (taken := portable.try_lock(fd)):
+            if time.monotonic() >= deadline:
+                raise LockTimeout(
+                    f"{path} is being changed by another process (waited {wait:g} s); "
+                    "try again when it has finished, or set DEMANDS_LOCK_TIMEOUT to wait longer"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
         yield
     finally:
-        os.close(fd)
+        portable.close_lock(fd, taken)
 
 
 def _remove_stale_temporaries(path: Path) -> None:
@@ -347,22 +340,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            if owner is not None and owner != (os.geteuid(), os.getegid()):
-                # Keep the owner too (root editing someone's file); others may only keep a group.
-                with contextlib.suppress(OSError):
-                    os.fchown(handle.fileno(), *owner)
-            os.fchmod(handle.fileno(), mode)
+            portable.keep_owner_and_mode(handle.fileno(), owner, mode)
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    portable.fsync_folder(directory)
 
 
 def _umask() -> int:
@@ -385,8 +370,7 @@ def sha(text: str) -> str:
 
 
 def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(base) / "tradedemands" / "undo"
+    return portable.state_home() / "undo"
 
 
 def journal_path(path: Path) -> Path:
