@@ -87,6 +87,14 @@ class App(typer.Typer):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         words = kwargs.get("args", sys.argv[1:] if not args else args[0])
         name = words[0] if words else None
+        if name is not None and name.partition("=")[0] in COMPLETION_OPTIONS:
+            from . import shells
+
+            sys.exit(shells.main(list(words)))
+        if os.environ.get("_DEMANDS_COMPLETE"):
+            from . import shells
+
+            shells.register()
         chosen = [c for c in self.registered_commands if name is not None and _command_name(c) == name]
         if not chosen or os.environ.get("_DEMANDS_COMPLETE"):
             return super().__call__(*args, **kwargs)
@@ -102,10 +110,14 @@ def _command_name(command: Any) -> str:
     return str(command.name or command.callback.__name__.lower().replace("_", "-"))
 
 
+#: Handled before Typer parses anything (see App.__call__), so that each takes a shell name.
+COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+
 app = App(
     cls=Group,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     help="Track what each party in a negotiation demands, concedes and refuses.",
 )
 
@@ -233,10 +245,42 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _completion(option: str) -> Callable[[bool], None]:
+    """Reached only when the option is not first on the line (``demands -f x --install-completion``)."""
+
+    def run(value: bool) -> None:
+        if value:
+            from . import shells
+
+            raise typer.Exit(shells.main([option]))
+
+    return run
+
+
 @app.callback()
 def main(
     version: Annotated[
         bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            help="Install completion for the shell named after it (bash, zsh, fish, powershell), else for this one.",
+            callback=_completion("--install-completion"),
+            is_eager=True,
+            show_default=False,
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            help="Print the completion script for the shell named after it, else for this one.",
+            callback=_completion("--show-completion"),
+            is_eager=True,
+            show_default=False,
+        ),
     ] = False,
 ) -> None:
     """Track what each party in a negotiation demands, concedes and refuses.

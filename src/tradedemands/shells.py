@@ -1,0 +1,301 @@
+"""Shell completion scripts and the protocol between them and ``demands``, where Typer's fall short.
+
+Imported only to complete (``_DEMANDS_COMPLETE`` set), to install or to show a script. Typer's
+fish and PowerShell support is used as it is; bash and zsh get their own:
+
+- **bash**: Typer's script passes ``COMP_WORDS``, which bash has already split at ``:`` and ``=``
+  (``--tag hs:<TAB>`` arrives as ``hs``, ``:``), and puts candidates on the line unquoted (a tag
+  ``rules of origin`` becomes three words). Ours passes the line itself (``COMP_LINE`` up to
+  ``COMP_POINT``), which is split here with the shell's quoting rules, and answers each candidate
+  quoted for bash (``rules\\ of\\ origin``; inside an opened quote, ``'rules of origin'``), less
+  the part before the last ``:`` or ``=`` that bash keeps (``8471`` for ``hs:8471``).
+- **zsh**: Typer's script, autoloaded from ``$fpath`` as ``--install-completion`` installs it,
+  defines its function on the first TAB and completes nothing until the second (typer issue
+  #1864: the function is not named after the file); its answer is ``eval``'d, so a quote in a
+  value breaks it. Ours is named ``_demands``, completes on the first TAB whether autoloaded or
+  sourced, and reads ``value<TAB>help`` lines as data (``_describe``), never evaluating them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from typer._click.shell_completion import CompletionItem, add_completion_class
+from typer._completion_classes import BashComplete as TyperBash
+from typer._completion_classes import FishComplete, PowerShellComplete, _sanitize_help_text
+from typer._completion_classes import ZshComplete as TyperZsh
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+BASH_SCRIPT = """\
+%(complete_func)s() {
+    local IFS=$'\\n'
+    mapfile -t COMPREPLY < <(env COMP_LINE="$COMP_LINE" COMP_POINT="$COMP_POINT" \\
+        COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD="$COMP_CWORD" \\
+        COMP_WORDBREAKS="$COMP_WORDBREAKS" %(autocomplete_var)s=complete_bash "$1" 2>/dev/null)
+    return 0
+}
+
+complete -o default -F %(complete_func)s %(prog_name)s
+"""
+
+ZSH_SCRIPT = """\
+#compdef %(prog_name)s
+
+_%(prog_name)s() {
+  local -a response described plain
+  local entry value
+  response=("${(@f)$(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" %(autocomplete_var)s=complete_zsh \\
+    %(prog_name)s 2>/dev/null)}")
+  for entry in "${response[@]}"; do
+    [[ -n "$entry" ]] || continue
+    value="${entry%%%%$'\\t'*}"
+    if [[ "$entry" == *$'\\t'?* ]]; then
+      described+=("${value//:/\\\\:}:${entry#*$'\\t'}")
+    else
+      plain+=("$value")
+    fi
+  done
+  if (( ${#described} + ${#plain} == 0 )); then
+    _files
+    return
+  fi
+  (( ${#described} )) && _describe -V unsorted described -U
+  (( ${#plain} )) && compadd -U -V unsorted -a plain
+  return 0
+}
+
+# Autoloaded from $fpath (the file is _%(prog_name)s), this body runs on the first TAB: complete now.
+if [[ "${funcstack[1]}" == "_%(prog_name)s" ]]; then
+  _%(prog_name)s "$@"
+else
+  compdef _%(prog_name)s %(prog_name)s
+fi
+"""
+
+FISH_SCRIPT = """\
+function __%(complete_func)s
+    set -l response (env %(autocomplete_var)s=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args \\
+        _TYPER_COMPLETE_ARGS=(commandline -cp) %(prog_name)s 2>/dev/null)
+    if test -n "$response"
+        printf '%%s\\n' $response
+    else
+        __fish_complete_path (commandline -ct)
+    end
+end
+
+complete --command %(prog_name)s --no-files --arguments '(__%(complete_func)s)'
+"""
+
+#: Characters a word may hold unquoted in bash (letters and digits in any script besides).
+_BASH_PLAIN = re.compile(r"[\w@%+=:,./-]", re.UNICODE)
+
+
+def split_line(line: str) -> tuple[list[str], str]:
+    """The words of a shell command line as the shell reads them, and the last word as typed.
+
+    Quotes and backslashes work as in sh; an unclosed quote ends with the line (the word being
+    typed). The last word is ``""`` when the line ends in whitespace outside quotes.
+    """
+    words: list[str] = []
+    word: list[str] = []
+    raw_start = 0
+    quote = ""
+    started = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if quote == "'":
+            if c == "'":
+                quote = ""
+            else:
+                word.append(c)
+        elif quote == '"':
+            if c == '"':
+                quote = ""
+            elif c == "\\" and i + 1 < len(line) and line[i + 1] in '"\\$`':
+                i += 1
+                word.append(line[i])
+            else:
+                word.append(c)
+        elif c in " \t\n":
+            if started:
+                words.append("".join(word))
+                word, started = [], False
+        else:
+            if not started:
+                started, raw_start = True, i
+            if c in "'\"":
+                quote = c
+            elif c == "\\" and i + 1 < len(line):
+                i += 1
+                word.append(line[i])
+            else:
+                word.append(c)
+        i += 1
+    words.append("".join(word) if started else "")
+    return words, (line[raw_start:] if started else "")
+
+
+def bash_quote(value: str, opened: str = "") -> str:
+    """``value`` as one bash word: backslashes before special characters, or in single quotes
+    when the word being typed opened a quote."""
+    if opened[:1] in ("'", '"'):
+        return "'" + value.replace("'", "'\\''") + "'"
+    return "".join(c if _BASH_PLAIN.fullmatch(c) else "\\" + c for c in value) or "''"
+
+
+#: Bash's default COMP_WORDBREAKS: readline completes only what follows the last of these.
+WORDBREAKS = " \t\n\"'><=;|&(:"
+
+
+def readline_word(typed: str, breaks: str = WORDBREAKS) -> str:
+    """The end of the word ``typed`` that bash's readline replaces: after the last word-break
+    character (``:`` and ``=`` among them) not escaped by a backslash; all of it inside quotes."""
+    if typed[:1] in ("'", '"'):
+        return typed
+    cut = 0
+    escaped = False
+    for i, c in enumerate(typed):
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif c in breaks:
+            cut = i + 1
+    return typed[cut:]
+
+
+def bash_reply(value: str, typed: str, breaks: str = WORDBREAKS) -> str:
+    """What bash should put in place of the end of ``typed`` (the word as typed) that readline
+    replaces, to make the word ``value``: ``8471`` for ``hs:8471`` after ``hs:``."""
+    quoted = bash_quote(value, typed)
+    current = readline_word(typed, breaks)
+    kept = typed[: len(typed) - len(current)]
+    return quoted[len(kept) :] if quoted.startswith(kept) else quoted
+
+
+class BashComplete(TyperBash):
+    """Completes from the line as typed (``COMP_LINE``, ``COMP_POINT``); falls back to Typer's
+    ``COMP_WORDS`` protocol for scripts installed before."""
+
+    typed = ""
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        line = os.environ.get("COMP_LINE")
+        if line is None:
+            return super().get_completion_args()
+        try:
+            point = int(os.environ.get("COMP_POINT", ""))
+        except ValueError:
+            point = len(line)
+        words, self.typed = split_line(line[:point])
+        return words[1:-1], words[-1]
+
+    def complete(self) -> str:
+        args, incomplete = self.get_completion_args()
+        items = self.get_completions(args, incomplete)
+        if os.environ.get("COMP_LINE") is None:
+            return "\n".join(item.value for item in items)
+        breaks = os.environ.get("COMP_WORDBREAKS") or WORDBREAKS
+        return "\n".join(bash_reply(str(item.value), self.typed, breaks) for item in items)
+
+
+class ZshComplete(TyperZsh):
+    """Answers ``value<TAB>help`` lines, read as data by the script above."""
+
+    source_template = ZSH_SCRIPT
+
+    def format_completion(self, item: CompletionItem) -> str:
+        value = " ".join(str(item.value).split("\t"))
+        value = " ".join(value.splitlines())
+        help_text = " ".join(_sanitize_help_text(item.help).split()) if item.help else ""
+        return f"{value}\t{help_text}" if help_text else value
+
+    def complete(self) -> str:
+        args, incomplete = self.get_completion_args()
+        return "\n".join(self.format_completion(item) for item in self.get_completions(args, incomplete))
+
+
+def register() -> None:
+    """Make Typer's completion protocol use these classes (fish and PowerShell: Typer's own)."""
+    add_completion_class(BashComplete, "bash")
+    add_completion_class(ZshComplete, "zsh")
+    add_completion_class(FishComplete, "fish")
+    add_completion_class(PowerShellComplete, "powershell")
+    add_completion_class(PowerShellComplete, "pwsh")
+
+
+def script(shell: str, prog_name: str = "demands") -> str:
+    """The completion script for ``shell`` (one of SHELLS)."""
+    values = {
+        "complete_func": f"_{re.sub(r'[^A-Za-z0-9_]', '', prog_name.replace('-', '_'))}_completion",
+        "prog_name": prog_name,
+        "autocomplete_var": "_{}_COMPLETE".format(prog_name.replace("-", "_").upper()),
+    }
+    if shell == "bash":
+        return BASH_SCRIPT % values
+    if shell == "zsh":
+        return ZSH_SCRIPT % values
+    if shell == "fish":
+        return FISH_SCRIPT % values
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(prog_name=prog_name, complete_var=values["autocomplete_var"], shell=shell) + "\n"
+
+
+def detect() -> str | None:
+    """The shell this runs in, lower-cased (None when it cannot be told)."""
+    from typer._completion_shared import _get_shell_name
+
+    return _get_shell_name()
+
+
+def install(shell: str, prog_name: str = "demands") -> Path:
+    """Install completion for ``shell`` as Typer does (the same files and start-up lines), with
+    this module's bash and zsh scripts; returns the script's path."""
+    from typer._completion_shared import install as typer_install
+
+    complete_var = "_{}_COMPLETE".format(prog_name.replace("-", "_").upper())
+    _shell, path = typer_install(shell=shell, prog_name=prog_name, complete_var=complete_var)
+    if shell in ("bash", "zsh", "fish"):
+        path.write_text(script(shell, prog_name), encoding="utf-8")
+    return path
+
+
+def main(words: list[str]) -> int:
+    """``demands --install-completion [SHELL]`` or ``--show-completion [SHELL]``: the exit code.
+
+    Prints the script (show) or where it went (install); an unknown or undetectable shell is a
+    usage error (exit 2) naming the shells there are.
+    """
+    option, _, value = words[0].partition("=")
+    shell = value or (words[1] if len(words) > 1 else "")
+    extra = words[2:] if not value else words[1:]
+    usage = f"use one of: {', '.join(SHELLS)}, as in 'demands {option} zsh'"
+    if extra:
+        print(f"demands: {option} takes one shell, not {' '.join(extra)!r}; {usage}", file=sys.stderr)
+        return 2
+    if not shell:
+        shell = detect() or ""
+        if not shell:
+            print(f"demands: cannot tell which shell this is; {usage}", file=sys.stderr)
+            return 2
+    if shell.lower() not in SHELLS:
+        print(f"demands: cannot complete for {shell!r}; {usage}", file=sys.stderr)
+        return 2
+    shell = shell.lower()
+    if option == "--show-completion":
+        sys.stdout.write(script(shell))
+        return 0
+    try:
+        path = install(shell)
+    except OSError as err:
+        print(f"demands: cannot install {shell} completion: {err.strerror or err}", file=sys.stderr)
+        return 1
+    hint = {"bash": "open a new shell (or: source ~/.bashrc)", "zsh": "open a new shell (or: exec zsh)"}
+    print(f"{shell} completion installed in {path}; {hint.get(shell, 'open a new shell')} to use it")
+    return 0
