@@ -52,9 +52,9 @@ def test_pre_commit_hook_runs_validate_on_demands_files(run, data_file: Path, wo
     assert hook["id"] == "demands-validate"
     assert (hook["entry"], hook["language"], hook["pass_filenames"]) == ("demands validate", "python", True)
     files = re.compile(hook["files"])
-    for path in ("demands.yaml", "data/demands.yaml", "talks/data/demands.yaml", "eu/demands.yaml"):
+    for path in ("demands.yaml", "data/demands.yaml", "talks/data/demands.yaml", "eu/demands.yaml", "demands.yml"):
         assert files.search(path), path
-    for path in ("demands.yml", "mydemands.yaml", "demands.yaml.bak", "data/other.yaml"):
+    for path in ("mydemands.yaml", "demands.yaml.bak", "data/other.yaml"):
         assert not files.search(path), path
     # pre-commit appends the staged files that match to the entry
     (workspace / "sub").mkdir()
