@@ -194,6 +194,7 @@ def test_split_line(line: str, words: list[str], typed: str) -> None:
         ("zte", "--tag=z", "zte"),
         ("US-1", "us-", "US-1"),
         ("中文", "中", "中文"),
+        ("two\nlines", "tw", "$'two\\x0alines'"),
     ],
 )
 def test_bash_reply(value: str, typed: str, reply: str) -> None:
@@ -228,6 +229,11 @@ def test_install_completion_honours_the_shell_named(workspace: Path) -> None:
         (
             ["--install-completion", "tcsh"],
             "demands: cannot complete for 'tcsh'; use one of: bash, zsh, fish, powershell, pwsh, "
+            "as in 'demands --install-completion zsh'",
+        ),
+        (
+            ["--install-completion="],
+            "demands: --install-completion= names no shell; use one of: bash, zsh, fish, powershell, pwsh, "
             "as in 'demands --install-completion zsh'",
         ),
         (

@@ -77,7 +77,7 @@ fi
 """
 
 FISH_SCRIPT = """\
-function __%(complete_func)s
+function __%(prog_name)s_complete
     set -l response (env %(autocomplete_var)s=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args \\
         _TYPER_COMPLETE_ARGS=(commandline -cp) %(prog_name)s 2>/dev/null)
     if test -n "$response"
@@ -87,7 +87,7 @@ function __%(complete_func)s
     end
 end
 
-complete --command %(prog_name)s --no-files --arguments '(__%(complete_func)s)'
+complete --command %(prog_name)s --no-files --arguments '(__%(prog_name)s_complete)'
 """
 
 #: Characters a word may hold unquoted in bash (letters and digits in any script besides).
@@ -140,9 +140,17 @@ def split_line(line: str) -> tuple[list[str], str]:
     return words, (line[raw_start:] if started else "")
 
 
+def _ansi_c(c: str) -> str:
+    if c in "\\'":
+        return "\\" + c
+    return f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c
+
+
 def bash_quote(value: str, opened: str = "") -> str:
     """``value`` as one bash word: backslashes before special characters, or in single quotes
     when the word being typed opened a quote."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):  # a newline or tab: $'...' keeps it one line
+        return "$'" + "".join(_ansi_c(c) for c in value) + "'"
     if opened[:1] in ("'", '"'):
         return "'" + value.replace("'", "'\\''") + "'"
     return "".join(c if _BASH_PLAIN.fullmatch(c) else "\\" + c for c in value) or "''"
@@ -272,10 +280,13 @@ def main(words: list[str]) -> int:
     Prints the script (show) or where it went (install); an unknown or undetectable shell is a
     usage error (exit 2) naming the shells there are.
     """
-    option, _, value = words[0].partition("=")
-    shell = value or (words[1] if len(words) > 1 else "")
-    extra = words[2:] if not value else words[1:]
+    option, equals, value = words[0].partition("=")
+    shell = value or (words[1] if len(words) > 1 and not equals else "")
+    extra = words[1:] if equals else words[2:]
     usage = f"use one of: {', '.join(SHELLS)}, as in 'demands {option} zsh'"
+    if equals and not value:
+        print(f"demands: {option}= names no shell; {usage}", file=sys.stderr)
+        return 2
     if extra:
         print(f"demands: {option} takes one shell, not {' '.join(extra)!r}; {usage}", file=sys.stderr)
         return 2
