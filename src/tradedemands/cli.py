@@ -1334,6 +1334,7 @@ def merge_driver(
     """Git merge driver: merge THEIRS into OURS item by item and field by field, keeping OURS' comments.
 
     A field both sides changed differently keeps OURS' value, is reported on stderr, and exits 1.
+    An id both sides added, differently, keeps OURS' item and renumbers THEIRS' (one line, no conflict).
     """
     from . import merge, store
 
@@ -1374,7 +1375,10 @@ def merge_driver(
 @app.command("git-setup")
 @handle
 def git_setup(file: FileOpt = None) -> None:
-    """Make git merge the data file with 'demands merge-driver' (.gitattributes and local git config)."""
+    """Make git merge the data file with 'demands merge-driver' (.gitattributes and local git config).
+
+    The driver runs by the absolute path of this Python, so git runs it without the environment active (a GUI client, an IDE); if that Python goes away, 'demands' on PATH.
+    """
     from . import store
     from .merge import register
 
