@@ -32,8 +32,12 @@ SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 BASH_SCRIPT = """\
 %(complete_func)s() {
-    local IFS=$'\\n'
-    mapfile -t COMPREPLY < <(env COMP_LINE="$COMP_LINE" COMP_POINT="$COMP_POINT" \\
+    local line
+    COMPREPLY=()
+    # One candidate a line, each already quoted for bash (a read loop: bash 3.2 has no mapfile).
+    while IFS= read -r line; do
+        COMPREPLY+=("$line")
+    done < <(env COMP_LINE="$COMP_LINE" COMP_POINT="$COMP_POINT" \\
         COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD="$COMP_CWORD" \\
         COMP_WORDBREAKS="$COMP_WORDBREAKS" %(autocomplete_var)s=complete_bash "$1" 2>/dev/null)
     return 0
