@@ -581,7 +581,7 @@ def test_show_csv(run):
         == "They also objected to United States demands for a specific cut in the bilateral surplus."
     )
     assert fields["link conflicts-with"] == "US-1"
-    assert fields["history 2018-05-03"] == "-> open (beijing-2018-05) Position held in Beijing"
+    assert fields["history 2018-05-03"] == "→ open (beijing-2018-05) Position held in Beijing"
 
 
 def test_show_csv_lists_backlinks(run):
@@ -596,7 +596,7 @@ def test_show_markdown(run):
     assert lines[:3] == ["| id | field | value |", "|---|---|---|", "| US-9 | id | US-9 |"]
     assert "| US-9 | title | Meet every quarter to review progress |" in lines
     assert (
-        "| US-9 | history 2018-05-03 | \\-\\> open (beijing-2018-05) Tabled in Beijing; no date was set for further talks. |"
+        "| US-9 | history 2018-05-03 | → open (beijing-2018-05) Tabled in Beijing; no date was set for further talks. |"
         in lines
     )
 
@@ -768,7 +768,7 @@ def test_export_output_file_in_a_missing_folder(run, workspace):
     one_line_error(
         run("export", "-o", "csv", "--output", str(target)),
         1,
-        f"demands: cannot write {target}: No such file or directory",
+        f"demands: cannot write {target}: the folder {target.parent} does not exist; create it first",
     )
 
 

@@ -171,7 +171,7 @@ def test_source_document_missing(run, data_file):
     fails_with(
         run("validate"),
         f"{data_file}:{where(text, 'doc: seeds/missing.txt')}: US-9 source.doc: "
-        "document 'seeds/missing.txt' not found or not readable text",
+        "document 'seeds/missing.txt' not found",
     )
 
 
@@ -229,7 +229,7 @@ def test_unknown_fields_elsewhere(run, workspace):
         f"{path}:1:1: missing required field 'parties'",
         f"{path}:2:1: unknown field 'partys' (did you mean 'parties'?)",
         f"{path}:{where(text, 'party: us')}: US-1 party: unknown party 'us'; known: none",
-        f"{path}:{where(text, 'doc: x')}: US-1 source.doc: document 'x' not found or not readable text",
+        f"{path}:{where(text, 'doc: x')}: US-1 source.doc: document 'x' not found",
         f"{path}:{where(text, 'qoute')}: US-1 source.qoute: unknown field 'qoute' (did you mean 'quote'?)",
     )
 

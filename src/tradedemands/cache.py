@@ -15,26 +15,24 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, safeio, settings
+from .errors import DemandsError
 
 #: Changes whenever what an entry holds changes, so old entries are never misread.
 FORMAT = f"2:{__version__}"
 MAX_ENTRIES = 32
 MAX_BYTES = 512 * 1024 * 1024
 #: Files smaller than this parse in a few milliseconds, faster than a lookup (hashing included).
-MIN_BYTES = 64 * 1024
+MIN_BYTES = settings.DEFAULT_CACHE_MIN_BYTES
 
 
 def min_bytes() -> int:
     """The size from which files are cached (``DEMANDS_CACHE_MIN_BYTES`` overrides it)."""
-    try:
-        return int(os.environ.get("DEMANDS_CACHE_MIN_BYTES", MIN_BYTES))
-    except ValueError:
-        return MIN_BYTES
+    return settings.cache_min_bytes()
 
 
 def enabled() -> bool:
-    return os.environ.get("DEMANDS_NO_CACHE", "") in ("", "0")
+    return not settings.no_cache()
 
 
 def directory() -> Path:
@@ -57,9 +55,8 @@ def get(key: str) -> dict[str, Any] | None:
     if not enabled():
         return None
     try:
-        with open(_entry(key), "rb") as handle:
-            entry = json.loads(handle.read())
-    except (OSError, ValueError):
+        entry = json.loads(safeio.read_regular(_entry(key), MAX_BYTES))
+    except (OSError, ValueError, DemandsError):
         return None
     if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
         return None
@@ -72,28 +69,30 @@ def put(key: str, data: Any, spans: list[list[int]] | None) -> None:
     """Store an entry; silently does nothing when the cache folder cannot be written."""
     if not enabled():
         return
-    import tempfile
+    import io
+    from typing import IO
 
     folder = directory()
     entry = {"format": FORMAT, "key": key, "data": data, "spans": spans or []}
+
+    def write(handle: IO[bytes]) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8")  # type: ignore[type-var]
+        json.dump(entry, text, ensure_ascii=False, separators=(",", ":"))
+        text.flush()
+        text.detach()
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, _entry(key))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        safeio.replace(_entry(key), write, durable=False)
         _prune(folder)
-    except (OSError, TypeError, ValueError):
+    except (OSError, TypeError, ValueError, DemandsError):
         return
 
 
 def _prune(folder: Path) -> None:
-    """Keep at most MAX_ENTRIES entries and MAX_BYTES in all, dropping the least recently written."""
+    """Keep at most MAX_ENTRIES entries and MAX_BYTES in all, dropping the least recently written;
+    remove temporary files that killed writers left (only names this tool makes)."""
+    safeio.sweep(folder, None)
     entries = []
     for path in folder.glob("*.json"):
         with contextlib.suppress(OSError):

@@ -26,9 +26,22 @@ class Group(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         from typer import _click
 
+        from . import safeio, settings
+
         kwargs["standalone_mode"] = False
+        completing = bool(os.environ.get("_DEMANDS_COMPLETE"))
+        previous = {} if completing else safeio.install_signal_handlers()
         try:
+            if not completing:
+                settings.check()
             code = super().main(*args, **kwargs)
+        except UsageError as err:  # a bad DEMANDS_* setting, before any command ran
+            typer.echo(f"demands: {_safe(str(err))}", err=True)
+            sys.exit(err.exit_code)
+        except safeio.Interrupted as err:
+            safeio.remove_temps()
+            typer.echo(f"demands: {_safe(err.message())}", err=True)
+            sys.exit(err.exit_code)
         except _click.exceptions.NoArgsIsHelpError as err:
             typer.echo(err.ctx.get_help() if err.ctx else str(err))
             sys.exit(0)
@@ -55,16 +68,50 @@ class Group(TyperGroup):
                 err=True,
             )
             sys.exit(1)
+        except OSError as err:
+            # A condition of the machine (disk full, permissions, I/O error) that no write path
+            # worded already: never an "internal error". Every write path words its own.
+            if _debug():
+                raise
+            where = f"{err.filename}: " if err.filename else ""
+            typer.echo(f"demands: {_safe(_clip_line(f'{where}{safeio.cause(err)}'))}", err=True)
+            sys.exit(1)
         except Exception as err:
-            if os.environ.get("DEMANDS_DEBUG"):
+            if _debug():
                 raise
             typer.echo(
-                f"demands: internal error: {type(err).__name__}: {' '.join(str(err).split())}; "
-                "set DEMANDS_DEBUG=1 to see where",
+                _safe(
+                    _clip_line(
+                        f"demands: internal error: {type(err).__name__}: {' '.join(str(err).split())}; "
+                        "set DEMANDS_DEBUG=1 to see where"
+                    )
+                ),
                 err=True,
             )
             sys.exit(1)
+        finally:
+            safeio.restore_signal_handlers(previous)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _debug() -> bool:
+    from . import settings
+
+    try:
+        return settings.debug()
+    except UsageError:
+        return False
+
+
+def _clip_line(line: str) -> str:
+    """The last guard on error lines: however a message was built, it stays one short line.
+
+    Values are clipped where each message is built (``escape.clip``); this only catches
+    what slipped through.
+    """
+    from .escape import clip
+
+    return clip(line, 1000)
 
 
 def _quiet_stdout() -> None:
@@ -119,10 +166,10 @@ def handle(func: F) -> F:
             return func(*args, **kwargs)
         except InvalidFile as err:
             for problem in err.problems:
-                typer.echo(_safe(str(problem)), err=True)
+                typer.echo(_safe(_clip_line(str(problem))), err=True)
             raise typer.Exit(code=1) from None
         except DemandsError as err:
-            typer.echo(f"demands: {_safe(str(err))}", err=True)
+            typer.echo(f"demands: {_safe(_clip_line(str(err)))}", err=True)
             raise typer.Exit(code=err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -132,6 +179,11 @@ def _safe(text: str) -> str:
     from .escape import visible
 
     return visible(text)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr: something went wrong that did not stop the command."""
+    typer.echo(f"demands: warning: {_safe(_clip_line(message))}", err=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -195,6 +247,10 @@ class ExportFormat(str, Enum):
     json = "json"
     yaml = "yaml"
     csv = "csv"
+    markdown = "markdown"
+
+
+class BriefFormat(str, Enum):
     markdown = "markdown"
 
 
@@ -547,7 +603,10 @@ def export(
         ExportFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)
     ] = ExportFormat.json,
     output: Annotated[
-        str | None, typer.Option("--output", help="Write to this file instead of stdout.", show_default=False)
+        str | None,
+        typer.Option(
+            "--output", help="Write to this file, replaced atomically, instead of stdout.", show_default=False
+        ),
     ] = None,
 ) -> None:
     """The whole data set as json, yaml, csv (one row per item) or markdown."""
@@ -564,17 +623,17 @@ def export(
         from .brief import export_markdown
 
         text = export_markdown(doc.data)
-    _write_output(text, output)
+    _write_output(text, output, doc.path)
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(text: str, output: str | None, data_file: Path) -> None:
+    """``--output``: stdout for none or ``-``; else the file, replaced atomically (never the data file)."""
     if output is None or output == "-":
         sys.stdout.write(text)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise DemandsError(f"cannot write {output}: {err.strerror}") from None
+    from . import safeio
+
+    safeio.write_output(output, text.encode("utf-8"), protect=data_file)
     done(f"wrote {output}")
 
 
@@ -594,7 +653,7 @@ def schema() -> None:
 def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str | Callable[[Any], str]) -> Any:
     from . import store
 
-    result, _written = store.transact(store.find_file(file), change, what)
+    result, _written = store.transact(store.find_file(file), change, what, warn=warn)
     return result
 
 
@@ -913,7 +972,7 @@ def undo(file: FileOpt = None) -> None:
     """Revert the last write demands made to the file (repeat for more); refuses if it changed since."""
     from . import store
 
-    what = store.undo(store.find_file(file))
+    what = store.undo(store.find_file(file), warn=warn)
     done(f"undid: {what}")
 
 
@@ -1092,8 +1151,14 @@ def log(
 def brief_(
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="Write the brief to this file (default: stdout).", show_default=False),
+        typer.Option(
+            "--output", help="Write the brief to this file, replaced atomically (default: stdout).", show_default=False
+        ),
     ] = None,
+    fmt: Annotated[
+        BriefFormat,
+        typer.Option("--format", "-o", help="Output format: the brief is a Markdown document.", case_sensitive=False),
+    ] = BriefFormat.markdown,
     party: Annotated[
         list[str] | None,
         typer.Option(
@@ -1141,7 +1206,7 @@ def brief_(
     today = parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat()
     parties = {resolve_party(doc.data, p) for p in party or []} or None
     text = brief(doc.data, today=today, title=title, parties=parties, since=since_date, since_label=label)
-    _write_output(text, output)
+    _write_output(text, output, doc.path)
 
 
 @app.command()
@@ -1291,13 +1356,14 @@ def merge_driver(
 
     A field both sides changed differently keeps OURS' value, is reported on stderr, and exits 1.
     """
-    from . import merge, store
+    from . import merge, safeio, store
 
     name = path or ours
     try:
-        result = merge.merge_files(Path(base), Path(ours), Path(theirs), name)
-        if result.changed:
-            store.atomic_write(Path(ours), store.encode(result.text, result.bom))
+        with safeio.writing(name):
+            result = merge.merge_files(Path(base), Path(ours), Path(theirs), name)
+            if result.changed:
+                safeio.replace(Path(ours), store.encode(result.text, result.bom), label=name)
     except DemandsError as err:
         typer.echo(f"demands merge-driver: {_safe(str(err))}", err=True)
         raise typer.Exit(code=1) from None

@@ -75,15 +75,46 @@ def to_yaml(value: Any) -> str:
     return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def neutralise_formula(cell: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula (OWASP's rule for CSV injection).
+
+    A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'``, except a plain number (``-12.5``, ``+3``, ``1e6``). So that the rule can
+    be reversed exactly (``restore_formula``), a cell that is already such a cell behind
+    one or more ``'`` gets one more. Example: ``=HYPERLINK("x")`` -> ``'=HYPERLINK("x")``.
+    """
+    bare = cell.lstrip("'")
+    if bare.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(bare):
+        return "'" + cell
+    return cell
+
+
+def restore_formula(cell: str) -> str:
+    """The cell ``neutralise_formula`` was given: ``restore_formula(neutralise_formula(x)) == x``.
+
+    For ``import`` of a CSV this tool wrote (or a spreadsheet saved from it).
+    """
+    if cell.startswith("'") and neutralise_formula(cell[1:]) == cell:
+        return cell[1:]
+    return cell
+
+
 def to_csv(rows: Rows) -> str:
+    """CSV with a header row; controls made visible and every cell (headers too) safe to
+    open in a spreadsheet (``neutralise_formula``)."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(rows.columns)
+    writer.writerow([neutralise_formula(visible(column)) for column in rows.columns])
     for row in rows.rows:
-        writer.writerow([visible(cell) for cell in row])
+        writer.writerow([neutralise_formula(visible(cell)) for cell in row])
     return buffer.getvalue()
 
 

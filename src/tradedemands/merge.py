@@ -27,7 +27,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from . import store
+from . import safeio, store
 from .edit import Editor, entry_span, flow
 from .errors import DemandsError, FileNotFound, InvalidFile
 
@@ -542,13 +542,16 @@ def register(data_file: Path) -> list[str]:
     if _merge_attribute(top, relpath) == DRIVER:
         actions.append(f".gitattributes: {relpath} has merge={DRIVER} already")
     else:
-        existed = attributes.exists()
+        existed = os.path.lexists(attributes)
         try:
-            old = attributes.read_text(encoding="utf-8") if existed else ""
-            with attributes.open("a", encoding="utf-8") as handle:
-                handle.write(("\n" if old and not old.endswith("\n") else "") + line + "\n")
+            old = safeio.read_regular(attributes, 1 << 20).decode("utf-8") if existed else ""
+            text = old + ("\n" if old and not old.endswith("\n") else "") + line + "\n"
+            with safeio.writing(str(attributes)):
+                safeio.replace(attributes, text.encode("utf-8"), label=str(attributes))
         except (OSError, UnicodeDecodeError) as err:
             raise DemandsError(f"cannot update {attributes}: {getattr(err, 'strerror', None) or err}") from None
+        except DemandsError as err:
+            raise DemandsError(f"cannot update {attributes}: {err}") from None
         actions.append(f"{'added to' if existed else 'created'} .gitattributes: {line}")
         now = _merge_attribute(top, relpath)
         if now != DRIVER:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from .errors import UsageError
+from .escape import clip
 from .model import PRIORITIES, DataFile, Item, Vocabulary, natural_key, updated_on
 from .validate import suggest
 
@@ -21,7 +22,7 @@ def resolve_party(data: DataFile, text: str) -> str:
         names = [pid, party.get("name", ""), *(party.get("aliases") or [])]
         if wanted in (n.lower() for n in names):
             return pid
-    known = ", ".join(f"{pid} ({p.get('name', '')})" for pid, p in parties.items())
+    known = clip(", ".join(f"{pid} ({p.get('name', '')})" for pid, p in parties.items()))
     return _raise(f"unknown party {text!r}{suggest(text, list(parties))}; known parties: {known}")
 
 
@@ -34,7 +35,7 @@ def resolve_round(data: DataFile, text: str) -> str:
     for rid in rounds:
         if rid.lower() == text.lower():
             return rid
-    listed = ", ".join(rounds) or "none"
+    listed = clip(", ".join(rounds)) or "none"
     return _raise(f"unknown round {text!r}{suggest(text, rounds)}; rounds in the file: {listed}")
 
 
@@ -48,7 +49,9 @@ def check_status(vocab: Vocabulary, status: str) -> str:
     for name in vocab.names:
         if name.lower() == status.lower():
             return name
-    return _raise(f"unknown status {status!r}{suggest(status, vocab.names)}; valid statuses: {', '.join(vocab.names)}")
+    return _raise(
+        f"unknown status {status!r}{suggest(status, vocab.names)}; valid statuses: {clip(', '.join(vocab.names))}"
+    )
 
 
 def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:

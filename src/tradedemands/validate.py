@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .escape import clip, quoted
 from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, parse_date
 
 Path = tuple[Any, ...]
@@ -34,7 +35,7 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     if not close:
         return ""
     original = next(c for c in choices if c.lower() == close[0])
-    return f" (did you mean {original!r}?)"
+    return f" (did you mean {quoted(original)}?)"
 
 
 class _Checker:
@@ -57,10 +58,10 @@ class _Checker:
     def fields(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, required: tuple[str, ...]) -> None:
         for key in mapping:
             if key not in allowed:
-                self.problem(path + (key,), f"unknown field {key!r}{suggest(str(key), allowed)}")
+                self.problem(path + (key,), f"unknown field {quoted(key)}{suggest(str(key), allowed)}")
         for key in required:
             if mapping.get(key) is None:
-                self.problem(path, f"missing required field {key!r}")
+                self.problem(path, f"missing required field {quoted(key)}")
 
     def text(self, mapping: dict[str, Any], key: str, path: Path, *, nonempty: bool = False) -> str | None:
         """A text field; numbers and booleans written bare are read back as the text written."""
@@ -101,7 +102,7 @@ class _Checker:
             self.problem(path + (key,), f"bad date {_show(value)}: use YYYY-MM-DD")
             return None
         if parse_date(value) is None:
-            self.problem(path + (key,), f"bad date {value!r}: no such day")
+            self.problem(path + (key,), f"bad date {quoted(value)}: no such day")
             return None
         return value
 
@@ -118,7 +119,8 @@ class _Checker:
         value = self.text(mapping, key, path)
         if value is not None and value not in choices:
             self.problem(
-                path + (key,), f"unknown {key} {value!r}{suggest(value, choices)}; use one of: {', '.join(choices)}"
+                path + (key,),
+                f"unknown {key} {quoted(value)}{suggest(value, choices)}; use one of: {clip(', '.join(choices))}",
             )
             return None
         return value
@@ -161,14 +163,14 @@ class _Checker:
         for key, party in list(value.items()):
             path: Path = ("parties", key)
             if not isinstance(key, str):
-                self.problem(path, f"party id {key!r} must be text")
+                self.problem(path, f"party id {quoted(key)} must be text")
                 continue
             if not ID_RE.match(key):
-                self.problem(path, f"party id {key!r} may hold only letters, digits, '.', '_' and '-'")
+                self.problem(path, f"party id {quoted(key)} may hold only letters, digits, '.', '_' and '-'")
             if key.lower() in {i.lower() for i in ids}:
-                self.problem(path, f"duplicate party id {key!r}")
+                self.problem(path, f"duplicate party id {quoted(key)}")
             ids.add(key)
-            if not self.mapping(party, path, f"party {key!r}"):
+            if not self.mapping(party, path, f"party {quoted(key)}"):
                 continue
             self.fields(party, PARTY_FIELDS, path, ("name",))
             self.text(party, "name", path, nonempty=True)
@@ -187,7 +189,7 @@ class _Checker:
             rid = self.text(rnd, "id", path, nonempty=True)
             if rid is not None:
                 if rid in ids:
-                    self.problem(path + ("id",), f"duplicate round id {rid!r}")
+                    self.problem(path + ("id",), f"duplicate round id {quoted(rid)}")
                 ids.add(rid)
             start = self.date(rnd, "date", path)
             end = self.date(rnd, "end", path)
@@ -213,7 +215,7 @@ class _Checker:
             name = self.text(status, "name", path, nonempty=True)
             if name is not None:
                 if name in names:
-                    self.problem(path + ("name",), f"duplicate status {name!r}")
+                    self.problem(path + ("name",), f"duplicate status {quoted(name)}")
                 names.append(name)
             closed = status.get("closed")
             if closed is not None and not isinstance(closed, bool):
@@ -234,7 +236,8 @@ class _Checker:
                     key = iid.lower()
                     if key in seen:
                         self.problem(
-                            ("demands", i, "id"), f"{iid} id: duplicate id (also item {seen[key] + 1} of demands)"
+                            ("demands", i, "id"),
+                            f"{clip(iid, 60)} id: duplicate id (also item {seen[key] + 1} of demands)",
                         )
                     else:
                         seen[key] = i
@@ -255,18 +258,18 @@ class _Checker:
         ids: set[str],
     ) -> None:
         iid = item.get("id") if isinstance(item.get("id"), str) else None
-        label = iid or f"item {path[1] + 1}"
+        label = clip(iid, 60) if iid else f"item {path[1] + 1}"
         start = len(self.found)
         self.fields(item, ITEM_FIELDS, path, ("id", "party", "title", "status"))
         if iid is not None and not ID_RE.match(iid):
-            self.problem(path + ("id",), f"id {iid!r} may hold only letters, digits, '.', '_' and '-'")
+            self.problem(path + ("id",), f"id {quoted(iid)} may hold only letters, digits, '.', '_' and '-'")
         party_list = sorted(parties)
         for key in ("party", "of"):
             party = self.text(item, key, path)
             if party is not None and party not in parties:
                 self.problem(
                     path + (key,),
-                    f"unknown party {party!r}{suggest(party, party_list)}; known: {', '.join(party_list) or 'none'}",
+                    f"unknown party {quoted(party)}{suggest(party, party_list)}; known: {clip(', '.join(party_list)) or 'none'}",
                 )
         self.choice(item, "kind", path, KINDS)
         self.text(item, "title", path, nonempty=True)
@@ -283,7 +286,7 @@ class _Checker:
         if status is not None and last is not None and status != last:
             self.problem(
                 path + ("status",),
-                f"status is {status!r} but the last history entry sets {last!r}; use 'demands mark' to change a status",
+                f"status is {quoted(status)} but the last history entry sets {quoted(last)}; use 'demands mark' to change a status",
             )
         for n in range(start, len(self.found)):
             where, message = self.found[n]
@@ -339,7 +342,7 @@ class _Checker:
             if iid is not None and other.lower() == iid.lower():
                 self.problem(lpath + ("id",), "an item cannot link to itself")
             elif other.lower() not in ids:
-                self.problem(lpath + ("id",), f"link to unknown id {other!r}")
+                self.problem(lpath + ("id",), f"link to unknown id {quoted(other)}")
 
     def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> str | None:
         last = None
@@ -354,7 +357,7 @@ class _Checker:
                 last = status
             rnd = self.text(entry, "round", hpath)
             if rnd is not None and rnd not in rounds:
-                self.problem(hpath + ("round",), f"unknown round {rnd!r}{suggest(rnd, sorted(rounds))}")
+                self.problem(hpath + ("round",), f"unknown round {quoted(rnd)}{suggest(rnd, sorted(rounds))}")
             note = self.text(entry, "note", hpath)
             self.text(entry, "by", hpath)
             if entry.get("status") is None and note is None:
@@ -372,12 +375,12 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    return f"text {value!r}"
+        return f"the number {quoted(value)}"
+    return f"text {quoted(value)}"
 
 
 def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else _kind_of(value)
+    return quoted(value) if isinstance(value, str) else _kind_of(value)
 
 
 def check(data: Any, text_of: TextOf | None = None) -> Found:

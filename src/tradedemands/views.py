@@ -101,7 +101,7 @@ def show_rows(data: DataFile, item: Item) -> Rows:
 def history_line(entry: Any) -> str:
     parts = []
     if entry.get("status"):
-        parts.append(f"-> {entry['status']}")
+        parts.append(f"→ {entry['status']}")
     if entry.get("round"):
         parts.append(f"({entry['round']})")
     if entry.get("note"):
