@@ -170,8 +170,7 @@ def test_source_document_missing(run, data_file):
     text = break_item(data_file, "US-9", f"doc: {SEED}", "doc: seeds/missing.txt")
     fails_with(
         run("validate"),
-        f"{data_file}:{where(text, 'doc: seeds/missing.txt')}: US-9 source.doc: "
-        "document 'seeds/missing.txt' not found",
+        f"{data_file}:{where(text, 'doc: seeds/missing.txt')}: US-9 source.doc: document 'seeds/missing.txt' not found",
     )
 
 

@@ -474,8 +474,7 @@ def test_refuses_a_result_that_would_not_load(run, data_file: Path) -> None:
     r = run("add", "-p", "us", "--title", "t", "--source-doc", "seeds/nope.txt")
     assert r.exit_code == 1, r.output
     assert r.stderr == (
-        "demands: refusing to write: US-10 source.doc: document 'seeds/nope.txt' not found; "
-        "nothing was changed\n"
+        "demands: refusing to write: US-10 source.doc: document 'seeds/nope.txt' not found; nothing was changed\n"
     ), r.output
     assert data_file.read_bytes() == original
 
@@ -772,7 +771,9 @@ def test_read_only_folder(run, data_file: Path, lock_exists: bool) -> None:
         folder.chmod(0o755)
     assert r.exit_code == 1, r.output
     reason = "Operation not permitted" if os.geteuid() == 0 else "Permission denied"
-    assert r.stderr == f"demands: cannot write {data_file}: {reason} in its folder; {data_file} is unchanged\n", r.output
+    assert r.stderr == f"demands: cannot write {data_file}: {reason} in its folder; {data_file} is unchanged\n", (
+        r.output
+    )
     assert after == original
     assert listing == ["demands.yaml"]
 
