@@ -267,7 +267,15 @@ def cause(err: OSError) -> str:
     return err.strerror or type(err).__name__
 
 
-def cannot_write(label: str, err: OSError, folder: str | None = None) -> DemandsError:
+class CannotWrite(DemandsError):
+    """A file could not be written and is unchanged; ``reason`` says why, in a few words."""
+
+    def __init__(self, label: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"cannot write {label}: {reason}; {label} is unchanged")
+
+
+def cannot_write(label: str, err: OSError, folder: str | None = None) -> CannotWrite:
     """``cannot write X: cause[ in its folder]; X is unchanged``.
 
     ``folder``: the failure was in making a file there (permissions, read-only, full).
@@ -276,7 +284,7 @@ def cannot_write(label: str, err: OSError, folder: str | None = None) -> Demands
     if folder is not None:
         same = os.path.realpath(os.path.dirname(os.path.abspath(label))) == os.path.realpath(folder)
         where = " in its folder" if same else f" in {folder}"
-    return DemandsError(f"cannot write {label}: {cause(err)}{where}; {label} is unchanged")
+    return CannotWrite(label, f"{cause(err)}{where}")
 
 
 # --- temporary files -------------------------------------------------------------------------
@@ -396,11 +404,11 @@ def replace(
     except OSError as err:
         raise cannot_write(shown, err) from None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise DemandsError(f"cannot write {shown}: it is {kind_of(info.st_mode)}; {shown} is unchanged")
+        raise CannotWrite(shown, f"it is {kind_of(info.st_mode)}")
     mode = info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask()
     # Root passes os.access whatever the mode, so a file with no write bit counts as read-only too.
     if info is not None and (not os.access(target, os.W_OK) or not mode & 0o222):
-        raise DemandsError(f"cannot write {shown}: the file is read-only; {shown} is unchanged")
+        raise CannotWrite(shown, "Read-only file system" if _read_only_fs(directory) else "the file is read-only")
     if not os.path.isdir(directory):
         raise DemandsError(f"cannot write {shown}: the folder {directory} does not exist; create it first")
     sweep(directory, name)
@@ -438,6 +446,13 @@ def replace(
             if isinstance(err, OSError):
                 raise cannot_write(shown, err) from None
         raise
+
+
+def _read_only_fs(directory: str) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & getattr(os, "ST_RDONLY", 1))
+    except OSError:
+        return False
 
 
 def _sync_folder(directory: str) -> None:

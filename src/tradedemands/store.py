@@ -264,7 +264,7 @@ def resolve_doc(doc: str, base: Path, root: Path | None = None) -> Path | str:
             continue
         if os.path.lexists(real):
             return Path(real)
-    if levels and outside == len(levels):
+    if outside:
         return f"is outside the project ({top}); source documents must be inside it"
     return "not found"
 
@@ -457,13 +457,14 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
     journal = journal_path(path)
     try:
         raw = safeio.read_regular(journal, settings.max_bytes(), label=str(journal))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
     except safeio.TooLarge:
         raw = b""
-    except (OSError, DemandsError) as err:
-        reason = safeio.cause(err) if isinstance(err, OSError) else str(err)
-        raise DemandsError(f"cannot read the undo journal {journal}: {reason}") from None
+    except safeio.NotRegular as err:
+        raise DemandsError(f"cannot read the undo journal {journal}: it is {err.kind}") from None
+    except OSError as err:
+        raise DemandsError(f"cannot read the undo journal {journal}: {safeio.cause(err)}") from None
     try:
         entries = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
@@ -497,6 +498,8 @@ def write_journal(path: Path, entries: list[dict[str, Any]]) -> str | None:
         safeio.replace(journal, data, label=str(journal), durable=False)
     except OSError as err:
         return f"cannot write the undo journal {journal}: {safeio.cause(err)}"
+    except safeio.CannotWrite as err:
+        return f"cannot write the undo journal {journal}: {err.reason}"
     except DemandsError as err:
         return str(err)
     return None
