@@ -291,9 +291,12 @@ def cannot_write(label: str, err: OSError, folder: str | None = None) -> CannotW
 
 
 def _host() -> str:
+    """This machine, as 8 hex digits: a folder shared over the network is swept only of our own."""
     import zlib
 
-    return f"{zlib.crc32(os.uname().nodename.encode('utf-8', 'replace')) & 0xFFFFFFFF:08x}"
+    uname = getattr(os, "uname", None)
+    node = uname().nodename if uname is not None else os.environ.get("COMPUTERNAME", "")
+    return f"{zlib.crc32(node.encode('utf-8', 'replace')) & 0xFFFFFFFF:08x}"
 
 
 _TEMP = re.compile(r"\.demands-([0-9a-f]{8})-([0-9]{1,10})-[a-z0-9_]{8}\.tmp")
@@ -523,7 +526,7 @@ def create_new(path: str | os.PathLike[str], data: bytes, *, label: str | None =
     try:
         fd, tmp = create_temp(directory, name)
     except OSError as err:
-        raise cannot_write(shown, err, directory) from None
+        raise DemandsError(f"cannot create {shown}: {cause(err)}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -549,7 +552,7 @@ def create_new(path: str | os.PathLike[str], data: bytes, *, label: str | None =
     except FileExistsError:
         raise
     except OSError as err:
-        raise cannot_write(shown, err) from None
+        raise DemandsError(f"cannot create {shown}: {cause(err)}") from None
     finally:
         discard_temp(tmp)
     _sync_folder(directory)
