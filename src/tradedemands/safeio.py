@@ -302,9 +302,15 @@ def _host() -> str:
 _TEMP = re.compile(r"\.demands-([0-9a-f]{8})-([0-9]{1,10})-[a-z0-9_]{8}\.tmp")
 
 
+def _stem(name: str) -> str:
+    """``name`` as it appears in temporary file names: short enough that a name near the file
+    system's limit of 255 bytes still leaves room for the rest."""
+    return name[:100]
+
+
 def temp_prefix(name: str) -> str:
     """How this process's temporary files for ``name`` begin."""
-    return f".{name}.demands-{_host()}-{os.getpid()}-"
+    return f".{_stem(name)}.demands-{_host()}-{os.getpid()}-"
 
 
 def create_temp(directory: str | os.PathLike[str], name: str) -> tuple[int, str]:
@@ -353,7 +359,7 @@ def sweep(directory: str | os.PathLike[str], name: str | None) -> list[str]:
         return removed
     for entry in entries:
         if name is not None:
-            prefix = f".{name}"
+            prefix = f".{_stem(name)}"
             match = _TEMP.fullmatch(entry.name, len(prefix)) if entry.name.startswith(prefix) else None
         else:
             found = _TEMP.search(entry.name)
