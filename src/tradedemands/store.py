@@ -253,7 +253,7 @@ def resolve_doc(doc: str, base: Path, root: Path | None = None) -> Path | str:
     top = str(root if root is not None else project_root(base))
     if not doc or "\0" in doc:
         return "is not a file name"
-    if os.path.isabs(doc) or doc.startswith("~"):
+    if os.path.isabs(doc) or doc == "~" or doc.startswith("~/"):
         return f"is an absolute path; name a file inside the project ({top}), relative to the data file"
     levels = [d for d in (base, *base.parents) if safeio.within(str(d), top)]
     outside = 0
