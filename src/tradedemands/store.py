@@ -192,7 +192,7 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
     """
     use_cache = len(raw) >= cache.min_bytes()
     key = cache.key_of(raw) if use_cache else ""
-    entry = cache.get(key) if use_cache and not tree else None
+    entry = cache.get(key, len(raw)) if use_cache and not tree else None
     text, bom, newline = decode(raw, path)
     if entry is not None:
         return Document(path, text, entry["data"], None, bom, newline, entry["spans"])
