@@ -81,7 +81,7 @@ def to_csv(rows: Rows) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(rows.columns)
+    writer.writerow([visible(column) for column in rows.columns])
     for row in rows.rows:
         writer.writerow([visible(cell) for cell in row])
     return buffer.getvalue()
