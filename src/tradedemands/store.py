@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from . import cache, validate, yamlio
 from .errors import DemandsError, FileNotFound, InvalidFile, LockTimeout, Problem, UnknownId
-from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
+from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
 
 CANDIDATES = ("data/demands.yaml", "demands.yaml")
 #: A demands file larger than this is refused before parsing (100,000 items take about 70 MB).
@@ -80,13 +80,14 @@ class Document:
         return self.index()[self.items[index]["id"].lower()]
 
     def index(self) -> dict[str, int]:
+        """Item ids, folded (``model.fold``; ids are ASCII, so lower case), to list indexes."""
         if self._index is None:
             self._index = {item["id"].lower(): i for i, item in enumerate(self.items)}
         return self._index
 
     def find(self, item_id: str) -> int:
         """The list index of ``item_id`` (any case); UnknownId with suggestions if none."""
-        found = self.index().get(item_id.lower())
+        found = self.index().get(fold(item_id))
         if found is None:
             raise UnknownId(unknown_id_message(item_id, [i["id"] for i in self.items]))
         return found

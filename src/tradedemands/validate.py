@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, parse_date
+from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, fold, parse_date
 
 Path = tuple[Any, ...]
 Found = list[tuple[Path, str]]
@@ -35,6 +35,9 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
         return ""
     original = next(c for c in choices if c.lower() == close[0])
     return f" (did you mean {original!r}?)"
+
+
+_ONE_PARTY = "ids, names and aliases must each name one party (in any case); change one of them"
 
 
 class _Checker:
@@ -158,6 +161,8 @@ class _Checker:
         if not self.mapping(value, ("parties",), "parties"):
             return set()
         ids: set[str] = set()
+        #: Every id, name and alias seen, folded: which party it names and as what.
+        owners: dict[str, tuple[str, str]] = {}
         for key, party in list(value.items()):
             path: Path = ("parties", key)
             if not isinstance(key, str):
@@ -165,17 +170,45 @@ class _Checker:
                 continue
             if not ID_RE.match(key):
                 self.problem(path, f"party id {key!r} may hold only letters, digits, '.', '_' and '-'")
-            if key.lower() in {i.lower() for i in ids}:
+            if fold(key) in {fold(i) for i in ids}:
                 self.problem(path, f"duplicate party id {key!r}")
             ids.add(key)
-            if not self.mapping(party, path, f"party {key!r}"):
-                continue
-            self.fields(party, PARTY_FIELDS, path, ("name",))
-            self.text(party, "name", path, nonempty=True)
-            self.text_list(party, "aliases", path)
-            self.text(party, "lead", path)
-            self.text(party, "description", path)
+            names: list[tuple[Path, str, str]] = []
+            if isinstance(party, dict):
+                self.fields(party, PARTY_FIELDS, path, ("name",))
+                name = self.text(party, "name", path, nonempty=True)
+                if name is not None:
+                    names.append((path + ("name",), "name", name))
+                aliases = party.get("aliases")
+                for n, alias in enumerate(self.text_list(party, "aliases", path)):
+                    where = path + ("aliases", n) if isinstance(aliases, list) else path + ("aliases",)
+                    names.append((where, "alias", alias))
+                self.text(party, "lead", path)
+                self.text(party, "description", path)
+            else:
+                self.mapping(party, path, f"party {key!r}")
+            self.party_names(key, names, owners)
         return ids
+
+    def party_names(self, key: str, names: list[tuple[Path, str, str]], owners: dict[str, tuple[str, str]]) -> None:
+        """Ids, names and aliases name one party each, compared as people type them (``fold``)."""
+        folded = fold(key)
+        owner = owners.get(folded)
+        if owner is not None and owner[0] != key and owner[1] != "id":
+            self.problem(
+                ("parties", key),
+                f"party id {key!r} is also the {owner[1]} of party {owner[0]!r}: {_ONE_PARTY}",
+            )
+        owners.setdefault(folded, (key, "id"))
+        for where, what, text in names:
+            folded = fold(text)
+            owner = owners.get(folded)
+            if owner is not None and owner[0] != key:
+                self.problem(
+                    where,
+                    f"party {key!r} {what} {text!r} is also the {owner[1]} of party {owner[0]!r}: {_ONE_PARTY}",
+                )
+            owners.setdefault(folded, (key, what))
 
     def rounds(self) -> set[str]:
         ids: set[str] = set()
@@ -386,4 +419,6 @@ def check(data: Any, text_of: TextOf | None = None) -> Found:
 
 
 def normalize_space(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` as a source quote is compared: runs of whitespace as one space, and ``fold``ed
+    (Unicode NFC, case folded, curly quotes as straight ones)."""
+    return " ".join(fold(text).split())
