@@ -1198,13 +1198,20 @@ def target(
         str, typer.Argument(metavar="ID", help="The item.", show_default=False, autocompletion=complete_ids)
     ],
     amount: Annotated[
-        float | None, typer.Option("--amount", help="The target amount (a plain number).", show_default=False)
+        str | None,
+        typer.Option(
+            "--amount",
+            help="The target amount: a plain number below 1e18, at most 18 significant digits.",
+            metavar="NUMBER",
+            show_default=False,
+        ),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Unit, e.g. USD.", show_default=False)] = None,
     by: Annotated[str | None, typer.Option("--by", help="Date to reach it, YYYY-MM-DD.", show_default=False)] = None,
     metric: Annotated[str | None, typer.Option("--metric", help="What is measured.", show_default=False)] = None,
     baseline: Annotated[
-        float | None, typer.Option("--baseline", help="Where the measure started (default 0).", show_default=False)
+        str | None,
+        typer.Option("--baseline", help="Where the measure started (default 0).", metavar="NUMBER", show_default=False),
     ] = None,
     file: FileOpt = None,
 ) -> None:
@@ -1213,17 +1220,43 @@ def target(
 
     by_date = parse_date_option(by, "--by") if by else None
     spec = {
-        "amount": _plain(amount) if amount is not None else None,
+        "amount": parse_amount(amount, "--amount") if amount is not None else None,
         "unit": unit,
         "by": by_date,
         "metric": metric,
-        "baseline": _plain(baseline) if baseline is not None else None,
+        "baseline": parse_amount(baseline, "--baseline") if baseline is not None else None,
     }
     done(_transact(file, lambda doc, ed: ops.set_target(doc, ed, item_id, spec), f"target {item_id}"))
 
 
-def _plain(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
+def parse_amount(text: str, option: str) -> float | int:
+    """An amount typed on the command line, checked as the file's amounts are (SPEC §2: finite,
+    below 1e18 in magnitude, at most 18 significant digits): whole numbers (``2e11`` too) as
+    exact integers. UsageError otherwise."""
+    import re
+
+    from .model import amount_problem
+
+    written = text.strip()
+    if re.fullmatch(r"[-+]?[0-9]+", written):
+        if len(written) > 4000:  # past what Python turns into a number; far past any amount
+            raise UsageError(
+                f"{option}: a {len(written)}-digit number is out of range: amounts are below 1e18 in magnitude"
+            )
+        value: float | int = int(written)
+    elif re.fullmatch(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", written):
+        value = float(written)
+    elif written.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise UsageError(f"{option} must be a finite number")
+    else:
+        shown = written if len(written) <= 40 else written[:37] + "..."
+        raise UsageError(f"{option} must be a plain number like 200000000000, not {shown!r}")
+    problem = amount_problem(value, written)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 @app.command()
@@ -1233,7 +1266,9 @@ def progress(
         str,
         typer.Argument(metavar="ID", help="An item with a target.", show_default=False, autocompletion=complete_ids),
     ],
-    amount: Annotated[float, typer.Argument(metavar="AMOUNT", help="The measured amount.", show_default=False)],
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="The measured amount (a plain number).", show_default=False)
+    ],
     date_: DateOpt = None,
     note: Annotated[
         str | None, typer.Option("--note", "-m", help="What the measurement is.", show_default=False)
@@ -1247,10 +1282,11 @@ def progress(
     from . import ops
 
     when = parse_date_option(date_)
+    value = parse_amount(amount, "AMOUNT")
     done(
         _transact(
             file,
-            lambda doc, ed: ops.record_progress(doc, ed, item_id, _plain(amount), date=when, note=note, source=source),
+            lambda doc, ed: ops.record_progress(doc, ed, item_id, value, date=when, note=note, source=source),
             f"progress {item_id}",
         )
     )

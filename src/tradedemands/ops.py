@@ -12,7 +12,7 @@ from typing import Any
 
 from .edit import Editor
 from .errors import DemandsError, UsageError
-from .model import KINDS, PRIORITIES, RELS, Item, natural_key
+from .model import KINDS, PRIORITIES, RELS, Item, amount_problem, natural_key, percent_of
 from .query import check_choice, check_status, resolve_party, resolve_round
 from .store import Document
 
@@ -245,15 +245,13 @@ def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> 
 def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]) -> str:
     """Set an item's target. On an item that has one, only the fields given change (like
     ``edit``); measurements are kept."""
-    import math
-
+    for option in ("amount", "baseline"):
+        value = spec.get(option)
+        if value is not None:
+            _check_amount(value, f"--{option}")
     index = doc.find(item_id)
     item = doc.items[index]
     old = item.get("target")
-    for option in ("amount", "baseline"):
-        value = spec.get(option)
-        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)):
-            raise UsageError(f"--{option} must be a finite number")
     given = {k: v for k, v in spec.items() if v is not None}
     if old is None:
         if "amount" not in given:
@@ -278,10 +276,7 @@ def record_progress(
     note: str | None = None,
     source: str | None = None,
 ) -> str:
-    import math
-
-    if not math.isfinite(amount):
-        raise UsageError("AMOUNT must be a finite number")
+    _check_amount(amount, "AMOUNT")
     index = doc.find(item_id)
     item = doc.items[index]
     target = item.get("target")
@@ -294,7 +289,16 @@ def record_progress(
         measurement["source"] = source
     editor.append(("demands", index, "target", "progress"), measurement)
     goal = target.get("amount")
-    baseline = target.get("baseline", 0) or 0
-    if isinstance(goal, (int, float)) and goal != baseline:
-        return f"{item['id']}: {amount:,} recorded, {100 * (amount - baseline) / (goal - baseline):.0f}% of target"
-    return f"{item['id']}: {amount:,} recorded"
+    percent = percent_of(amount, goal, target.get("baseline", 0) or 0) if isinstance(goal, (int, float)) else None
+    return f"{item['id']}: {amount:,} recorded" + (f", {percent:.0f}% of target" if percent is not None else "")
+
+
+def _check_amount(value: Any, option: str) -> None:
+    """UsageError unless ``value`` is an amount the format allows (finite, below 1e18, 18 digits)."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"{option} must be a finite number")
+    problem = amount_problem(value)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}")

@@ -7,11 +7,10 @@ indices to the value at fault, which the store turns into line and column.
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Callable
 from typing import Any
 
-from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, fold, parse_date
+from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, amount_problem, fold, parse_date
 
 Path = tuple[Any, ...]
 Found = list[tuple[Path, str]]
@@ -109,11 +108,17 @@ class _Checker:
         return value
 
     def number(self, mapping: dict[str, Any], key: str, path: Path) -> float | None:
+        """An amount: a finite number below 1e18 in magnitude with at most 18 significant digits."""
         value = mapping.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(path + (key,), f"{key} must be a plain number like 200000000000, not {_show(value)}")
+            return None
+        written = self.text_of(path + (key,)) if self.text_of else None
+        problem = amount_problem(value, written)
+        if problem is not None:
+            self.problem(path + (key,), problem)
             return None
         return value
 
@@ -405,7 +410,8 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
+        shown = repr(value) if not isinstance(value, int) or value.bit_length() < 64 else ""
+        return f"the number {shown}" if shown and len(shown) <= 24 else "a number"
     return f"text {value!r}"
 
 
