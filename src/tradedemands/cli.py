@@ -260,13 +260,30 @@ def parse_date_option(value: str | None, option: str = "--date") -> str:
 
 def _load(file: str | None, as_of: str | None = None) -> Any:
     from . import store
-    from .model import as_of as state_on
+    from .model import as_of_state
 
     doc = store.load(store.find_file(file))
     if as_of is not None:
-        doc.data = state_on(doc.data, parse_date_option(as_of, "--as-of"))
+        when = parse_date_option(as_of, "--as-of")
+        doc.data, undated = as_of_state(doc.data, when)
         doc._index = None
+        _left_out(undated, f"--as-of {when}")
     return doc
+
+
+def _left_out(ids: list[str], what: str) -> None:
+    """Say once, on stderr, which items a dated answer left out because nothing dates them."""
+    if not ids:
+        return
+    named = ids[:5] + ([f"{len(ids) - 5} more"] if len(ids) > 5 else [])
+    shown = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    typer.echo(
+        _safe(
+            f"demands: {what}: left out {shown}: nothing in the file dates "
+            f"{'its' if len(ids) == 1 else 'their'} status (no history entry sets one, no source date)"
+        ),
+        err=True,
+    )
 
 
 def _print(text: str) -> None:
@@ -418,16 +435,22 @@ def show(
 
     doc = _load(file)
     if as_of is not None:
-        from .model import as_of as state_on
-        from .model import raised_on
+        from .model import as_of_state, raised_on
 
         when = parse_date_option(as_of, "--as-of")
         known = {i: doc.item(i) for i in ids}
-        doc.data = state_on(doc.data, when)
+        doc.data, _undated = as_of_state(doc.data, when)
         doc._index = None
         for item in known.values():
-            if item["id"].lower() not in doc.index():
-                raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {raised_on(item)})")
+            if item["id"].lower() in doc.index():
+                continue
+            first = raised_on(item)
+            if first is None:
+                raise DemandsError(
+                    f"{item['id']}: nothing in the file dates its status (no history entry sets one, "
+                    f"no source date), so its state on {when} is unknown"
+                )
+            raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {first})")
     items = [doc.item(i) for i in ids]
     if fmt in (Format.json, Format.yaml):
         records = [views.show_record(doc.data, item) for item in items]
@@ -1004,7 +1027,9 @@ def diff_(
         else:
             start = parse_date_option(since, "--since")
             label = f"before {start}"
-        result = diff.diff_data(diff.since_state(doc.data, start), doc.data, label, f"{working} (now)")
+        old_state, undated = diff.since_state(doc.data, start)
+        result = diff.diff_data(old_state, diff.without(doc.data, undated), label, f"{working} (now)")
+        _left_out(undated, f"changes since {start}")
         vocab = doc.vocab
     else:
         old_label, old_doc = _version_doc(old or "HEAD", working)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from .errors import DemandsError
-from .model import DataFile, Item, Vocabulary, as_of, natural_key, vocabulary
+from .model import DataFile, Item, Vocabulary, as_of_state, natural_key, vocabulary
 
 FIELD_ORDER = (
     "status",
@@ -87,11 +86,27 @@ def compare_items(old: Item, new: Item) -> list[dict[str, Any]]:
         before, after = old.get(key), new.get(key)  # type: ignore[misc]
         if before == after:
             continue
-        if key == "history" and isinstance(before, list) and isinstance(after, list) and after[: len(before)] == before:
-            changes.append({"field": "history", "old": None, "new": after[len(before) :]})
+        added = _entries_added(before, after) if key == "history" else None
+        if added is not None:
+            changes.append({"field": "history", "old": None, "new": added})
             continue
         changes.append({"field": key, "old": before, "new": after})
     return changes
+
+
+def _entries_added(before: Any, after: Any) -> list[Any] | None:
+    """The entries of ``after`` that are not in ``before`` when ``after`` only gained entries
+    (anywhere: a back-dated one goes in its place by date), else None."""
+    if not isinstance(before, list) or not isinstance(after, list) or len(after) < len(before):
+        return None
+    added = []
+    n = 0
+    for entry in after:
+        if n < len(before) and entry == before[n]:
+            n += 1
+        else:
+            added.append(entry)
+    return added if n == len(before) else None
 
 
 def diff_data(old: DataFile, new: DataFile, old_label: str, new_label: str) -> Diff:
@@ -114,10 +129,21 @@ def diff_data(old: DataFile, new: DataFile, old_label: str, new_label: str) -> D
     return result
 
 
-def since_state(data: DataFile, since: str) -> DataFile:
-    """The data as it stood the day before ``since``, from history."""
-    day_before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
-    return as_of(data, day_before)
+def since_state(data: DataFile, since: str) -> tuple[DataFile, list[str]]:
+    """The data as it stood just before ``since`` (YYYY-MM-DD; any date, 0001-01-01 too),
+    rebuilt from history by date, and the ids of items nothing in the file dates (they are
+    left out: whether they changed since is unknown)."""
+    return as_of_state(data, since, before=True)
+
+
+def without(data: DataFile, ids: list[str]) -> DataFile:
+    """``data`` less the items ``ids``."""
+    if not ids:
+        return data
+    gone = {i.lower() for i in ids}
+    result: DataFile = dict(data)  # type: ignore[assignment]
+    result["demands"] = [item for item in data.get("demands") or [] if item["id"].lower() not in gone]
+    return result
 
 
 # --- versions from git ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rich.text import Text
 from .escape import visible
 from .formats import Rows, number
 from .model import DataFile, Item, Vocabulary
+from .model import timeline as by_date
 from .views import Summary, backlinks, bar
 
 STATUS_STYLES = {
@@ -188,7 +189,7 @@ def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
             title = by_id[other.lower()]["title"] if other.lower() in by_id else ""
             grid_links.add_row(cell(f"  {rel}", "cyan"), cell(other, "bold"), cell(title, "dim"))
         parts.append(grid_links)
-    history = item.get("history") or []
+    history = by_date(item.get("history"))
     if history:
         parts.append(Text(""))
         parts.append(Text("history", style="bold"))

@@ -10,7 +10,19 @@ import difflib
 from collections.abc import Callable
 from typing import Any
 
-from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, amount_problem, fold, parse_date
+from .model import (
+    DATE_RE,
+    ID_RE,
+    ITEM_FIELDS,
+    KINDS,
+    PRIORITIES,
+    RELS,
+    amount_problem,
+    fold,
+    latest_status_entry,
+    out_of_order,
+    parse_date,
+)
 
 Path = tuple[Any, ...]
 Found = list[tuple[Path, str]]
@@ -317,11 +329,12 @@ class _Checker:
         self.target(item, path)
         self.source(item, path)
         self.links(item, path, iid, ids)
-        last = self.history(item, path, rounds, statuses)
-        if status is not None and last is not None and status != last:
+        latest = self.history(item, path, rounds, statuses)
+        if status is not None and latest is not None and status != latest["status"]:
             self.problem(
                 path + ("status",),
-                f"status is {status!r} but the last history entry sets {last!r}; use 'demands mark' to change a status",
+                f"status is {status!r} but the latest-dated history entry ({latest['date']}) sets "
+                f"{latest['status']!r}; use 'demands mark' to change a status",
             )
         for n in range(start, len(self.found)):
             where, message = self.found[n]
@@ -342,15 +355,20 @@ class _Checker:
         self.text(target, "unit", tpath)
         self.text(target, "metric", tpath)
         self.date(target, "by", tpath)
-        for j, m in enumerate(self.seq(target, "progress", tpath)):
+        measurements = self.seq(target, "progress", tpath)
+        dated = True
+        for j, m in enumerate(measurements):
             mpath = tpath + ("progress", j)
             if not self.mapping(m, mpath, "a measurement"):
+                dated = False
                 continue
             self.fields(m, MEASUREMENT_FIELDS, mpath, ("date", "amount"))
-            self.date(m, "date", mpath)
+            dated = self.date(m, "date", mpath) is not None and dated
             self.number(m, "amount", mpath)
             self.text(m, "note", mpath)
             self.text(m, "source", mpath)
+        if dated:
+            self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
 
     def source(self, item: dict[str, Any], path: Path) -> None:
         source = item.get("source")
@@ -379,17 +397,18 @@ class _Checker:
             elif other.lower() not in ids:
                 self.problem(lpath + ("id",), f"link to unknown id {other!r}")
 
-    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> str | None:
-        last = None
-        for j, entry in enumerate(self.seq(item, "history", path)):
+    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> dict[str, Any] | None:
+        """Check the entries; returns the latest-dated one that sets a valid status (if all are dated)."""
+        entries = self.seq(item, "history", path)
+        dated = True
+        for j, entry in enumerate(entries):
             hpath = path + ("history", j)
             if not self.mapping(entry, hpath, "a history entry"):
+                dated = False
                 continue
             self.fields(entry, HISTORY_FIELDS, hpath, ("date",))
-            self.date(entry, "date", hpath)
-            status = self.choice(entry, "status", hpath, statuses)
-            if status is not None:
-                last = status
+            dated = self.date(entry, "date", hpath) is not None and dated
+            self.choice(entry, "status", hpath, statuses)
             rnd = self.text(entry, "round", hpath)
             if rnd is not None and rnd not in rounds:
                 self.problem(hpath + ("round",), f"unknown round {rnd!r}{suggest(rnd, sorted(rounds))}")
@@ -397,7 +416,23 @@ class _Checker:
             self.text(entry, "by", hpath)
             if entry.get("status") is None and note is None:
                 self.problem(hpath, "a history entry needs a status or a note")
-        return last
+        if not dated:
+            return None
+        self.in_date_order(entries, path + ("history",), "history entry", "history")
+        latest: Any = latest_status_entry({"history": entries})  # type: ignore[typeddict-item]
+        return latest if latest is not None and latest.get("status") in statuses else None
+
+    def in_date_order(self, entries: list[Any], path: Path, what: str, field: str) -> None:
+        """A dated list (history, progress) must be in date order: report the first entry out of place."""
+        j = out_of_order(entries)
+        if j is None:
+            return
+        later = max(entries[:j], key=lambda e: e["date"])
+        self.problem(
+            path + (j, "date"),
+            f"{what} dated {entries[j]['date']} comes after one dated {later['date']}: {field} is kept in date "
+            f"order; move this entry up to its place by date",
+        )
 
 
 def _kind_of(value: Any) -> str:
