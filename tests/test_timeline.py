@@ -201,7 +201,7 @@ def test_back_dated_entries_follow_a_hand_written_layout(run, workspace: Path) -
     assert run("note", "US-1", "first of all", "--date", "2019-12-31", "-f", str(path)).exit_code == 0
     assert path.read_text(encoding="utf-8") == HAND.replace(
         "  history:\n  # the first entry\n",
-        "  history:\n  # the first entry\n  -   date: 2019-12-31\n      note: first of all\n",
+        "  history:\n  -   date: 2019-12-31\n      note: first of all\n  # the first entry\n",
     ).replace(
         "      status: open\n  # the second entry\n",
         "      status: open\n  -   date: 2020-02-01\n      status: discussing\n  # the second entry\n",

@@ -364,7 +364,16 @@ class Editor:
             self._splice(at, at, f"{flow(value)}, ")
             return
         dash_col = int(node.start_mark.column)
-        at = self._after(node.value[index - 1]) if index > 0 else _line_start(self.text, node.value[0].start_mark.index)
+        if index > 0:
+            at = self._after(node.value[index - 1])
+        else:
+            # Above the first entry, and above the comment lines directly over it (they are its).
+            at = _line_start(self.text, node.value[0].start_mark.index)
+            while at > 0:
+                above = _line_start(self.text, at - 1)
+                if not self.text[above:at].lstrip().startswith("#"):
+                    break
+                at = above
         if isinstance(value, dict) and self._items_are_block(node):
             key_col = int(node.value[0].value[0][0].start_mark.column)
             text = block_mapping(value, key_col, self.newline, " " * dash_col + "- " + " " * (key_col - dash_col - 2))
