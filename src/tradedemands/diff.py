@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DemandsError
-from .model import DataFile, Item, Vocabulary, as_of_state, natural_key, vocabulary
+from .model import DataFile, Item, Vocabulary, as_of_state, entries_added, natural_key, vocabulary
 
 FIELD_ORDER = (
     "status",
@@ -86,27 +86,13 @@ def compare_items(old: Item, new: Item) -> list[dict[str, Any]]:
         before, after = old.get(key), new.get(key)  # type: ignore[misc]
         if before == after:
             continue
-        added = _entries_added(before, after) if key == "history" else None
-        if added is not None:
-            changes.append({"field": "history", "old": None, "new": added})
-            continue
+        if key == "history" and isinstance(before, list) and isinstance(after, list):
+            added = entries_added(before, after)
+            if added is not None:
+                changes.append({"field": "history", "old": None, "new": [after[j] for j in added]})
+                continue
         changes.append({"field": key, "old": before, "new": after})
     return changes
-
-
-def _entries_added(before: Any, after: Any) -> list[Any] | None:
-    """The entries of ``after`` that are not in ``before`` when ``after`` only gained entries
-    (anywhere: a back-dated one goes in its place by date), else None."""
-    if not isinstance(before, list) or not isinstance(after, list) or len(after) < len(before):
-        return None
-    added = []
-    n = 0
-    for entry in after:
-        if n < len(before) and entry == before[n]:
-            n += 1
-        else:
-            added.append(entry)
-    return added if n == len(before) else None
 
 
 def diff_data(old: DataFile, new: DataFile, old_label: str, new_label: str) -> Diff:

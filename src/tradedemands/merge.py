@@ -32,7 +32,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from . import store
 from .edit import Editor, entry_span, flow
 from .errors import DemandsError, FileNotFound, InvalidFile
-from .model import latest_status_entry, place_by_date
+from .model import entries_added, latest_status_entry, place_by_date
 
 DRIVER = "demands"
 DRIVER_NAME = "tradedemands item-by-item merge"
@@ -294,9 +294,12 @@ class _Merger:
         """Both sides set a status on the same, latest date, differently: which came last is
         unknown. That is a conflict: ours stays, and theirs' status entries of that date stay out."""
         base = b.get("history") or []
-        ours, theirs = _gained(base, o.get("history") or []), _gained(base, t.get("history") or [])
-        if ours is None or theirs is None:
+        mine_list, theirs_list = o.get("history") or [], t.get("history") or []
+        added_ours, added_theirs = entries_added(base, mine_list), entries_added(base, theirs_list)
+        if added_ours is None or added_theirs is None:
             return
+        ours = [mine_list[j] for j in added_ours]
+        theirs = [theirs_list[j] for j in added_theirs]
         mine = latest_status_entry({"history": ours})  # type: ignore[typeddict-item]
         other = latest_status_entry({"history": [e for e in theirs if e not in ours]})  # type: ignore[typeddict-item]
         if mine is None or other is None or mine["date"] != other["date"] or mine["status"] == other["status"]:
@@ -310,12 +313,13 @@ class _Merger:
     def appended(self, path: Loc, where: _Where, b: list[Any], o: list[Any], t: list[Any]) -> None:
         """History and progress, dated timelines: entries added on both sides are all kept, each
         of theirs in its place by date (after ours of the same date)."""
-        ours, theirs = _gained(b, o), _gained(b, t)
-        if ours is not None and theirs is not None:
+        added_ours, added_theirs = entries_added(b, o), entries_added(b, t)
+        if added_ours is not None and added_theirs is not None:
+            ours = [o[j] for j in added_ours]
             skip = self.same_day.get(path)
             new = [
                 j
-                for j in theirs_indexes(b, t)
+                for j in added_theirs
                 if t[j] not in ours
                 and not (
                     skip is not None and isinstance(t[j], dict) and t[j].get("status") and t[j].get("date") == skip
@@ -427,31 +431,6 @@ class _Merger:
             if not text[above:top].strip():
                 return above
         return top
-
-
-def _gained(before: list[Any], after: list[Any]) -> list[Any] | None:
-    """The entries ``after`` added to ``before`` (anywhere: a back-dated one sits in its place
-    by date), or None when ``after`` changed or dropped some of ``before``'s."""
-    added = []
-    n = 0
-    for entry in after:
-        if n < len(before) and entry == before[n]:
-            n += 1
-        else:
-            added.append(entry)
-    return added if n == len(before) else None
-
-
-def theirs_indexes(before: list[Any], after: list[Any]) -> list[int]:
-    """The positions in ``after`` of the entries ``_gained`` finds."""
-    found = []
-    n = 0
-    for j, entry in enumerate(after):
-        if n < len(before) and entry == before[n]:
-            n += 1
-        else:
-            found.append(j)
-    return found
 
 
 # --- merging ----------------------------------------------------------------------------------

@@ -264,6 +264,20 @@ def place_by_date(entries: list[Any] | None, when: str) -> int:
     return position
 
 
+def entries_added(before: list[Any], after: list[Any]) -> list[int] | None:
+    """The positions in ``after`` of the entries it adds to ``before`` (anywhere: a back-dated
+    entry sits in its place by date), or None when ``after`` also changed or dropped some of
+    ``before``'s entries."""
+    added = []
+    n = 0
+    for j, entry in enumerate(after):
+        if n < len(before) and entry == before[n]:
+            n += 1
+        else:
+            added.append(j)
+    return added if n == len(before) else None
+
+
 def out_of_order(entries: list[Any] | None) -> int | None:
     """The index of the first entry dated before the one above it, or None when in date order."""
     previous = ""
