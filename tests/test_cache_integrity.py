@@ -30,9 +30,16 @@ def forge(entry: Path, payload: Any) -> None:
 
 
 def titles(workspace: Path) -> dict[str, str]:
+    """The titles the installed ``demands`` lists."""
     done = demands_cmd("list", "-o", "json", cwd=workspace)
     assert done.returncode == 0, done.stderr
     return {i["id"]: i["title"] for i in json.loads(done.stdout)}
+
+
+def listed(run: Any) -> str:
+    r = run("list", "-o", "json")
+    assert r.exit_code == 0, r.output
+    return str(r.stdout)
 
 
 def test_an_entry_edited_on_disk_is_not_shown_and_is_rewritten(workspace: Path, data_file: Path) -> None:
@@ -47,8 +54,8 @@ def test_an_entry_edited_on_disk_is_not_shown_and_is_rewritten(workspace: Path, 
 
 
 @pytest.mark.parametrize("where", ["a title", "the hash", "the format", "the last byte"])
-def test_a_flipped_bit_anywhere_makes_the_entry_a_miss(workspace: Path, where: str) -> None:
-    shipped = titles(workspace)
+def test_a_flipped_bit_anywhere_makes_the_entry_a_miss(run, workspace: Path, where: str) -> None:
+    shipped = listed(run)
     entry = the_entry(workspace)
     raw = bytearray(entry.read_bytes())
     at = {
@@ -59,18 +66,18 @@ def test_a_flipped_bit_anywhere_makes_the_entry_a_miss(workspace: Path, where: s
     }[where]
     raw[at] ^= 1
     entry.write_bytes(bytes(raw))
-    assert titles(workspace) == shipped
+    assert listed(run) == shipped
 
 
-def test_a_truncated_entry_is_a_miss(workspace: Path) -> None:
-    shipped = titles(workspace)
+def test_a_truncated_entry_is_a_miss(run, workspace: Path) -> None:
+    shipped = listed(run)
     entry = the_entry(workspace)
     entry.write_bytes(entry.read_bytes()[:-40] + b"}")
-    assert titles(workspace) == shipped
+    assert listed(run) == shipped
 
 
 def test_a_corrupt_entry_does_not_survive_into_the_next_write(run, workspace: Path, data_file: Path) -> None:
-    titles(workspace)
+    listed(run)
     entry = the_entry(workspace)
     entry.write_text(entry.read_text(encoding="utf-8").replace("Halt cyberespionage", "Forged title"), "utf-8")
     r = run("mark", "US-7", "discussing", "--date", "2018-05-20")
@@ -105,12 +112,12 @@ def shapes(good: dict[str, Any]) -> dict[str, Any]:
 def test_an_entry_of_an_odd_shape_is_a_miss_even_with_a_matching_hash(
     run, workspace: Path, data_file: Path, shape: str
 ) -> None:
-    shipped = run("list", "-o", "json").stdout
+    shipped = listed(run)
     entry = the_entry(workspace)
     good = json.loads(entry.read_bytes())["payload"]
     forge(entry, shapes(good)[shape])
     assert cache.get(entry.name.removesuffix(cache.SUFFIX), data_file.stat().st_size) is None
-    assert run("list", "-o", "json").stdout == shipped
+    assert listed(run) == shipped
     forge(entry, shapes(good)[shape])
     r = run("mark", "US-7", "discussing", "--date", "2018-05-20")
     assert (r.exit_code, r.stderr) == (0, "US-7: open -> discussing\n"), r.output
@@ -145,8 +152,8 @@ def test_pruning_deletes_only_the_caches_own_entries(workspace: Path, monkeypatc
         assert (mine / name).read_bytes() == body
 
 
-def test_entries_are_one_json_document_named_by_their_key(workspace: Path, data_file: Path) -> None:
-    titles(workspace)
+def test_entries_are_one_json_document_named_by_their_key(run, workspace: Path, data_file: Path) -> None:
+    listed(run)
     entry = the_entry(workspace)
     key = cache.key_of(data_file.read_bytes())
     assert entry.name == f"{key}.demands-cache.json"
