@@ -175,6 +175,34 @@ def test_git_diff_of_a_back_dated_mark_shows_only_the_inserted_lines(workspace: 
     )
 
 
+BACK_DATED = [
+    ["mark", "US-1", "discussing", "--date", "2018-05-01"],
+    ["note", "US-9", "Raised before the round", "--date", "2018-05-02"],
+    ["mark", "US-3", "agreed", "--date", "2018-05-03", "-m", "same day, written later"],
+]
+
+
+@pytest.mark.parametrize("variant", ["crlf-bom", "no-final-newline"])
+def test_back_dated_writes_keep_line_endings_bom_and_a_missing_final_newline(
+    run, data_file: Path, variant: str
+) -> None:
+    shipped = data_file.read_bytes()
+    for args in BACK_DATED:
+        assert run(*args).exit_code == 0
+    expected = data_file.read_bytes()
+    if variant == "crlf-bom":
+        start, expected = (b"\xef\xbb\xbf" + x.replace(b"\n", b"\r\n") for x in (shipped, expected))
+    else:
+        start, expected = shipped.rstrip(b"\n"), expected.rstrip(b"\n")
+    data_file.write_bytes(start)
+    for args in BACK_DATED:
+        assert run(*args).exit_code == 0
+    assert data_file.read_bytes() == expected
+    for _ in BACK_DATED:
+        assert run("undo").exit_code == 0
+    assert data_file.read_bytes() == start
+
+
 HAND = """\
 version: 1
 parties:
