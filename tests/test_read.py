@@ -297,8 +297,10 @@ def test_list_overdue_counts_the_target_date(run, workspace):
     path.write_text(
         "parties: {us: {name: US}}\n"
         "demands:\n"
-        "  - {id: US-1, party: us, title: Cut, status: open, target: {amount: 5, by: 2019-06-01}}\n"
-        "  - {id: US-2, party: us, title: Buy, status: open, target: {amount: 5, by: 2019-06-01}, due: 2019-01-01}\n",
+        "  - {id: US-1, party: us, title: Cut, status: open, target: {amount: 5, by: 2019-06-01},\n"
+        "     history: [{date: 2018-12-01, status: open}]}\n"
+        "  - {id: US-2, party: us, title: Buy, status: open, target: {amount: 5, by: 2019-06-01}, due: 2019-01-01,\n"
+        "     source: {date: 2018-12-01}}\n",
         encoding="utf-8",
     )
     assert ids(run("list", "-f", str(path), "--overdue", "--as-of", "2019-03-01", "-o", "ids")) == ["US-2"]

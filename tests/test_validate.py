@@ -247,8 +247,8 @@ def test_status_must_equal_the_last_history_status(run, data_file):
     text = break_item(data_file, "US-5", "    status: open\n", "    status: discussing\n")
     fails_with(
         run("validate"),
-        f"{data_file}:{where(text, 'status: discussing')}: US-5 status: status is 'discussing' but the last "
-        "history entry sets 'open'; use 'demands mark' to change a status",
+        f"{data_file}:{where(text, 'status: discussing')}: US-5 status: status is 'discussing' but the latest-dated "
+        "history entry (2018-05-03) sets 'open'; use 'demands mark' to change a status",
     )
 
 

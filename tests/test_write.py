@@ -196,14 +196,17 @@ def test_mark_some_already_in_status(run, data_file: Path) -> None:
 def test_note(run, data_file: Path) -> None:
     before = item_of(data_file, "CN-7")
     ok(run("note", "cn-7", "Liu He: 'maybe' #1 [/]"), "CN-7: note added\n")
-    ok(run("note", "CN-7", "yes", "--date", "2018-05-09", "--round", "beijing-2018-05"), "CN-7: note added\n")
+    ok(
+        run("note", "CN-7", "yes", "--date", "2018-05-09", "--round", "beijing-2018-05"),
+        "CN-7: note added (placed by date before 1 later entry)\n",
+    )
     after = item_of(data_file, "CN-7")
     assert after == {
         **before,
         "history": [
             *before["history"],
-            {"date": TODAY, "note": "Liu He: 'maybe' #1 [/]"},
             {"date": "2018-05-09", "round": "beijing-2018-05", "note": "yes"},
+            {"date": TODAY, "note": "Liu He: 'maybe' #1 [/]"},
         ],
     }
     assert_consistent(data_file)

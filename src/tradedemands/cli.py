@@ -316,13 +316,30 @@ def parse_date_option(value: str | None, option: str = "--date") -> str:
 
 def _load(file: str | None, as_of: str | None = None) -> Any:
     from . import store
-    from .model import as_of as state_on
+    from .model import as_of_state
 
     doc = store.load(store.find_file(file))
     if as_of is not None:
-        doc.data = state_on(doc.data, parse_date_option(as_of, "--as-of"))
+        when = parse_date_option(as_of, "--as-of")
+        doc.data, undated = as_of_state(doc.data, when)
         doc._index = None
+        _left_out(undated, f"--as-of {when}")
     return doc
+
+
+def _left_out(ids: list[str], what: str) -> None:
+    """Say once, on stderr, which items a dated answer left out because nothing dates them."""
+    if not ids:
+        return
+    named = ids[:5] + ([f"{len(ids) - 5} more"] if len(ids) > 5 else [])
+    shown = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    typer.echo(
+        _safe(
+            f"demands: {what}: left out {shown}: nothing in the file dates "
+            f"{'its' if len(ids) == 1 else 'their'} status (no history entry sets one, no source date)"
+        ),
+        err=True,
+    )
 
 
 def _print(text: str) -> None:
@@ -474,16 +491,22 @@ def show(
 
     doc = _load(file)
     if as_of is not None:
-        from .model import as_of as state_on
-        from .model import raised_on
+        from .model import as_of_state, raised_on
 
         when = parse_date_option(as_of, "--as-of")
         known = {i: doc.item(i) for i in ids}
-        doc.data = state_on(doc.data, when)
+        doc.data, _undated = as_of_state(doc.data, when)
         doc._index = None
         for item in known.values():
-            if item["id"].lower() not in doc.index():
-                raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {raised_on(item)})")
+            if item["id"].lower() in doc.index():
+                continue
+            first = raised_on(item)
+            if first is None:
+                raise DemandsError(
+                    f"{item['id']}: nothing in the file dates its status (no history entry sets one, "
+                    f"no source date), so its state on {when} is unknown"
+                )
+            raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {first})")
     items = [doc.item(i) for i in ids]
     if fmt in (Format.json, Format.yaml):
         records = [views.show_record(doc.data, item) for item in items]
@@ -1063,7 +1086,9 @@ def diff_(
         else:
             start = parse_date_option(since, "--since")
             label = f"before {start}"
-        result = diff.diff_data(diff.since_state(doc.data, start), doc.data, label, f"{working} (now)")
+        old_state, undated = diff.since_state(doc.data, start)
+        result = diff.diff_data(old_state, diff.without(doc.data, undated), label, f"{working} (now)")
+        _left_out(undated, f"changes since {start}")
         vocab = doc.vocab
     else:
         old_label, old_doc = _version_doc(old or "HEAD", working)
@@ -1263,13 +1288,20 @@ def target(
         str, typer.Argument(metavar="ID", help="The item.", show_default=False, autocompletion=complete_ids)
     ],
     amount: Annotated[
-        float | None, typer.Option("--amount", help="The target amount (a plain number).", show_default=False)
+        str | None,
+        typer.Option(
+            "--amount",
+            help="The target amount: a plain number below 1e18, at most 18 significant digits.",
+            metavar="NUMBER",
+            show_default=False,
+        ),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Unit, e.g. USD.", show_default=False)] = None,
     by: Annotated[str | None, typer.Option("--by", help="Date to reach it, YYYY-MM-DD.", show_default=False)] = None,
     metric: Annotated[str | None, typer.Option("--metric", help="What is measured.", show_default=False)] = None,
     baseline: Annotated[
-        float | None, typer.Option("--baseline", help="Where the measure started (default 0).", show_default=False)
+        str | None,
+        typer.Option("--baseline", help="Where the measure started (default 0).", metavar="NUMBER", show_default=False),
     ] = None,
     file: FileOpt = None,
 ) -> None:
@@ -1278,17 +1310,43 @@ def target(
 
     by_date = parse_date_option(by, "--by") if by else None
     spec = {
-        "amount": _plain(amount) if amount is not None else None,
+        "amount": parse_amount(amount, "--amount") if amount is not None else None,
         "unit": unit,
         "by": by_date,
         "metric": metric,
-        "baseline": _plain(baseline) if baseline is not None else None,
+        "baseline": parse_amount(baseline, "--baseline") if baseline is not None else None,
     }
     done(_transact(file, lambda doc, ed: ops.set_target(doc, ed, item_id, spec), f"target {item_id}"))
 
 
-def _plain(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
+def parse_amount(text: str, option: str) -> float | int:
+    """An amount typed on the command line, checked as the file's amounts are (SPEC §2: finite,
+    below 1e18 in magnitude, at most 18 significant digits): whole numbers (``2e11`` too) as
+    exact integers. UsageError otherwise."""
+    import re
+
+    from .model import amount_problem
+
+    written = text.strip()
+    if re.fullmatch(r"[-+]?[0-9]+", written):
+        if len(written) > 4000:  # past what Python turns into a number; far past any amount
+            raise UsageError(
+                f"{option}: a {len(written)}-digit number is out of range: amounts are below 1e18 in magnitude"
+            )
+        value: float | int = int(written)
+    elif re.fullmatch(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", written):
+        value = float(written)
+    elif written.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise UsageError(f"{option} must be a finite number")
+    else:
+        shown = written if len(written) <= 40 else written[:37] + "..."
+        raise UsageError(f"{option} must be a plain number like 200000000000, not {shown!r}")
+    problem = amount_problem(value, written)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 @app.command()
@@ -1298,7 +1356,9 @@ def progress(
         str,
         typer.Argument(metavar="ID", help="An item with a target.", show_default=False, autocompletion=complete_ids),
     ],
-    amount: Annotated[float, typer.Argument(metavar="AMOUNT", help="The measured amount.", show_default=False)],
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="The measured amount (a plain number).", show_default=False)
+    ],
     date_: DateOpt = None,
     note: Annotated[
         str | None, typer.Option("--note", "-m", help="What the measurement is.", show_default=False)
@@ -1312,10 +1372,11 @@ def progress(
     from . import ops
 
     when = parse_date_option(date_)
+    value = parse_amount(amount, "AMOUNT")
     done(
         _transact(
             file,
-            lambda doc, ed: ops.record_progress(doc, ed, item_id, _plain(amount), date=when, note=note, source=source),
+            lambda doc, ed: ops.record_progress(doc, ed, item_id, value, date=when, note=note, source=source),
             f"progress {item_id}",
         )
     )

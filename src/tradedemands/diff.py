@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from .errors import DemandsError, UsageError
 from .escape import clip
-from .model import DataFile, Item, Vocabulary, as_of, natural_key, vocabulary
+from .model import DataFile, Item, Vocabulary, as_of_state, entries_added, natural_key, vocabulary
 
 FIELD_ORDER = (
     "status",
@@ -89,9 +88,11 @@ def compare_items(old: Item, new: Item) -> list[dict[str, Any]]:
         before, after = old.get(key), new.get(key)  # type: ignore[misc]
         if before == after:
             continue
-        if key == "history" and isinstance(before, list) and isinstance(after, list) and after[: len(before)] == before:
-            changes.append({"field": "history", "old": None, "new": after[len(before) :]})
-            continue
+        if key == "history" and isinstance(before, list) and isinstance(after, list):
+            added = entries_added(before, after)
+            if added is not None:
+                changes.append({"field": "history", "old": None, "new": [after[j] for j in added]})
+                continue
         changes.append({"field": key, "old": before, "new": after})
     return changes
 
@@ -116,10 +117,21 @@ def diff_data(old: DataFile, new: DataFile, old_label: str, new_label: str) -> D
     return result
 
 
-def since_state(data: DataFile, since: str) -> DataFile:
-    """The data as it stood the day before ``since``, from history."""
-    day_before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
-    return as_of(data, day_before)
+def since_state(data: DataFile, since: str) -> tuple[DataFile, list[str]]:
+    """The data as it stood just before ``since`` (YYYY-MM-DD; any date, 0001-01-01 too),
+    rebuilt from history by date, and the ids of items nothing in the file dates (they are
+    left out: whether they changed since is unknown)."""
+    return as_of_state(data, since, before=True)
+
+
+def without(data: DataFile, ids: list[str]) -> DataFile:
+    """``data`` less the items ``ids``."""
+    if not ids:
+        return data
+    gone = {i.lower() for i in ids}
+    result: DataFile = dict(data)  # type: ignore[assignment]
+    result["demands"] = [item for item in data.get("demands") or [] if item["id"].lower() not in gone]
+    return result
 
 
 # --- versions from git ---------------------------------------------------------------------

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 from . import cache, safeio, settings, validate, yamlio
 from .errors import DemandsError, FileNotFound, InvalidFile, LockTimeout, Problem, UnknownId
 from .escape import clip, quoted
-from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
+from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
 
 CANDIDATES = ("data/demands.yaml", "demands.yaml")
 #: A local source document larger than this is refused unread (SPEC §2).
@@ -94,13 +94,14 @@ class Document:
         return self.index()[self.items[index]["id"].lower()]
 
     def index(self) -> dict[str, int]:
+        """Item ids, folded (``model.fold``; ids are ASCII, so lower case), to list indexes."""
         if self._index is None:
             self._index = {item["id"].lower(): i for i, item in enumerate(self.items)}
         return self._index
 
     def find(self, item_id: str) -> int:
         """The list index of ``item_id`` (any case); UnknownId with suggestions if none."""
-        found = self.index().get(item_id.lower())
+        found = self.index().get(fold(item_id))
         if found is None:
             raise UnknownId(unknown_id_message(item_id, [i["id"] for i in self.items]))
         return found
@@ -209,7 +210,7 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
     """
     use_cache = len(raw) >= cache.min_bytes()
     key = cache.key_of(raw) if use_cache else ""
-    entry = cache.get(key) if use_cache and not tree else None
+    entry = cache.get(key, len(raw)) if use_cache and not tree else None
     text, bom, newline = decode(raw, path)
     if entry is not None:
         return Document(path, text, entry["data"], None, bom, newline, entry["spans"])

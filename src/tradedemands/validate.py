@@ -7,12 +7,24 @@ indices to the value at fault, which the store turns into line and column.
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Callable
 from typing import Any
 
 from .escape import clip, quoted
-from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, parse_date
+from .model import (
+    DATE_RE,
+    ID_RE,
+    ITEM_FIELDS,
+    KINDS,
+    PRIORITIES,
+    RELS,
+    amount_problem,
+    fold,
+    latest_status_entry,
+    out_of_order,
+    parse_date,
+    plain,
+)
 
 Path = tuple[Any, ...]
 Found = list[tuple[Path, str]]
@@ -36,6 +48,9 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
         return ""
     original = next(c for c in choices if c.lower() == close[0])
     return f" (did you mean {quoted(original)}?)"
+
+
+_ONE_PARTY = "ids, names and aliases must each name one party (in any case); change one of them"
 
 
 class _Checker:
@@ -107,11 +122,17 @@ class _Checker:
         return value
 
     def number(self, mapping: dict[str, Any], key: str, path: Path) -> float | None:
+        """An amount: a finite number below 1e18 in magnitude with at most 18 significant digits."""
         value = mapping.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(path + (key,), f"{key} must be a plain number like 200000000000, not {_show(value)}")
+            return None
+        written = self.text_of(path + (key,)) if self.text_of else None
+        problem = amount_problem(value, written)
+        if problem is not None:
+            self.problem(path + (key,), problem)
             return None
         return value
 
@@ -160,6 +181,8 @@ class _Checker:
         if not self.mapping(value, ("parties",), "parties"):
             return set()
         ids: set[str] = set()
+        #: Every id, name and alias seen, folded: which party it names and as what.
+        owners: dict[str, tuple[str, str]] = {}
         for key, party in list(value.items()):
             path: Path = ("parties", key)
             if not isinstance(key, str):
@@ -167,17 +190,45 @@ class _Checker:
                 continue
             if not ID_RE.match(key):
                 self.problem(path, f"party id {quoted(key)} may hold only letters, digits, '.', '_' and '-'")
-            if key.lower() in {i.lower() for i in ids}:
+            if fold(key) in {fold(i) for i in ids}:
                 self.problem(path, f"duplicate party id {quoted(key)}")
             ids.add(key)
-            if not self.mapping(party, path, f"party {quoted(key)}"):
-                continue
-            self.fields(party, PARTY_FIELDS, path, ("name",))
-            self.text(party, "name", path, nonempty=True)
-            self.text_list(party, "aliases", path)
-            self.text(party, "lead", path)
-            self.text(party, "description", path)
+            names: list[tuple[Path, str, str]] = []
+            if isinstance(party, dict):
+                self.fields(party, PARTY_FIELDS, path, ("name",))
+                name = self.text(party, "name", path, nonempty=True)
+                if name is not None:
+                    names.append((path + ("name",), "name", name))
+                aliases = party.get("aliases")
+                for n, alias in enumerate(self.text_list(party, "aliases", path)):
+                    where = path + ("aliases", n) if isinstance(aliases, list) else path + ("aliases",)
+                    names.append((where, "alias", alias))
+                self.text(party, "lead", path)
+                self.text(party, "description", path)
+            else:
+                self.mapping(party, path, f"party {quoted(key)}")
+            self.party_names(key, names, owners)
         return ids
+
+    def party_names(self, key: str, names: list[tuple[Path, str, str]], owners: dict[str, tuple[str, str]]) -> None:
+        """Ids, names and aliases name one party each, compared as people type them (``fold``)."""
+        folded = fold(key)
+        owner = owners.get(folded)
+        if owner is not None and owner[0] != key and owner[1] != "id":
+            self.problem(
+                ("parties", key),
+                f"party id {quoted(key)} is also the {owner[1]} of party {quoted(owner[0])}: {_ONE_PARTY}",
+            )
+        owners.setdefault(folded, (key, "id"))
+        for where, what, text in names:
+            folded = fold(text)
+            owner = owners.get(folded)
+            if owner is not None and owner[0] != key:
+                self.problem(
+                    where,
+                    f"party {quoted(key)} {what} {quoted(text)} is also the {owner[1]} of party {quoted(owner[0])}: {_ONE_PARTY}",
+                )
+            owners.setdefault(folded, (key, what))
 
     def rounds(self) -> set[str]:
         ids: set[str] = set()
@@ -282,11 +333,12 @@ class _Checker:
         self.target(item, path)
         self.source(item, path)
         self.links(item, path, iid, ids)
-        last = self.history(item, path, rounds, statuses)
-        if status is not None and last is not None and status != last:
+        latest = self.history(item, path, rounds, statuses)
+        if status is not None and latest is not None and status != latest["status"]:
             self.problem(
                 path + ("status",),
-                f"status is {quoted(status)} but the last history entry sets {quoted(last)}; use 'demands mark' to change a status",
+                f"status is {quoted(status)} but the latest-dated history entry ({latest['date']}) sets "
+                f"{quoted(latest['status'])}; use 'demands mark' to change a status",
             )
         for n in range(start, len(self.found)):
             where, message = self.found[n]
@@ -307,15 +359,20 @@ class _Checker:
         self.text(target, "unit", tpath)
         self.text(target, "metric", tpath)
         self.date(target, "by", tpath)
-        for j, m in enumerate(self.seq(target, "progress", tpath)):
+        measurements = self.seq(target, "progress", tpath)
+        dated = True
+        for j, m in enumerate(measurements):
             mpath = tpath + ("progress", j)
             if not self.mapping(m, mpath, "a measurement"):
+                dated = False
                 continue
             self.fields(m, MEASUREMENT_FIELDS, mpath, ("date", "amount"))
-            self.date(m, "date", mpath)
+            dated = self.date(m, "date", mpath) is not None and dated
             self.number(m, "amount", mpath)
             self.text(m, "note", mpath)
             self.text(m, "source", mpath)
+        if dated:
+            self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
 
     def source(self, item: dict[str, Any], path: Path) -> None:
         source = item.get("source")
@@ -344,17 +401,18 @@ class _Checker:
             elif other.lower() not in ids:
                 self.problem(lpath + ("id",), f"link to unknown id {quoted(other)}")
 
-    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> str | None:
-        last = None
-        for j, entry in enumerate(self.seq(item, "history", path)):
+    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> dict[str, Any] | None:
+        """Check the entries; returns the latest-dated one that sets a valid status (if all are dated)."""
+        entries = self.seq(item, "history", path)
+        dated = True
+        for j, entry in enumerate(entries):
             hpath = path + ("history", j)
             if not self.mapping(entry, hpath, "a history entry"):
+                dated = False
                 continue
             self.fields(entry, HISTORY_FIELDS, hpath, ("date",))
-            self.date(entry, "date", hpath)
-            status = self.choice(entry, "status", hpath, statuses)
-            if status is not None:
-                last = status
+            dated = self.date(entry, "date", hpath) is not None and dated
+            self.choice(entry, "status", hpath, statuses)
             rnd = self.text(entry, "round", hpath)
             if rnd is not None and rnd not in rounds:
                 self.problem(hpath + ("round",), f"unknown round {quoted(rnd)}{suggest(rnd, sorted(rounds))}")
@@ -362,7 +420,23 @@ class _Checker:
             self.text(entry, "by", hpath)
             if entry.get("status") is None and note is None:
                 self.problem(hpath, "a history entry needs a status or a note")
-        return last
+        if not dated:
+            return None
+        self.in_date_order(entries, path + ("history",), "history entry", "history")
+        latest: Any = latest_status_entry({"history": entries})  # type: ignore[typeddict-item]
+        return latest if latest is not None and latest.get("status") in statuses else None
+
+    def in_date_order(self, entries: list[Any], path: Path, what: str, field: str) -> None:
+        """A dated list (history, progress) must be in date order: report the first entry out of place."""
+        j = out_of_order(entries)
+        if j is None:
+            return
+        later = max(entries[:j], key=lambda e: e["date"])
+        self.problem(
+            path + (j, "date"),
+            f"{what} dated {entries[j]['date']} comes after one dated {later['date']}: {field} is kept in date "
+            f"order; move this entry up to its place by date",
+        )
 
 
 def _kind_of(value: Any) -> str:
@@ -375,7 +449,8 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {quoted(value)}"
+        shown = repr(value) if not isinstance(value, int) or value.bit_length() < 64 else ""
+        return f"the number {shown}" if shown and len(shown) <= 24 else "a number"
     return f"text {quoted(value)}"
 
 
@@ -389,4 +464,6 @@ def check(data: Any, text_of: TextOf | None = None) -> Found:
 
 
 def normalize_space(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` as a source quote is compared: runs of whitespace as one space, Unicode NFC,
+    curly quotes as straight ones, case kept (``model.plain``)."""
+    return " ".join(plain(text).split())

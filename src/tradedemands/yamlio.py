@@ -66,6 +66,10 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == STR:
         return value
     if tag == INT:
+        if len(value) > 3000:
+            # Past Python's limit for turning text into a number and back (4300 digits): no
+            # amount is anywhere near this, so it reads as out of range (validate says so).
+            return float("-inf") if value.startswith("-") else float("inf")
         if value.startswith("0o"):
             return int(value[2:], 8)
         if value.startswith("0x"):
