@@ -259,10 +259,13 @@ def test_brief_output_file(run, workspace: Path) -> None:
     assert r.stdout == ""
     assert r.stderr == "wrote brief.md\n", r.output
     assert (workspace / "brief.md").read_text(encoding="utf-8") == expected
-    r = run("brief", "-o", str(workspace / "nowhere" / "b.md"))
+    r = run("brief", "--output", str(workspace / "nowhere" / "b.md"))
     assert r.exit_code == 1, r.output
-    assert r.stderr == f"demands: cannot write {workspace / 'nowhere' / 'b.md'}: No such file or directory\n", r.output
-    r = run("brief", "-o", "-")
+    assert r.stderr == (
+        f"demands: cannot write {workspace / 'nowhere' / 'b.md'}: the folder {workspace / 'nowhere'} does not exist; "
+        "create it first\n"
+    ), r.output
+    r = run("brief", "--output", "-")
     assert (r.exit_code, r.stdout) == (0, expected), r.output
 
 

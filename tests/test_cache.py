@@ -15,14 +15,18 @@ from tradedemands import cache, store
 
 
 def entries(workspace: Path) -> list[Path]:
-    return sorted((workspace / ".cache" / "tradedemands").glob("*.json"))
+    return sorted((workspace / ".cache" / "tradedemands").glob("*" + cache.SUFFIX))
+
+
+def key(entry: Path) -> str:
+    return entry.name.removesuffix(cache.SUFFIX)
 
 
 def test_a_read_fills_the_cache_and_the_next_read_uses_it(run, workspace: Path, data_file: Path) -> None:
     first = run("list", "-o", "json")
     assert first.exit_code == 0, first.output
     [entry] = entries(workspace)
-    assert entry.stem == cache.key_of(data_file.read_bytes())
+    assert key(entry) == cache.key_of(data_file.read_bytes())
     assert store.load(data_file).node is None, "the second load should come from the cache"
     assert run("list", "-o", "json").stdout == first.stdout
 
@@ -52,7 +56,7 @@ def test_a_corrupt_entry_is_ignored(run, workspace: Path, data_file: Path, corru
     r = run("list", "-o", "json")
     assert r.exit_code == 0, r.output
     assert r.stdout == expected
-    assert json.loads(entry.read_bytes())["key"] == entry.stem, "the entry was not rewritten"
+    assert json.loads(entry.read_bytes())["key"] == key(entry), "the entry was not rewritten"
 
 
 def test_an_entry_for_other_data_under_this_key_is_not_trusted_blindly(run, workspace: Path, data_file: Path) -> None:
@@ -125,7 +129,7 @@ def test_two_processes_filling_the_cache_at_once(workspace: Path, data_file: Pat
     assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
     assert len({out for out, _ in outputs}) == 1
     [entry] = entries(workspace)
-    assert json.loads(entry.read_bytes())["key"] == entry.stem
+    assert json.loads(entry.read_bytes())["key"] == key(entry)
     assert [p.name for p in entry.parent.iterdir() if p.name.endswith(".tmp")] == []
     r = demands_cmd("list", "-o", "json", cwd=workspace)
     assert r.stdout.encode() == outputs[0][0]

@@ -304,6 +304,10 @@ demands:
 """
 
 
+#: After the hand-written file's last history entry (2020-01-01): these writes append.
+LATER = "2020-06-01"
+
+
 @pytest.fixture
 def hand(repo: Path) -> str:
     commit(repo, HAND)
@@ -311,7 +315,7 @@ def hand(repo: Path) -> str:
 
 
 def test_hand_mark_block_item(run, repo: Path, hand: str) -> None:
-    run_ok(run, "mark", "US-1", "agreed", "--date", DATE)
+    run_ok(run, "mark", "US-1", "agreed", "--date", LATER)
     check(
         repo,
         [
@@ -319,25 +323,25 @@ def test_hand_mark_block_item(run, repo: Path, hand: str) -> None:
             (
                 line_no(hand, "    -   {date: 2020-01-01, status: open}"),
                 [],
-                [f"    - {{date: {DATE}, status: agreed}}"],
+                [f"    - {{date: {LATER}, status: agreed}}"],
             ),
         ],
     )
 
 
 def test_hand_mark_flow_item(run, repo: Path, hand: str) -> None:
-    run_ok(run, "mark", "CN-1", "met", "--date", DATE, "--note", "it's done")
+    run_ok(run, "mark", "CN-1", "met", "--date", LATER, "--note", "it's done")
     old = "-   {id: CN-1, party: cn, title: 'Flow item', status: open, history: [{date: 2020-01-01, status: open}]}"
     new = (
         "-   {id: CN-1, party: cn, title: 'Flow item', status: met, history: [{date: 2020-01-01, status: open}, "
-        f"{{date: {DATE}, status: met, note: it's done}}]}}"
+        f"{{date: {LATER}, status: met, note: it's done}}]}}"
     )
     check(repo, [(line_no(hand, old), [old], [new])])
 
 
 def test_hand_note_block_history_entry(run, repo: Path, hand: str) -> None:
-    run_ok(run, "note", "CN-2", "second", "--date", DATE)
-    check(repo, [(len(hand.splitlines()), [], [f"    -   date: {DATE}", "        note: second"])])
+    run_ok(run, "note", "CN-2", "second", "--date", LATER)
+    check(repo, [(len(hand.splitlines()), [], [f"    -   date: {LATER}", "        note: second"])])
 
 
 def test_hand_add_follows_the_items_layout(run, repo: Path, hand: str) -> None:

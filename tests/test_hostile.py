@@ -288,7 +288,7 @@ def test_markdown_show_shows_text_literally(run, hostile):
     (table,) = md_tables(ok(run("show", "US-1", "CN-1", "-o", "markdown")))
     cells = {(row[0], row[1]): row[2] for row in table[1:]}
     assert cells[("US-1", "text")] == "ESC ␛[31mred␛[0m NUL ␀ BEL ␇ BS ␈ C1 <U+009B>31m end"
-    assert cells[("US-1", "history 2018-05-03")] == "-> open [bold]x[/bold] and | pipe ␛[31m red"
+    assert cells[("US-1", "history 2018-05-03")] == "→ open [bold]x[/bold] and | pipe ␛[31m red"
     assert cells[("US-1", "source.quote")] == "quote [/] with ␛[2J clear"
     assert cells[("CN-1", "text")] == "中文文本 עברית مرحبا <U+202E>evil<U+202C>"
 

@@ -103,7 +103,7 @@ def test_changes_to_different_fields_of_one_item_merge() -> None:
     assert result.text == expected
 
 
-def test_history_appended_on_both_sides_keeps_both_ours_first() -> None:
+def test_history_added_on_both_sides_keeps_both_in_date_order() -> None:
     ours = history_entry(BASE, "{date: 2018-05-20, note: ours}")
     theirs = us_1_status(history_entry(BASE, "{date: 2018-05-19, status: agreed, note: theirs}"), "agreed")
     result = merge(BASE, ours, theirs)
@@ -111,7 +111,20 @@ def test_history_appended_on_both_sides_keeps_both_ours_first() -> None:
     expected = edit(
         ours,
         "      - {date: 2018-05-20, note: ours}\n",
-        "      - {date: 2018-05-20, note: ours}\n      - {date: 2018-05-19, status: agreed, note: theirs}\n",
+        "      - {date: 2018-05-19, status: agreed, note: theirs}\n      - {date: 2018-05-20, note: ours}\n",
+    )
+    assert result.text == us_1_status(expected, "agreed")
+
+
+def test_history_of_one_date_on_both_sides_keeps_ours_first() -> None:
+    ours = history_entry(BASE, "{date: 2018-05-20, note: ours}")
+    theirs = us_1_status(history_entry(BASE, "{date: 2018-05-20, status: agreed, note: theirs}"), "agreed")
+    result = merge(BASE, ours, theirs)
+    assert result.conflicts == []
+    expected = edit(
+        ours,
+        "      - {date: 2018-05-20, note: ours}\n",
+        "      - {date: 2018-05-20, note: ours}\n      - {date: 2018-05-20, status: agreed, note: theirs}\n",
     )
     assert result.text == us_1_status(expected, "agreed")
 
@@ -123,15 +136,36 @@ def test_the_same_entry_appended_on_both_sides_is_kept_once() -> None:
     assert merge(BASE, both, theirs).text == both
 
 
-def test_status_changed_differently_is_a_conflict_and_ours_stays() -> None:
+def test_statuses_set_on_both_sides_merge_by_date() -> None:
+    """Each side's status change is an event on the timeline: the later-dated one is the status."""
     ours = us_1_status(history_entry(BASE, "{date: 2018-05-20, status: agreed}"), "agreed")
     theirs = history_entry(BASE, "{date: 2018-05-19, status: rejected, note: No}")
     theirs = us_1_status(theirs, "rejected")
     theirs = edit(theirs, "note: No}\n", "note: No}\n      - {date: 2018-05-21, note: Press reports}\n")
     result = merge(BASE, ours, theirs)
+    assert result.conflicts == []
+    assert result.text == edit(
+        ours,
+        "      - {date: 2018-05-20, status: agreed}\n",
+        "      - {date: 2018-05-19, status: rejected, note: No}\n"
+        "      - {date: 2018-05-20, status: agreed}\n"
+        "      - {date: 2018-05-21, note: Press reports}\n",
+    )
+    # The other way round, theirs is the later one and its status wins.
+    result = merge(BASE, theirs, ours)
+    assert result.conflicts == []
+    assert store.parse(result.text, Path("x")).item("US-1")["status"] == "agreed"
+
+
+def test_statuses_set_differently_on_the_same_latest_date_are_a_conflict_and_ours_stays() -> None:
+    ours = us_1_status(history_entry(BASE, "{date: 2018-05-20, status: agreed}"), "agreed")
+    theirs = history_entry(BASE, "{date: 2018-05-20, status: rejected, note: No}")
+    theirs = us_1_status(theirs, "rejected")
+    theirs = edit(theirs, "note: No}\n", "note: No}\n      - {date: 2018-05-21, note: Press reports}\n")
+    result = merge(BASE, ours, theirs)
     assert result.conflicts == [Conflict("US-1 status", "ours 'agreed', theirs 'rejected'")]
     assert str(result.conflicts[0]) == "conflict in US-1 status: ours 'agreed', theirs 'rejected'"
-    # Theirs' note comes over; its status entry does not (the status must match the history).
+    # Theirs' note comes over; its status entry of that date does not (the status must match the history).
     assert result.text == edit(
         ours,
         "status: agreed}\n",
@@ -139,17 +173,21 @@ def test_status_changed_differently_is_a_conflict_and_ours_stays() -> None:
     )
 
 
-def test_a_status_theirs_changed_and_changed_back_is_a_conflict_too() -> None:
+def test_a_status_theirs_changed_and_changed_back_earlier_merges_by_date() -> None:
     ours = us_1_status(history_entry(BASE, "{date: 2018-05-20, status: rejected}"), "rejected")
     theirs = history_entry(BASE, "{date: 2018-05-18, status: agreed}")
     theirs = edit(
         theirs, "status: agreed}\n", "status: agreed}\n      - {date: 2018-05-19, status: open, note: Reopened}\n"
     )
     result = merge(BASE, ours, theirs)
-    assert [str(c) for c in result.conflicts] == [
-        "conflict in US-1 status: ours 'rejected', theirs 'open' (changed and back)"
-    ]
-    assert result.text == ours
+    assert result.conflicts == []
+    assert result.text == edit(
+        ours,
+        "      - {date: 2018-05-20, status: rejected}\n",
+        "      - {date: 2018-05-18, status: agreed}\n"
+        "      - {date: 2018-05-19, status: open, note: Reopened}\n"
+        "      - {date: 2018-05-20, status: rejected}\n",
+    )
 
 
 def test_the_same_field_changed_differently_is_a_conflict() -> None:
@@ -366,7 +404,7 @@ def test_history_rewritten_on_both_sides_is_a_conflict() -> None:
     theirs = edit(BASE, "      - {date: 2018-05-03, status: open}\n\n", "      - {date: 2018-05-01, status: open}\n\n")
     result = merge(BASE, ours, theirs)
     assert [str(c) for c in result.conflicts] == [
-        "conflict in US-1 history: both sides changed it, not only by adding entries at the end: the result keeps ours"
+        "conflict in US-1 history: both sides changed it, not only by adding entries: the result keeps ours"
     ]
 
 
@@ -562,7 +600,8 @@ def test_git_merge_of_history_appended_on_both_sides(run: Any, repo: Path, data_
     assert done.returncode == 0, done.stdout + done.stderr
     item = store.load(data_file).item("US-5")
     assert item["status"] == "discussing"
-    assert [e.get("note") for e in item["history"]][-2:] == ["Raised again at dinner", "Liu He: open to talks"]
+    # In date order: theirs' entry of the 20th before our note of the 21st.
+    assert [e.get("note") for e in item["history"]][-2:] == ["Liu He: open to talks", "Raised again at dinner"]
     assert data_file.read_text(encoding="utf-8") == one_after_the_other(run, repo, *ours, *theirs)
 
 

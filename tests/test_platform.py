@@ -73,9 +73,14 @@ def windows(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> Iterator[list[i
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` raises ImportError
     monkeypatch.setitem(sys.modules, "msvcrt", fake_msvcrt())
-    for name in ("geteuid", "getegid", "getuid", "fchmod", "fchown"):
+    for name in ("geteuid", "getegid", "getuid", "fchmod", "fchown", "statvfs", "O_NONBLOCK", "O_NOFOLLOW"):
         monkeypatch.delattr(os, name, raising=False)
     monkeypatch.setattr(os, "O_BINARY", 0x8000, raising=False)
+
+    def windows_kill(pid: int, sig: int) -> None:  # signal 0 is CTRL_C_EVENT there: never send it
+        raise AssertionError(f"os.kill({pid}, {sig}) on Windows")
+
+    monkeypatch.setattr(os, "kill", windows_kill)
     flags: list[int] = []
     real_open = os.open
 
@@ -130,10 +135,18 @@ def test_write_commands_and_undo_work_on_windows(run: Any, data_file: Path, wind
     assert sys.modules["fcntl"] is None, "something imported fcntl"
 
 
-def test_init_on_windows_opens_its_file_in_binary_mode(run: Any, workspace: Path, windows: list[int]) -> None:
+def test_init_on_windows_opens_its_file_in_binary_mode(
+    run: Any, monkeypatch: pytest.MonkeyPatch, workspace: Path, windows: list[int]
+) -> None:
+    """Without hard links (FAT, some shares), init creates its file with os.open: in binary mode."""
+
+    def no_links(*_args: Any) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
     r = run("init", str(workspace / "talks.yaml"))
     assert r.exit_code == 0, r.output
-    creating = [f for f in windows if f & os.O_EXCL]
+    creating = [f for f in windows if f & os.O_EXCL and not f & os.O_RDWR]
     assert creating and all(f & 0x8000 for f in creating), "os.open without O_BINARY turns \\n into \\r\\n on Windows"
     assert b"\r\n" not in (workspace / "talks.yaml").read_bytes()
 
@@ -190,8 +203,11 @@ WINDOWS_PROCESS = textwrap.dedent(
             raise PermissionError(errno.EACCES, "Permission denied") from None
     msvcrt.locking = locking
     sys.modules["msvcrt"], sys.modules["fcntl"], sys.modules["ctypes"] = msvcrt, None, None
-    for name in ("geteuid", "getegid", "getuid", "fchmod", "fchown"):
+    for name in ("geteuid", "getegid", "getuid", "fchmod", "fchown", "statvfs", "O_NONBLOCK", "O_NOFOLLOW"):
         delattr(os, name)
+    def windows_kill(pid, sig):
+        raise AssertionError("os.kill on Windows")
+    os.kill = windows_kill
     real_open = os.open
     def windows_open(path, flags, mode=0o777, *, dir_fd=None):
         if os.path.isdir(path):

@@ -250,20 +250,28 @@ def _apply_model(model: list[dict[str, Any]], op: tuple[Any, ...]) -> bool:
         for i in dict.fromkeys(_find(model, i)["id"] for i in ids):  # type: ignore[index]
             target = _find(model, i)
             assert target is not None
-            if target["status"] == status:
+            history = list(target.get("history") or [])
+            # The status in effect on that date: the last status entry dated on or before it.
+            earlier = [e["status"] for e in history if e.get("status") and e["date"] <= date]
+            in_effect = earlier[-1] if earlier else None
+            if not any(e.get("status") for e in history):
+                in_effect = target["status"]
+            if in_effect == status:
                 continue
-            target["status"] = status
             entry = {"date": date, "status": status}
             if note:
                 entry["note"] = note
-            target.setdefault("history", []).append(entry)
+            history.insert(sum(1 for e in history if e["date"] <= date), entry)
+            target["history"] = history
+            target["status"] = [e["status"] for e in sorted(history, key=lambda e: e["date"]) if e.get("status")][-1]
         return True
     if kind == "note":
         _, item_id, text, date = op
         target = _find(model, item_id)
         if target is None:
             return False
-        target.setdefault("history", []).append({"date": date, "note": text})
+        history = target.setdefault("history", [])
+        history.insert(sum(1 for e in history if e["date"] <= date), {"date": date, "note": text})
         return True
     if kind == "edit":
         _, item_id, changes, add_tags, remove_tags = op

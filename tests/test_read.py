@@ -297,8 +297,10 @@ def test_list_overdue_counts_the_target_date(run, workspace):
     path.write_text(
         "parties: {us: {name: US}}\n"
         "demands:\n"
-        "  - {id: US-1, party: us, title: Cut, status: open, target: {amount: 5, by: 2019-06-01}}\n"
-        "  - {id: US-2, party: us, title: Buy, status: open, target: {amount: 5, by: 2019-06-01}, due: 2019-01-01}\n",
+        "  - {id: US-1, party: us, title: Cut, status: open, target: {amount: 5, by: 2019-06-01},\n"
+        "     history: [{date: 2018-12-01, status: open}]}\n"
+        "  - {id: US-2, party: us, title: Buy, status: open, target: {amount: 5, by: 2019-06-01}, due: 2019-01-01,\n"
+        "     source: {date: 2018-12-01}}\n",
         encoding="utf-8",
     )
     assert ids(run("list", "-f", str(path), "--overdue", "--as-of", "2019-03-01", "-o", "ids")) == ["US-2"]
@@ -581,7 +583,7 @@ def test_show_csv(run):
         == "They also objected to United States demands for a specific cut in the bilateral surplus."
     )
     assert fields["link conflicts-with"] == "US-1"
-    assert fields["history 2018-05-03"] == "-> open (beijing-2018-05) Position held in Beijing"
+    assert fields["history 2018-05-03"] == "→ open (beijing-2018-05) Position held in Beijing"
 
 
 def test_show_csv_lists_backlinks(run):
@@ -596,7 +598,7 @@ def test_show_markdown(run):
     assert lines[:3] == ["| id | field | value |", "|---|---|---|", "| US-9 | id | US-9 |"]
     assert "| US-9 | title | Meet every quarter to review progress |" in lines
     assert (
-        "| US-9 | history 2018-05-03 | \\-\\> open (beijing-2018-05) Tabled in Beijing; no date was set for further talks. |"
+        "| US-9 | history 2018-05-03 | → open (beijing-2018-05) Tabled in Beijing; no date was set for further talks. |"
         in lines
     )
 
@@ -768,7 +770,7 @@ def test_export_output_file_in_a_missing_folder(run, workspace):
     one_line_error(
         run("export", "-o", "csv", "--output", str(target)),
         1,
-        f"demands: cannot write {target}: No such file or directory",
+        f"demands: cannot write {target}: the folder {target.parent} does not exist; create it first",
     )
 
 

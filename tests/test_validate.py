@@ -170,8 +170,7 @@ def test_source_document_missing(run, data_file):
     text = break_item(data_file, "US-9", f"doc: {SEED}", "doc: seeds/missing.txt")
     fails_with(
         run("validate"),
-        f"{data_file}:{where(text, 'doc: seeds/missing.txt')}: US-9 source.doc: "
-        "document 'seeds/missing.txt' not found or not readable text",
+        f"{data_file}:{where(text, 'doc: seeds/missing.txt')}: US-9 source.doc: document 'seeds/missing.txt' not found",
     )
 
 
@@ -229,7 +228,7 @@ def test_unknown_fields_elsewhere(run, workspace):
         f"{path}:1:1: missing required field 'parties'",
         f"{path}:2:1: unknown field 'partys' (did you mean 'parties'?)",
         f"{path}:{where(text, 'party: us')}: US-1 party: unknown party 'us'; known: none",
-        f"{path}:{where(text, 'doc: x')}: US-1 source.doc: document 'x' not found or not readable text",
+        f"{path}:{where(text, 'doc: x')}: US-1 source.doc: document 'x' not found",
         f"{path}:{where(text, 'qoute')}: US-1 source.qoute: unknown field 'qoute' (did you mean 'quote'?)",
     )
 
@@ -248,8 +247,8 @@ def test_status_must_equal_the_last_history_status(run, data_file):
     text = break_item(data_file, "US-5", "    status: open\n", "    status: discussing\n")
     fails_with(
         run("validate"),
-        f"{data_file}:{where(text, 'status: discussing')}: US-5 status: status is 'discussing' but the last "
-        "history entry sets 'open'; use 'demands mark' to change a status",
+        f"{data_file}:{where(text, 'status: discussing')}: US-5 status: status is 'discussing' but the latest-dated "
+        "history entry (2018-05-03) sets 'open'; use 'demands mark' to change a status",
     )
 
 

@@ -196,14 +196,17 @@ def test_mark_some_already_in_status(run, data_file: Path) -> None:
 def test_note(run, data_file: Path) -> None:
     before = item_of(data_file, "CN-7")
     ok(run("note", "cn-7", "Liu He: 'maybe' #1 [/]"), "CN-7: note added\n")
-    ok(run("note", "CN-7", "yes", "--date", "2018-05-09", "--round", "beijing-2018-05"), "CN-7: note added\n")
+    ok(
+        run("note", "CN-7", "yes", "--date", "2018-05-09", "--round", "beijing-2018-05"),
+        "CN-7: note added (placed by date before 1 later entry)\n",
+    )
     after = item_of(data_file, "CN-7")
     assert after == {
         **before,
         "history": [
             *before["history"],
-            {"date": TODAY, "note": "Liu He: 'maybe' #1 [/]"},
             {"date": "2018-05-09", "round": "beijing-2018-05", "note": "yes"},
+            {"date": TODAY, "note": "Liu He: 'maybe' #1 [/]"},
         ],
     }
     assert_consistent(data_file)
@@ -474,8 +477,7 @@ def test_refuses_a_result_that_would_not_load(run, data_file: Path) -> None:
     r = run("add", "-p", "us", "--title", "t", "--source-doc", "seeds/nope.txt")
     assert r.exit_code == 1, r.output
     assert r.stderr == (
-        "demands: refusing to write: US-10 source.doc: document 'seeds/nope.txt' not found or not readable text; "
-        "nothing was changed\n"
+        "demands: refusing to write: US-10 source.doc: document 'seeds/nope.txt' not found; nothing was changed\n"
     ), r.output
     assert data_file.read_bytes() == original
 
@@ -737,7 +739,7 @@ def test_read_only_file(run, data_file: Path) -> None:
     data_file.chmod(0o444)
     r = run("note", "US-1", "x")
     assert r.exit_code == 1, r.output
-    assert r.stderr == f"demands: {data_file}: the file is read-only; nothing was changed\n", r.output
+    assert r.stderr == f"demands: cannot write {data_file}: the file is read-only; {data_file} is unchanged\n", r.output
     assert data_file.read_bytes() == original
     assert stat.S_IMODE(data_file.stat().st_mode) == 0o444
     assert [p.name for p in data_file.parent.iterdir() if p.name.endswith(".tmp")] == []
@@ -772,8 +774,9 @@ def test_read_only_folder(run, data_file: Path, lock_exists: bool) -> None:
         folder.chmod(0o755)
     assert r.exit_code == 1, r.output
     reason = "Operation not permitted" if os.geteuid() == 0 else "Permission denied"
-    real = os.path.realpath(folder)
-    assert r.stderr == f"demands: cannot write in {real}: {reason}; nothing was changed\n", r.output
+    assert r.stderr == f"demands: cannot write {data_file}: {reason} in its folder; {data_file} is unchanged\n", (
+        r.output
+    )
     assert after == original
     assert listing == ["demands.yaml"]
 

@@ -26,9 +26,22 @@ class Group(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         from typer import _click
 
+        from . import safeio, settings
+
         kwargs["standalone_mode"] = False
+        completing = bool(os.environ.get("_DEMANDS_COMPLETE"))
+        previous = {} if completing else safeio.install_signal_handlers()
         try:
+            if not completing:
+                settings.check()
             code = super().main(*args, **kwargs)
+        except UsageError as err:  # a bad DEMANDS_* setting, before any command ran
+            typer.echo(f"demands: {_safe(str(err))}", err=True)
+            sys.exit(err.exit_code)
+        except safeio.Interrupted as err:
+            safeio.remove_temps()
+            typer.echo(f"demands: {_safe(err.message())}", err=True)
+            sys.exit(err.exit_code)
         except _click.exceptions.NoArgsIsHelpError as err:
             typer.echo(err.ctx.get_help() if err.ctx else str(err))
             sys.exit(0)
@@ -55,16 +68,50 @@ class Group(TyperGroup):
                 err=True,
             )
             sys.exit(1)
+        except OSError as err:
+            # A condition of the machine (disk full, permissions, I/O error) that no write path
+            # worded already: never an "internal error". Every write path words its own.
+            if _debug():
+                raise
+            where = f"{err.filename}: " if err.filename else ""
+            typer.echo(f"demands: {_safe(_clip_line(f'{where}{safeio.cause(err)}'))}", err=True)
+            sys.exit(1)
         except Exception as err:
-            if os.environ.get("DEMANDS_DEBUG"):
+            if _debug():
                 raise
             typer.echo(
-                f"demands: internal error: {type(err).__name__}: {' '.join(str(err).split())}; "
-                "set DEMANDS_DEBUG=1 to see where",
+                _safe(
+                    _clip_line(
+                        f"demands: internal error: {type(err).__name__}: {' '.join(str(err).split())}; "
+                        "set DEMANDS_DEBUG=1 to see where"
+                    )
+                ),
                 err=True,
             )
             sys.exit(1)
+        finally:
+            safeio.restore_signal_handlers(previous)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _debug() -> bool:
+    from . import settings
+
+    try:
+        return settings.debug()
+    except UsageError:
+        return False
+
+
+def _clip_line(line: str) -> str:
+    """The last guard on error lines: however a message was built, it stays one short line.
+
+    Values are clipped where each message is built (``escape.clip``); this only catches
+    what slipped through.
+    """
+    from .escape import clip
+
+    return clip(line, 1000)
 
 
 def _quiet_stdout() -> None:
@@ -131,10 +178,10 @@ def handle(func: F) -> F:
             return func(*args, **kwargs)
         except InvalidFile as err:
             for problem in err.problems:
-                typer.echo(_safe(str(problem)), err=True)
+                typer.echo(_safe(_clip_line(str(problem))), err=True)
             raise typer.Exit(code=1) from None
         except DemandsError as err:
-            typer.echo(f"demands: {_safe(str(err))}", err=True)
+            typer.echo(f"demands: {_safe(_clip_line(str(err)))}", err=True)
             raise typer.Exit(code=err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -144,6 +191,11 @@ def _safe(text: str) -> str:
     from .escape import visible
 
     return visible(text)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr: something went wrong that did not stop the command."""
+    typer.echo(f"demands: warning: {_safe(_clip_line(message))}", err=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -207,6 +259,10 @@ class ExportFormat(str, Enum):
     json = "json"
     yaml = "yaml"
     csv = "csv"
+    markdown = "markdown"
+
+
+class BriefFormat(str, Enum):
     markdown = "markdown"
 
 
@@ -304,13 +360,30 @@ def parse_date_option(value: str | None, option: str = "--date") -> str:
 
 def _load(file: str | None, as_of: str | None = None) -> Any:
     from . import store
-    from .model import as_of as state_on
+    from .model import as_of_state
 
     doc = store.load(store.find_file(file))
     if as_of is not None:
-        doc.data = state_on(doc.data, parse_date_option(as_of, "--as-of"))
+        when = parse_date_option(as_of, "--as-of")
+        doc.data, undated = as_of_state(doc.data, when)
         doc._index = None
+        _left_out(undated, f"--as-of {when}")
     return doc
+
+
+def _left_out(ids: list[str], what: str) -> None:
+    """Say once, on stderr, which items a dated answer left out because nothing dates them."""
+    if not ids:
+        return
+    named = ids[:5] + ([f"{len(ids) - 5} more"] if len(ids) > 5 else [])
+    shown = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    typer.echo(
+        _safe(
+            f"demands: {what}: left out {shown}: nothing in the file dates "
+            f"{'its' if len(ids) == 1 else 'their'} status (no history entry sets one, no source date)"
+        ),
+        err=True,
+    )
 
 
 def _print(text: str) -> None:
@@ -462,16 +535,22 @@ def show(
 
     doc = _load(file)
     if as_of is not None:
-        from .model import as_of as state_on
-        from .model import raised_on
+        from .model import as_of_state, raised_on
 
         when = parse_date_option(as_of, "--as-of")
         known = {i: doc.item(i) for i in ids}
-        doc.data = state_on(doc.data, when)
+        doc.data, _undated = as_of_state(doc.data, when)
         doc._index = None
         for item in known.values():
-            if item["id"].lower() not in doc.index():
-                raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {raised_on(item)})")
+            if item["id"].lower() in doc.index():
+                continue
+            first = raised_on(item)
+            if first is None:
+                raise DemandsError(
+                    f"{item['id']}: nothing in the file dates its status (no history entry sets one, "
+                    f"no source date), so its state on {when} is unknown"
+                )
+            raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {first})")
     items = [doc.item(i) for i in ids]
     if fmt in (Format.json, Format.yaml):
         records = [views.show_record(doc.data, item) for item in items]
@@ -591,7 +670,10 @@ def export(
         ExportFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)
     ] = ExportFormat.json,
     output: Annotated[
-        str | None, typer.Option("--output", help="Write to this file instead of stdout.", show_default=False)
+        str | None,
+        typer.Option(
+            "--output", help="Write to this file, replaced atomically, instead of stdout.", show_default=False
+        ),
     ] = None,
 ) -> None:
     """The whole data set as json, yaml, csv (one row per item) or markdown."""
@@ -608,17 +690,17 @@ def export(
         from .brief import export_markdown
 
         text = export_markdown(doc.data)
-    _write_output(text, output)
+    _write_output(text, output, doc.path)
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(text: str, output: str | None, data_file: Path) -> None:
+    """``--output``: stdout for none or ``-``; else the file, replaced atomically (never the data file)."""
     if output is None or output == "-":
         sys.stdout.write(text)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise DemandsError(f"cannot write {output}: {err.strerror}") from None
+    from . import safeio
+
+    safeio.write_output(output, text.encode("utf-8"), protect=data_file)
     done(f"wrote {output}")
 
 
@@ -638,7 +720,7 @@ def schema() -> None:
 def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str | Callable[[Any], str]) -> Any:
     from . import store
 
-    result, _written = store.transact(store.find_file(file), change, what)
+    result, _written = store.transact(store.find_file(file), change, what, warn=warn)
     return result
 
 
@@ -957,7 +1039,7 @@ def undo(file: FileOpt = None) -> None:
     """Revert the last write demands made to the file (repeat for more); refuses if it changed since."""
     from . import store
 
-    what = store.undo(store.find_file(file))
+    what = store.undo(store.find_file(file), warn=warn)
     done(f"undid: {what}")
 
 
@@ -1048,7 +1130,9 @@ def diff_(
         else:
             start = parse_date_option(since, "--since")
             label = f"before {start}"
-        result = diff.diff_data(diff.since_state(doc.data, start), doc.data, label, f"{working} (now)")
+        old_state, undated = diff.since_state(doc.data, start)
+        result = diff.diff_data(old_state, diff.without(doc.data, undated), label, f"{working} (now)")
+        _left_out(undated, f"changes since {start}")
         vocab = doc.vocab
     else:
         old_label, old_doc = _version_doc(old or "HEAD", working)
@@ -1136,8 +1220,14 @@ def log(
 def brief_(
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="Write the brief to this file (default: stdout).", show_default=False),
+        typer.Option(
+            "--output", help="Write the brief to this file, replaced atomically (default: stdout).", show_default=False
+        ),
     ] = None,
+    fmt: Annotated[
+        BriefFormat,
+        typer.Option("--format", "-o", help="Output format: the brief is a Markdown document.", case_sensitive=False),
+    ] = BriefFormat.markdown,
     party: Annotated[
         list[str] | None,
         typer.Option(
@@ -1185,7 +1275,7 @@ def brief_(
     today = parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat()
     parties = {resolve_party(doc.data, p) for p in party or []} or None
     text = brief(doc.data, today=today, title=title, parties=parties, since=since_date, since_label=label)
-    _write_output(text, output)
+    _write_output(text, output, doc.path)
 
 
 @app.command()
@@ -1242,13 +1332,20 @@ def target(
         str, typer.Argument(metavar="ID", help="The item.", show_default=False, autocompletion=complete_ids)
     ],
     amount: Annotated[
-        float | None, typer.Option("--amount", help="The target amount (a plain number).", show_default=False)
+        str | None,
+        typer.Option(
+            "--amount",
+            help="The target amount: a plain number below 1e18, at most 18 significant digits.",
+            metavar="NUMBER",
+            show_default=False,
+        ),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Unit, e.g. USD.", show_default=False)] = None,
     by: Annotated[str | None, typer.Option("--by", help="Date to reach it, YYYY-MM-DD.", show_default=False)] = None,
     metric: Annotated[str | None, typer.Option("--metric", help="What is measured.", show_default=False)] = None,
     baseline: Annotated[
-        float | None, typer.Option("--baseline", help="Where the measure started (default 0).", show_default=False)
+        str | None,
+        typer.Option("--baseline", help="Where the measure started (default 0).", metavar="NUMBER", show_default=False),
     ] = None,
     file: FileOpt = None,
 ) -> None:
@@ -1257,17 +1354,43 @@ def target(
 
     by_date = parse_date_option(by, "--by") if by else None
     spec = {
-        "amount": _plain(amount) if amount is not None else None,
+        "amount": parse_amount(amount, "--amount") if amount is not None else None,
         "unit": unit,
         "by": by_date,
         "metric": metric,
-        "baseline": _plain(baseline) if baseline is not None else None,
+        "baseline": parse_amount(baseline, "--baseline") if baseline is not None else None,
     }
     done(_transact(file, lambda doc, ed: ops.set_target(doc, ed, item_id, spec), f"target {item_id}"))
 
 
-def _plain(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
+def parse_amount(text: str, option: str) -> float | int:
+    """An amount typed on the command line, checked as the file's amounts are (SPEC §2: finite,
+    below 1e18 in magnitude, at most 18 significant digits): whole numbers (``2e11`` too) as
+    exact integers. UsageError otherwise."""
+    import re
+
+    from .model import amount_problem
+
+    written = text.strip()
+    if re.fullmatch(r"[-+]?[0-9]+", written):
+        if len(written) > 4000:  # past what Python turns into a number; far past any amount
+            raise UsageError(
+                f"{option}: a {len(written)}-digit number is out of range: amounts are below 1e18 in magnitude"
+            )
+        value: float | int = int(written)
+    elif re.fullmatch(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", written):
+        value = float(written)
+    elif written.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise UsageError(f"{option} must be a finite number")
+    else:
+        shown = written if len(written) <= 40 else written[:37] + "..."
+        raise UsageError(f"{option} must be a plain number like 200000000000, not {shown!r}")
+    problem = amount_problem(value, written)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 @app.command()
@@ -1277,7 +1400,9 @@ def progress(
         str,
         typer.Argument(metavar="ID", help="An item with a target.", show_default=False, autocompletion=complete_ids),
     ],
-    amount: Annotated[float, typer.Argument(metavar="AMOUNT", help="The measured amount.", show_default=False)],
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="The measured amount (a plain number).", show_default=False)
+    ],
     date_: DateOpt = None,
     note: Annotated[
         str | None, typer.Option("--note", "-m", help="What the measurement is.", show_default=False)
@@ -1291,10 +1416,11 @@ def progress(
     from . import ops
 
     when = parse_date_option(date_)
+    value = parse_amount(amount, "AMOUNT")
     done(
         _transact(
             file,
-            lambda doc, ed: ops.record_progress(doc, ed, item_id, _plain(amount), date=when, note=note, source=source),
+            lambda doc, ed: ops.record_progress(doc, ed, item_id, value, date=when, note=note, source=source),
             f"progress {item_id}",
         )
     )
@@ -1336,19 +1462,27 @@ def merge_driver(
     A field both sides changed differently keeps OURS' value, is reported on stderr, and exits 1.
     An id both sides added, differently, keeps OURS' item and renumbers THEIRS' (one line, no conflict).
     """
-    from . import merge, store
+    from . import merge, safeio, store
 
     name = path or ours
     try:
-        result = merge.merge_files(Path(base), Path(ours), Path(theirs), name)
-        if result.changed:
-            store.atomic_write(Path(ours), store.encode(result.text, result.bom))
+        with safeio.writing(name):
+            result = merge.merge_files(Path(base), Path(ours), Path(theirs), name)
+            if result.changed:
+                safeio.replace(Path(ours), store.encode(result.text, result.bom), label=name)
     except DemandsError as err:
-        message = str(err)
+        # "X is unchanged" says less than what a merge needs said: theirs is not in it.
+        message = str(err).replace(f"; {name} is unchanged", "")
         if merge.ours_only(name) not in message:
             message += f"; {merge.ours_only(name)}"
         typer.echo(f"demands merge-driver: {_safe(message)}", err=True)
         raise typer.Exit(code=1) from None
+    except safeio.Interrupted as err:
+        if err.written:
+            raise
+        safeio.remove_temps()
+        typer.echo(f"demands merge-driver: interrupted; {_safe(merge.ours_only(name))}", err=True)
+        raise typer.Exit(code=err.exit_code) from None
     except BaseException as err:
         # Whatever stops the driver (a bug, an interrupt), git keeps OURS in the work tree: say so.
         what = "interrupted" if isinstance(err, KeyboardInterrupt) else f"stopped ({type(err).__name__})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .escape import md
-from .model import DataFile, Item, natural_key
+from .model import DataFile, Item, fold, natural_key
 
 COLUMNS = ("asks", "offers", "refuses")
 
@@ -17,13 +17,13 @@ def _entry(item: Item) -> dict[str, Any]:
 def compare(data: DataFile, a: str, b: str, topics: set[str] | None = None) -> dict[str, Any]:
     """Per topic, for each party: what it asks of the other, offers, refuses; and conflicts
     (``conflicts-with`` links between an item of A and an item of B)."""
-    wanted = {t.lower() for t in topics} if topics else None
+    wanted = {fold(t) for t in topics} if topics else None
     items = [i for i in data.get("demands") or [] if i["party"] in (a, b)]
     by_id = {i["id"].lower(): i for i in items}
     result: dict[str, Any] = {"a": a, "b": b, "topics": []}
     names = sorted({(i.get("topic") or "(no topic)") for i in items}, key=str.lower)
     for topic in names:
-        if wanted is not None and topic.lower() not in wanted:
+        if wanted is not None and fold(topic) not in wanted:
             continue
         here = [i for i in items if (i.get("topic") or "(no topic)") == topic]
         sides: dict[str, dict[str, list[dict[str, Any]]]] = {}

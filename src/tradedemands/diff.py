@@ -7,14 +7,15 @@ transitions first, marked as moving toward closure or away from it.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .errors import DemandsError
-from .model import DataFile, Item, Vocabulary, as_of, natural_key, vocabulary
+from .errors import DemandsError, UsageError
+from .escape import clip
+from .model import DataFile, Item, Vocabulary, as_of_state, entries_added, natural_key, vocabulary
 
 FIELD_ORDER = (
     "status",
@@ -87,9 +88,11 @@ def compare_items(old: Item, new: Item) -> list[dict[str, Any]]:
         before, after = old.get(key), new.get(key)  # type: ignore[misc]
         if before == after:
             continue
-        if key == "history" and isinstance(before, list) and isinstance(after, list) and after[: len(before)] == before:
-            changes.append({"field": "history", "old": None, "new": after[len(before) :]})
-            continue
+        if key == "history" and isinstance(before, list) and isinstance(after, list):
+            added = entries_added(before, after)
+            if added is not None:
+                changes.append({"field": "history", "old": None, "new": [after[j] for j in added]})
+                continue
         changes.append({"field": key, "old": before, "new": after})
     return changes
 
@@ -114,10 +117,21 @@ def diff_data(old: DataFile, new: DataFile, old_label: str, new_label: str) -> D
     return result
 
 
-def since_state(data: DataFile, since: str) -> DataFile:
-    """The data as it stood the day before ``since``, from history."""
-    day_before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
-    return as_of(data, day_before)
+def since_state(data: DataFile, since: str) -> tuple[DataFile, list[str]]:
+    """The data as it stood just before ``since`` (YYYY-MM-DD; any date, 0001-01-01 too),
+    rebuilt from history by date, and the ids of items nothing in the file dates (they are
+    left out: whether they changed since is unknown)."""
+    return as_of_state(data, since, before=True)
+
+
+def without(data: DataFile, ids: list[str]) -> DataFile:
+    """``data`` less the items ``ids``."""
+    if not ids:
+        return data
+    gone = {i.lower() for i in ids}
+    result: DataFile = dict(data)  # type: ignore[assignment]
+    result["demands"] = [item for item in data.get("demands") or [] if item["id"].lower() not in gone]
+    return result
 
 
 # --- versions from git ---------------------------------------------------------------------
@@ -130,11 +144,55 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
         raise DemandsError("git is not installed; give two file paths instead of revisions") from None
 
 
+def _blob(rev: str, relpath: str, root: Path, limit: int) -> bytes | None:
+    """The bytes of ``rev:relpath`` from git, read to at most ``limit`` (None: no such file).
+
+    git's output is read from a pipe to ``limit + 1`` bytes at most; a larger file stops
+    git and is refused, so ``diff`` of a 1 GB version never holds it in memory.
+    """
+    from . import safeio
+
+    try:
+        proc = subprocess.Popen(
+            ["git", "cat-file", "blob", "--end-of-options", f"{rev}:{relpath}"],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise DemandsError("git is not installed; give two file paths instead of revisions") from None
+    try:
+        assert proc.stdout is not None
+        data = proc.stdout.read(limit + 1)
+        if len(data) > limit:
+            raise safeio.TooLarge(f"{rev}:{relpath}", limit, "; set DEMANDS_MAX_BYTES to allow it")
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    return data if code == 0 else None
+
+
 def read_version(spec: str, working: Path) -> tuple[str, bytes]:
-    """The bytes of a version: a file path, ``REV`` (the working file at REV) or ``REV:path``."""
-    candidate = Path(spec)
-    if candidate.is_file():
-        return spec, candidate.read_bytes()
+    """The bytes of a version: a file path, ``REV`` (the working file at REV) or ``REV:path``.
+
+    A path that exists is read as a file (regular files only, at most ``DEMANDS_MAX_BYTES``);
+    anything else is a git revision, which reaches git after ``--end-of-options`` and is
+    refused (UsageError) when it begins with ``-``.
+    """
+    from . import settings, store
+
+    if os.path.lexists(spec) and not os.path.isdir(spec):
+        return spec, store.read_raw(Path(spec))
+    if spec.startswith("-"):
+        raise UsageError(
+            f"{clip(spec, 60)!r} is not a file, and a revision cannot begin with '-'; "
+            "to name a file that does, write ./ before it"
+        )
     directory = working.resolve().parent
     top = _git(["rev-parse", "--show-toplevel"], directory)
     if top.returncode != 0:
@@ -153,20 +211,22 @@ def read_version(spec: str, working: Path) -> tuple[str, bytes]:
             relpath = from_here or relpath
         elif (
             from_here
-            and _git(["cat-file", "-e", f"{rev}:{relpath}"], root).returncode != 0
-            and _git(["cat-file", "-e", f"{rev}:{from_here}"], root).returncode == 0
+            and _git(["cat-file", "-e", "--end-of-options", f"{rev}:{relpath}"], root).returncode != 0
+            and _git(["cat-file", "-e", "--end-of-options", f"{rev}:{from_here}"], root).returncode == 0
         ):
             relpath = from_here
     else:
         rev = spec
         relpath = working.resolve().relative_to(root.resolve()).as_posix()
-    check = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root)
+    if rev.startswith("-"):
+        raise UsageError(f"bad revision {clip(rev, 60)!r}: a revision cannot begin with '-'")
+    check = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], root)
     if check.returncode != 0:
-        raise DemandsError(f"unknown revision {rev!r}: not a commit, branch or tag in {root}")
-    shown = _git(["show", f"{rev}:{relpath}"], root)
-    if shown.returncode != 0:
-        raise DemandsError(f"{relpath} does not exist at revision {rev!r}")
-    return f"{rev}:{relpath}", shown.stdout
+        raise DemandsError(f"unknown revision {clip(rev, 60)!r}: not a commit, branch or tag in {root}")
+    shown = _blob(rev, relpath, root, settings.max_bytes())
+    if shown is None:
+        raise DemandsError(f"{clip(relpath, 100)} does not exist at revision {clip(rev, 60)!r}")
+    return f"{rev}:{relpath}", shown
 
 
 # --- the log -------------------------------------------------------------------------------

@@ -179,6 +179,8 @@ class Editor:
     splices: list[Splice] = field(default_factory=list)
     #: Containers of ``data`` already copied from the document's (copy on write).
     _owned: set[int] = field(default_factory=set, repr=False)
+    #: Per list, the positions (as loaded) where ``insert`` put entries, to place the next in ``data``.
+    _inserted: dict[Path, list[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, text: str, root: Node, data: Any, newline: str) -> Editor:
@@ -338,6 +340,46 @@ class Editor:
             self._insert_line(at, text)
         else:
             self._insert_line(at, " " * dash_col + "- " + flow(value))
+
+    def insert(self, path: Path, index: int, value: Any) -> None:
+        """Insert ``value`` into the list at ``path`` before its entry ``index`` (a position in
+        the list as loaded), in the layout of the entries there; at or past the end, append.
+
+        Only the new entry's lines are added (in a flow list, the entry and a comma): the
+        comment lines above the entry that follows stay with it. Several inserts at one
+        position keep the order they were made in.
+        """
+        parent_path, key = path[:-1], path[-1]
+        mapping = self._data_at(parent_path)
+        node = self.node(path) if mapping.get(key) is not None else None
+        if not isinstance(node, SequenceNode) or index >= len(node.value):
+            self.append(path, value)
+            return
+        current = self._data_at(path)
+        earlier = self._inserted.setdefault(path, [])
+        current.insert(index + sum(1 for n in earlier if n <= index), value)
+        earlier.append(index)
+        if node.flow_style:
+            at = node.value[index].start_mark.index
+            self._splice(at, at, f"{flow(value)}, ")
+            return
+        dash_col = int(node.start_mark.column)
+        if index > 0:
+            at = self._after(node.value[index - 1])
+        else:
+            # Above the first entry, and above the comment lines directly over it (they are its).
+            at = _line_start(self.text, node.value[0].start_mark.index)
+            while at > 0:
+                above = _line_start(self.text, at - 1)
+                if not self.text[above:at].lstrip().startswith("#"):
+                    break
+                at = above
+        if isinstance(value, dict) and self._items_are_block(node):
+            key_col = int(node.value[0].value[0][0].start_mark.column)
+            text = block_mapping(value, key_col, self.newline, " " * dash_col + "- " + " " * (key_col - dash_col - 2))
+        else:
+            text = " " * dash_col + "- " + flow(value)
+        self._splice(at, at, text + self.newline)
 
     def _items_are_block(self, node: SequenceNode) -> bool:
         first = node.value[0] if node.value else None

@@ -2,7 +2,8 @@
 
 ``visible`` turns control characters (ESC, NUL, C1 controls, bidi overrides)
 into visible stand-ins so that nothing from the file can drive the terminal.
-``md`` is the one escaping function every Markdown renderer uses.
+``md`` is the one escaping function every Markdown renderer uses. ``clip`` and
+``quoted`` keep every error message short, whatever the file holds.
 """
 
 from __future__ import annotations
@@ -27,6 +28,36 @@ def visible(text: str, *, keep_breaks: bool = True) -> str:
     """``text`` with control characters shown as visible stand-ins (newlines and tabs kept)."""
     pattern = _CONTROL if keep_breaks else _CONTROL_WITH_BREAKS
     return pattern.sub(_picture, text)
+
+
+#: No error message quotes more than this many characters of anything the tool read.
+CLIP = 200
+
+
+def clip(text: object, limit: int = CLIP) -> str:
+    """``text`` cut to ``limit`` characters, saying how many more there were.
+
+    Every error path that quotes what it read (a value, a key, a list of names, a YAML
+    parser's complaint) goes through this, so that a 1 MB one-line file or
+    ``demands diff /etc/passwd`` gives a short message, not the file.
+    """
+    value = str(text)
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}… ({len(value) - limit:,} more characters)"
+
+
+def quoted(value: object, limit: int = CLIP) -> str:
+    """``repr(value)`` of text, cut like ``clip``: ``'abc'`` or ``'abc…' (1,234 more characters)``.
+
+    Anything but text is shown as its ``repr``, cut the same way.
+    """
+    if not isinstance(value, str):
+        return clip(repr(value), limit)
+    text = value
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text) - limit:,} more characters)"
 
 
 def one_line(text: str) -> str:

@@ -6,6 +6,7 @@ Nothing here imports Rich: scripts that ask for json or ids pay only for what th
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,8 +39,22 @@ def to_json(value: Any) -> str:
     file; this layout keeps the C encoder and stays readable and grep-able. Characters a
     terminal could act on are escaped (the JSON value is the same).
     """
-    text = _layout(value, 0)
+    try:
+        text = _layout(value, 0)
+    except ValueError:  # a NaN or an infinity: JSON has none (jq refuses them); null says "unknown"
+        text = _layout(finite(value), 0)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite number in it replaced by None (null)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
 
 
 def _layout(value: Any, depth: int) -> str:
@@ -50,10 +65,11 @@ def _layout(value: Any, depth: int) -> str:
     if depth == 0 and isinstance(value, dict) and value:
         pad = "  " * (depth + 1)
         inner = f",\n{pad}".join(
-            f"{json.dumps(str(k), ensure_ascii=False)}: {_layout(v, depth + 1)}" for k, v in value.items()
+            f"{json.dumps(str(k), ensure_ascii=False, allow_nan=False)}: {_layout(v, depth + 1)}"
+            for k, v in value.items()
         )
         return f"{{\n{pad}{inner}\n{'  ' * depth}}}"
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def to_yaml(value: Any) -> str:
@@ -70,20 +86,58 @@ def to_yaml(value: Any) -> str:
         style = '"' if _BIDI.search(data) else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
+    def real(dumper: Any, data: float) -> Any:
+        # .nan and .inf are YAML but no amount: null says "unknown", as in JSON.
+        if not math.isfinite(data):
+            return dumper.represent_none(None)
+        return dumper.represent_float(data)
+
     Dumper.add_representer(str, text)
+    Dumper.add_representer(float, real)
     out = str(yaml.dump(value, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100))
     return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def neutralise_formula(cell: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula (OWASP's rule for CSV injection).
+
+    A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'``, except a plain number (``-12.5``, ``+3``, ``1e6``). So that the rule can
+    be reversed exactly (``restore_formula``), a cell that is already such a cell behind
+    one or more ``'`` gets one more. Example: ``=HYPERLINK("x")`` -> ``'=HYPERLINK("x")``.
+    """
+    bare = cell.lstrip("'")
+    if bare.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(bare):
+        return "'" + cell
+    return cell
+
+
+def restore_formula(cell: str) -> str:
+    """The cell ``neutralise_formula`` was given: ``restore_formula(neutralise_formula(x)) == x``.
+
+    For ``import`` of a CSV this tool wrote (or a spreadsheet saved from it).
+    """
+    if cell.startswith("'") and neutralise_formula(cell[1:]) == cell:
+        return cell[1:]
+    return cell
+
+
 def to_csv(rows: Rows) -> str:
+    """CSV with a header row; controls made visible and every cell (headers too) safe to
+    open in a spreadsheet (``neutralise_formula``)."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(rows.columns)
+    writer.writerow([neutralise_formula(visible(column)) for column in rows.columns])
     for row in rows.rows:
-        writer.writerow([visible(cell) for cell in row])
+        writer.writerow([neutralise_formula(visible(cell)) for cell in row])
     return buffer.getvalue()
 
 
@@ -103,6 +157,9 @@ def join(values: Sequence[Any] | None, sep: str = ", ") -> str:
 
 
 def number(value: Any) -> str:
+    """An amount for people: ``200,000,000,000``; nothing for a NaN or an infinity."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):

@@ -6,8 +6,10 @@ quoting, layout. Entries THEIRS added (items, rounds, history entries, links) ar
 copied over as THEIRS wrote them, with the comment lines directly above them; a
 field THEIRS changed is set in OURS' layout. Items match by id (any case), rounds
 by id, statuses by name, parties by key; tags, links and other short lists merge
-as sets; ``history`` and target ``progress`` keep what both sides appended, ours
-first.
+as sets; ``history`` and target ``progress`` are dated timelines: they keep what both
+sides added, each entry in its place by date (of one date, ours first), and an item's
+status is then the latest-dated one, whichever side set it. Both sides setting
+different statuses on the same latest date is a conflict.
 
 An item both sides added under one id with different content stays as OURS wrote it,
 and THEIRS' comes over renumbered to that party's next free id, its links following (the
@@ -33,9 +35,10 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from . import store
+from . import safeio, store
 from .edit import Editor, entry_span, flow
 from .errors import DemandsError, FileNotFound, InvalidFile
+from .model import entries_added, latest_status_entry, place_by_date
 
 DRIVER = "demands"
 DRIVER_NAME = "tradedemands item-by-item merge"
@@ -60,7 +63,7 @@ KEYED: dict[Loc, tuple[str, str]] = {
     ("rounds",): ("id", "round "),
     ("statuses",): ("name", "status "),
 }
-#: Lists that grow at the end: what both sides appended is kept, ours first.
+#: Dated timelines: what both sides added is kept, in date order (of one date, ours first).
 APPEND_ONLY = ("history", "progress")
 
 
@@ -170,8 +173,8 @@ class _Merger:
         self.editor = Editor.of(ours.text, ours.node, ours.data, ours.newline)
         self.conflicts: list[Conflict] = []
         self.taken = 0
-        #: Items whose status both sides changed differently: THEIRS' status entries stay out of history.
-        self.status_kept: set[Loc] = set()
+        #: Histories where both sides set a status on the same latest date: THEIRS' entries of that date stay out.
+        self.same_day: dict[Loc, str] = {}
         self.nodes: dict[int, Node] = {}
         self.keys: dict[int, Node] = {}
         _index(theirs.node, theirs.data, self.nodes, self.keys)
@@ -287,45 +290,72 @@ class _Merger:
             self.taken += len(gone)
 
     def entry(self, path: Loc, where: _Where, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> None:
-        if path[0] == "demands":
-            before, mine, other = b.get("status"), o.get("status"), t.get("status")
-            if mine not in (before, other) and other != before:
-                # Both changed the status, differently: ours stays, and so must the last
-                # status in history (validation checks it), so theirs' status entries stay out.
-                self.status_kept.add(path)
-            elif mine not in (before, other) and self._sets_status(b, t):
-                # Theirs changed the status and back: its entries would end the history
-                # with a status other than ours.
-                self.status_kept.add(path)
-                self.conflict(where / "status", f"ours {_show(mine)}, theirs {_show(other)} (changed and back)")
-        self.mapping(path, where, b, o, t)
+        if path[0] != "demands":
+            self.mapping(path, where, b, o, t)
+            return
+        # An item: its history merges by date, and its status is then the latest-dated one.
+        self.same_day_status(path, where, b, o, t)
+        for key in list(o) + [k for k in t if k not in o]:
+            if key != "status":
+                self.value(path + (key,), where / key, b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING))
+        merged = self.editor.data["demands"][path[1]]
+        latest = latest_status_entry(merged)
+        if latest is None:
+            # No history entry sets a status: the field merges like any other.
+            self.value(path + ("status",), where / "status", b.get("status"), o.get("status"), t.get("status"))
+        elif latest["status"] != o.get("status"):
+            self.editor.set(path + ("status",), latest["status"])
+            self.taken += 1
 
-    @staticmethod
-    def _sets_status(b: dict[str, Any], t: dict[str, Any]) -> bool:
-        """Whether THEIRS appended a history entry that sets a status."""
-        before, after = b.get("history") or [], t.get("history") or []
-        return after[: len(before)] == before and any(
-            isinstance(e, dict) and e.get("status") is not None for e in after[len(before) :]
-        )
+    def same_day_status(
+        self, path: Loc, where: _Where, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]
+    ) -> None:
+        """Both sides set a status on the same, latest date, differently: which came last is
+        unknown. That is a conflict: ours stays, and theirs' status entries of that date stay out."""
+        base = b.get("history") or []
+        mine_list, theirs_list = o.get("history") or [], t.get("history") or []
+        added_ours, added_theirs = entries_added(base, mine_list), entries_added(base, theirs_list)
+        if added_ours is None or added_theirs is None:
+            return
+        ours = [mine_list[j] for j in added_ours]
+        theirs = [theirs_list[j] for j in added_theirs]
+        mine = latest_status_entry({"history": ours})  # type: ignore[typeddict-item]
+        other = latest_status_entry({"history": [e for e in theirs if e not in ours]})  # type: ignore[typeddict-item]
+        if mine is None or other is None or mine["date"] != other["date"] or mine["status"] == other["status"]:
+            return
+        top = latest_status_entry(o)  # type: ignore[arg-type]
+        if top is None or top["date"] != mine["date"]:
+            return
+        self.same_day[path + ("history",)] = mine["date"]
+        self.conflict(where / "status", f"ours {_show(o.get('status'))}, theirs {_show(t.get('status'))}")
 
     def appended(self, path: Loc, where: _Where, b: list[Any], o: list[Any], t: list[Any]) -> None:
-        """History and progress: entries appended on both sides are all kept, ours first."""
-        n = len(b)
-        if o[:n] == b and t[:n] == b:
-            mine = o[n:]
-            drop_status = path[-1] == "history" and path[:-1] in self.status_kept
+        """History and progress, dated timelines: entries added on both sides are all kept, each
+        of theirs in its place by date (after ours of the same date)."""
+        added_ours, added_theirs = entries_added(b, o), entries_added(b, t)
+        if added_ours is not None and added_theirs is not None:
+            ours = [o[j] for j in added_ours]
+            skip = self.same_day.get(path)
             new = [
                 j
-                for j in range(n, len(t))
-                if t[j] not in mine and not (drop_status and isinstance(t[j], dict) and t[j].get("status") is not None)
+                for j in added_theirs
+                if t[j] not in ours
+                and not (
+                    skip is not None and isinstance(t[j], dict) and t[j].get("status") and t[j].get("date") == skip
+                )
             ]
-            if new:
-                self.append(path, o, t, new)
+            at_end = [j for j in new if place_by_date(o, str(t[j].get("date", ""))) >= len(o)]
+            for j in new:
+                if j not in at_end:
+                    self.editor.insert(path, place_by_date(o, str(t[j].get("date", ""))), copy.deepcopy(t[j]))
+                    self.taken += 1
+            if at_end:
+                self.append(path, o, t, at_end)
         elif o == b:
             self.editor.set(path, copy.deepcopy(t))
             self.taken += 1
         else:
-            self.conflict(where, "both sides changed it, not only by adding entries at the end: the result keeps ours")
+            self.conflict(where, "both sides changed it, not only by adding entries: the result keeps ours")
 
     def as_set(self, path: Loc, b: list[Any], o: list[Any], t: list[Any]) -> None:
         """Tags, links, aliases: what theirs removed goes, what theirs added comes; order is ours'."""
@@ -679,13 +709,16 @@ def register(data_file: Path, python: str | None = None) -> list[str]:
     if _merge_attribute(top, relpath) == DRIVER:
         actions.append(f".gitattributes: {relpath} has merge={DRIVER} already")
     else:
-        existed = attributes.exists()
+        existed = os.path.lexists(attributes)
         try:
-            old = attributes.read_text(encoding="utf-8") if existed else ""
-            with attributes.open("a", encoding="utf-8", newline="") as handle:
-                handle.write(("\n" if old and not old.endswith("\n") else "") + line + "\n")
+            old = safeio.read_regular(attributes, 1 << 20).decode("utf-8") if existed else ""
+            text = old + ("\n" if old and not old.endswith("\n") else "") + line + "\n"
+            with safeio.writing(str(attributes)):
+                safeio.replace(attributes, text.encode("utf-8"), label=str(attributes))
         except (OSError, UnicodeDecodeError) as err:
             raise DemandsError(f"cannot update {attributes}: {getattr(err, 'strerror', None) or err}") from None
+        except DemandsError as err:
+            raise DemandsError(f"cannot update {attributes}: {err}") from None
         actions.append(f"{'added to' if existed else 'created'} .gitattributes: {line}")
         now = _merge_attribute(top, relpath)
         if now != DRIVER:

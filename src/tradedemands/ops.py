@@ -12,7 +12,19 @@ from typing import Any
 
 from .edit import Editor
 from .errors import DemandsError, UsageError
-from .model import KINDS, PRIORITIES, RELS, Item, natural_key
+from .model import (
+    KINDS,
+    PRIORITIES,
+    RELS,
+    Item,
+    amount_problem,
+    last_status,
+    latest_status_entry,
+    natural_key,
+    percent_of,
+    place_by_date,
+    timeline,
+)
 from .query import check_choice, check_status, resolve_party, resolve_round
 from .store import Document
 
@@ -106,6 +118,24 @@ def add(
     return new_id
 
 
+def status_in_effect(item: Item, date: str) -> str | None:
+    """The status an item had on ``date`` (YYYY-MM-DD) by its history: that of the latest-dated
+    entry on or before it that sets one; an item whose history sets none has its ``status``
+    throughout; None before its first status."""
+    history = item.get("history") or []
+    if not any(e.get("status") for e in history):
+        return item.get("status")
+    return last_status(item, until=date)
+
+
+def _later(history: list[Any], at: int) -> str:
+    """`` (dated D, placed before N later entries)`` for an entry inserted at ``at``, or nothing."""
+    later = len(history) - at
+    if later <= 0:
+        return ""
+    return f" (placed by date before {later} later entr{'y' if later == 1 else 'ies'})"
+
+
 def mark(
     doc: Document,
     editor: Editor,
@@ -116,7 +146,13 @@ def mark(
     note: str | None = None,
     round_id: str | None = None,
 ) -> list[str]:
-    """Set the status of several items; returns one line per item."""
+    """Record a status change of several items on ``date`` (YYYY-MM-DD); returns one line per item.
+
+    The history entry goes in its place by date (after the entries of the same date). The
+    item's ``status`` becomes the latest-dated status, so an entry dated before a later status
+    change leaves it as it was, and the line says so. An item that already had ``status`` on
+    ``date`` is left alone. Raises UsageError (unknown status or round), UnknownId.
+    """
     state = check_status(doc.vocab, status)
     rnd = _round(doc, round_id)
     indexes = [doc.find(i) for i in ids]
@@ -127,21 +163,40 @@ def mark(
             continue
         done.add(index)
         item = doc.items[index]
-        if item["status"] == state:
-            lines.append(f"{item['id']} is already {state}; nothing changed")
+        history = list(item.get("history") or [])
+        at = place_by_date(history, date)
+        if status_in_effect(item, date) == state:
+            if at == len(history):
+                lines.append(f"{item['id']} is already {state}; nothing changed")
+            else:
+                lines.append(f"{item['id']} was already {state} on {date}; nothing changed")
             continue
-        editor.set(("demands", index, "status"), state)
-        editor.append(("demands", index, "history"), _history_entry(date, state, note, rnd))
-        lines.append(f"{item['id']}: {item['status']} -> {state}")
+        entry = _history_entry(date, state, note, rnd)
+        after = history[:at] + [entry] + history[at:]
+        now = last_status({"history": after}) or state  # type: ignore[typeddict-item]
+        if now != item["status"]:
+            editor.set(("demands", index, "status"), now)
+        editor.insert(("demands", index, "history"), at, entry)
+        if now == state:
+            lines.append(f"{item['id']}: {item['status']} -> {state}{_later(history, at)}")
+        else:
+            latest = latest_status_entry({"history": after})  # type: ignore[typeddict-item]
+            lines.append(
+                f"{item['id']}: {state} on {date} recorded in its place by date; "
+                f"status stays {now} (set on {latest['date'] if latest else '?'})"
+            )
     return lines
 
 
 def add_note(doc: Document, editor: Editor, item_id: str, text: str, *, date: str, round_id: str | None = None) -> str:
+    """Add a note dated ``date`` (YYYY-MM-DD) to an item's history, in its place by date."""
     if not text.strip():
         raise UsageError("the note is empty; say what happened")
     index = doc.find(item_id)
-    editor.append(("demands", index, "history"), _history_entry(date, None, text, _round(doc, round_id)))
-    return f"{doc.items[index]['id']}: note added"
+    history = doc.items[index].get("history") or []
+    at = place_by_date(history, date)
+    editor.insert(("demands", index, "history"), at, _history_entry(date, None, text, _round(doc, round_id)))
+    return f"{doc.items[index]['id']}: note added{_later(history, at)}"
 
 
 EDITABLE = ("title", "text", "topic", "priority", "due", "of", "kind")
@@ -245,15 +300,13 @@ def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> 
 def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]) -> str:
     """Set an item's target. On an item that has one, only the fields given change (like
     ``edit``); measurements are kept."""
-    import math
-
+    for option in ("amount", "baseline"):
+        value = spec.get(option)
+        if value is not None:
+            _check_amount(value, f"--{option}")
     index = doc.find(item_id)
     item = doc.items[index]
     old = item.get("target")
-    for option in ("amount", "baseline"):
-        value = spec.get(option)
-        if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)):
-            raise UsageError(f"--{option} must be a finite number")
     given = {k: v for k, v in spec.items() if v is not None}
     if old is None:
         if "amount" not in given:
@@ -278,10 +331,7 @@ def record_progress(
     note: str | None = None,
     source: str | None = None,
 ) -> str:
-    import math
-
-    if not math.isfinite(amount):
-        raise UsageError("AMOUNT must be a finite number")
+    _check_amount(amount, "AMOUNT")
     index = doc.find(item_id)
     item = doc.items[index]
     target = item.get("target")
@@ -292,9 +342,24 @@ def record_progress(
         measurement["note"] = note
     if source:
         measurement["source"] = source
-    editor.append(("demands", index, "target", "progress"), measurement)
+    progress = target.get("progress") or []
+    at = place_by_date(progress, date)
+    editor.insert(("demands", index, "target", "progress"), at, measurement)
     goal = target.get("amount")
-    baseline = target.get("baseline", 0) or 0
-    if isinstance(goal, (int, float)) and goal != baseline:
-        return f"{item['id']}: {amount:,} recorded, {100 * (amount - baseline) / (goal - baseline):.0f}% of target"
-    return f"{item['id']}: {amount:,} recorded"
+    percent = percent_of(amount, goal, target.get("baseline", 0) or 0) if isinstance(goal, (int, float)) else None
+    line = f"{item['id']}: {amount:,} recorded" + (f", {percent:.0f}% of target" if percent is not None else "")
+    if at < len(progress):
+        latest = timeline(progress)[-1]
+        line += f"; the latest measurement ({latest['date']}: {latest['amount']:,}) stays the current one"
+    return line
+
+
+def _check_amount(value: Any, option: str) -> None:
+    """UsageError unless ``value`` is an amount the format allows (finite, below 1e18, 18 digits)."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"{option} must be a finite number")
+    problem = amount_problem(value)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}")

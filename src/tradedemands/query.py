@@ -7,21 +7,35 @@ from datetime import date
 from typing import Any
 
 from .errors import UsageError
-from .model import PRIORITIES, DataFile, Item, Vocabulary, natural_key, updated_on
+from .escape import clip
+from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, natural_key, updated_on
 from .validate import suggest
 
 SORT_FIELDS = ("id", "party", "status", "priority", "due", "updated", "kind", "topic", "title")
 
 
 def resolve_party(data: DataFile, text: str) -> str:
-    """The party id for an id, alias or name in any case; UsageError listing the parties if none."""
-    wanted = text.strip().lower()
+    """The party id for an id, name or alias, compared as people type it (``model.fold``).
+
+    An id wins; else a name or alias that names exactly one party. UsageError when several
+    parties answer to it (listing them) or none does (listing the parties).
+    """
+    wanted = fold(text.strip())
     parties = data.get("parties") or {}
-    for pid, party in parties.items():
-        names = [pid, party.get("name", ""), *(party.get("aliases") or [])]
-        if wanted in (n.lower() for n in names):
+    for pid in parties:
+        if fold(pid) == wanted:
             return pid
-    known = ", ".join(f"{pid} ({p.get('name', '')})" for pid, p in parties.items())
+    matches = [
+        pid
+        for pid, party in parties.items()
+        if wanted in {fold(n) for n in [party.get("name", ""), *(party.get("aliases") or [])] if isinstance(n, str)}
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = clip(", ".join(f"{pid} ({parties[pid].get('name', '')})" for pid in matches))
+        return _raise(f"party {text!r} is ambiguous: it names {listed}; give the party id")
+    known = clip(", ".join(f"{pid} ({p.get('name', '')})" for pid, p in parties.items()))
     return _raise(f"unknown party {text!r}{suggest(text, list(parties))}; known parties: {known}")
 
 
@@ -32,9 +46,9 @@ def _raise(message: str) -> str:
 def resolve_round(data: DataFile, text: str) -> str:
     rounds = [r["id"] for r in data.get("rounds") or []]
     for rid in rounds:
-        if rid.lower() == text.lower():
+        if fold(rid) == fold(text):
             return rid
-    listed = ", ".join(rounds) or "none"
+    listed = clip(", ".join(rounds)) or "none"
     return _raise(f"unknown round {text!r}{suggest(text, rounds)}; rounds in the file: {listed}")
 
 
@@ -46,14 +60,16 @@ def round_start(data: DataFile, text: str) -> tuple[str, str]:
 
 def check_status(vocab: Vocabulary, status: str) -> str:
     for name in vocab.names:
-        if name.lower() == status.lower():
+        if fold(name) == fold(status):
             return name
-    return _raise(f"unknown status {status!r}{suggest(status, vocab.names)}; valid statuses: {', '.join(vocab.names)}")
+    return _raise(
+        f"unknown status {status!r}{suggest(status, vocab.names)}; valid statuses: {clip(', '.join(vocab.names))}"
+    )
 
 
 def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:
-    if value.lower() in choices:
-        return value.lower()
+    if fold(value) in choices:
+        return fold(value)
     return _raise(f"unknown {what} {value!r}{suggest(value, choices)}; use one of: {', '.join(choices)}")
 
 
@@ -88,20 +104,21 @@ def is_overdue(item: Item, vocab: Vocabulary, today: str) -> bool:
 
 
 def _matches_text(item: Item, needle: str) -> bool:
+    """Whether ``needle`` (already folded) occurs in the item's id, title, text or notes, folded."""
     fields = [item.get("id", ""), item.get("title", ""), item.get("text") or ""]
     fields += [e.get("note") or "" for e in item.get("history") or []]
-    return any(needle in (f or "").lower() for f in fields)
+    return any(needle in fold(f or "") for f in fields)
 
 
 def select(data: DataFile, vocab: Vocabulary, filters: Filters) -> list[Item]:
     """The items of ``data`` that pass every filter, in file order."""
     parties = {resolve_party(data, p) for p in filters.parties}
     statuses = {check_status(vocab, s) for s in filters.statuses}
-    kinds = {k.lower() for k in filters.kinds}
-    topics = {t.lower() for t in filters.topics}
-    tags = {t.lower() for t in filters.tags}
+    kinds = {fold(k) for k in filters.kinds}
+    topics = {fold(t) for t in filters.topics}
+    tags = {fold(t) for t in filters.tags}
     rounds = {resolve_round(data, r) for r in filters.rounds}
-    needle = filters.search.lower() if filters.search else None
+    needle = fold(filters.search) if filters.search else None
     closed = vocab.closed
     out = []
     for item in data.get("demands") or []:
@@ -116,9 +133,9 @@ def select(data: DataFile, vocab: Vocabulary, filters: Filters) -> list[Item]:
             continue
         if kinds and item.get("kind", "demand") not in kinds:
             continue
-        if topics and (item.get("topic") or "").lower() not in topics:
+        if topics and fold(item.get("topic") or "") not in topics:
             continue
-        if tags and not tags & {t.lower() for t in item.get("tags") or []}:
+        if tags and not tags & {fold(t) for t in item.get("tags") or []}:
             continue
         if rounds and not rounds & {e.get("round") for e in item.get("history") or []}:
             continue

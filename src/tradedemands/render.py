@@ -17,6 +17,7 @@ from rich.text import Text
 from .escape import visible
 from .formats import Rows, number
 from .model import DataFile, Item, Vocabulary
+from .model import timeline as by_date
 from .views import Summary, backlinks, bar
 
 STATUS_STYLES = {
@@ -71,15 +72,18 @@ TEXT_MIN_WIDTH = 20
 def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = None) -> None:
     out = console()
     shown = fitting_columns(rows, out.width)
-    table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False, expand=False)
+    table = Table(
+        title=cell(title) if title else None, header_style="bold", show_edge=False, pad_edge=False, expand=False
+    )
     for column in shown:
+        header = cell(column)
         if column == "id":
             # An id is never wrapped or cut: it is what the reader copies into the next command.
-            table.add_column(column, no_wrap=True, min_width=_widest(rows, column))
+            table.add_column(header, no_wrap=True, min_width=_widest(rows, column))
         elif column in rows.wide:
-            table.add_column(column, overflow="fold", ratio=1)
+            table.add_column(header, overflow="fold", ratio=1)
         else:
-            table.add_column(column, overflow="fold")
+            table.add_column(header, overflow="fold")
     at = {c: rows.columns.index(c) for c in shown}
     for row in rows.rows:
         styled = []
@@ -185,7 +189,7 @@ def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
             title = by_id[other.lower()]["title"] if other.lower() in by_id else ""
             grid_links.add_row(cell(f"  {rel}", "cyan"), cell(other, "bold"), cell(title, "dim"))
         parts.append(grid_links)
-    history = item.get("history") or []
+    history = by_date(item.get("history"))
     if history:
         parts.append(Text(""))
         parts.append(Text("history", style="bold"))
@@ -218,7 +222,7 @@ def print_summary(summary: Summary, vocab: Vocabulary) -> None:
     table.add_column("party", no_wrap=True)
     shown = [s for s in summary.statuses if any(p["counts"].get(s) for p in summary.parties)]
     for status in shown:
-        table.add_column(status, justify="right", style=status_style(status, vocab))
+        table.add_column(cell(status), justify="right", style=status_style(status, vocab))
     table.add_column("total", justify="right")
     table.add_column("closed", no_wrap=True)
     for p in summary.parties:
@@ -307,8 +311,8 @@ def print_compare(result: dict[str, Any], vocab: Vocabulary) -> None:
     a, b = result["a"], result["b"]
     table = Table(header_style="bold", show_lines=True, show_edge=False, pad_edge=False)
     table.add_column("topic", overflow="fold")
-    table.add_column(f"{a} asks / offers / refuses", overflow="fold", ratio=1)
-    table.add_column(f"{b} asks / offers / refuses", overflow="fold", ratio=1)
+    table.add_column(cell(f"{a} asks / offers / refuses"), overflow="fold", ratio=1)
+    table.add_column(cell(f"{b} asks / offers / refuses"), overflow="fold", ratio=1)
     table.add_column("conflicts", no_wrap=True)
     conflicted = {x.lower() for pair in (p for row in result["topics"] for p in row["conflicts"]) for x in pair}
     for row in result["topics"]:

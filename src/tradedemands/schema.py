@@ -9,16 +9,19 @@ that a JSON Schema can express:
 - text fields take text, and also a bare number or true/false, which ``validate``
   reads back as the text written (``title: 2025``): nobody has to quote a value they
   would naturally write unquoted (SPEC §2);
-- titles, names, round ids and statuses are not empty; ids are letters, digits,
+- titles, names, round ids and statuses are not empty; item ids are letters, digits,
   ``.``, ``_`` and ``-``; dates are real calendar days written ``YYYY-MM-DD``;
 - an optional field may be left empty (``text:``): ``validate`` treats it as absent;
 - a history entry has a status or a note; ``statuses:``, when given, lists at least one;
 - without ``statuses:``, every status is one of the default vocabulary; with it, any
   status the file declares (which the schema cannot look up: ``validate`` does).
 
+- amounts are numbers below 1e18 in magnitude.
+
 What no JSON Schema can say (unique ids, links and parties that exist, ``status``
-matching the last history entry, a round ending after it starts, quotes found in
-their documents) is left to ``validate``.
+matching the latest-dated history entry, history in date order, a round ending after it
+starts, an amount's significant digits as written, quotes found in their documents) is
+left to ``validate``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import types
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from . import model
-from .model import DEFAULT_STATUSES, ID_RE, DataFile
+from .model import AMOUNT_LIMIT, DEFAULT_STATUSES, ID_RE, DataFile
 
 SCHEMA_ID = "https://raw.githubusercontent.com/tradedemands/tradedemands/main/docs/demands.schema.json"
 #: Fields that hold dates, per definition (``by`` on a target is a date; on a history entry, a person).
@@ -39,7 +42,8 @@ DATE_FIELDS = {
     "HistoryEntry": {"date"},
     "Measurement": {"date"},
 }
-ID_FIELDS = {"Round": {"id"}, "Item": {"id"}, "Link": {"id"}}
+#: Item ids (and links to them) keep to ID_RE; round ids are any non-empty text (``Runde-Ü``).
+ID_FIELDS = {"Item": {"id"}, "Link": {"id"}}
 #: Text fields that must hold something other than spaces (``validate``: "must not be empty").
 NONEMPTY_FIELDS = {"Party": {"name"}, "Round": {"id"}, "StatusDef": {"name"}, "Item": {"title"}}
 #: Fields naming a status: one of the file's ``statuses:``, else of the defaults (see ``json_schema``).
@@ -114,6 +118,8 @@ class _Generator:
             return {"anyOf": [self.type(arg) for arg in get_args(tp)]}
         if tp is str:
             return dict(TEXT)
+        if tp is float:  # the model's floats are amounts: below 1e18 in magnitude (SPEC §2)
+            return {"type": "number", "exclusiveMinimum": -AMOUNT_LIMIT, "exclusiveMaximum": AMOUNT_LIMIT}
         simple = {bool: "boolean", int: "integer", float: "number", type(None): "null"}
         if tp in simple:
             return {"type": simple[tp]}

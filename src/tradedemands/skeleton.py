@@ -35,16 +35,19 @@ demands: []
 
 
 def write_skeleton(path: Path, title: str | None = None) -> None:
-    """Create ``path`` with the skeleton; never overwrites an existing file."""
+    """Create ``path`` with the skeleton, whole or not at all; never overwrites an existing file.
+
+    Raises DemandsError when it exists, its folder does not, or it cannot be written.
+    """
+    from . import safeio
+
     text = SKELETON.format(schema=SCHEMA_ID, title=scalar(title or "Negotiation"))
+    if path.parent and not path.parent.exists():
+        raise DemandsError(f"folder {path.parent} does not exist; create it first")
+    if os.path.lexists(path):
+        raise DemandsError(f"{path} exists already; init never overwrites a file")
     try:
-        if path.parent and not path.parent.exists():
-            raise DemandsError(f"folder {path.parent} does not exist; create it first")
-        # O_BINARY: on Windows a descriptor opened without it turns each \n into \r\n on its own.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        with safeio.writing(str(path)):
+            safeio.create_new(path, text.encode("utf-8"), label=str(path))
     except FileExistsError:
         raise DemandsError(f"{path} exists already; init never overwrites a file") from None
-    except OSError as err:
-        raise DemandsError(f"cannot create {path}: {err.strerror}") from None
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)

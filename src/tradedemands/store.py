@@ -1,17 +1,21 @@
 """The data file on disk: find it, load and validate it, and replace it safely.
 
-Writes hold an exclusive ``flock`` on a sibling lock file across read-modify-write,
+Writes hold an exclusive ``flock`` on the file's folder across read-modify-write,
 write a temporary file in the same directory, fsync it, rename it over the
 target (through a symlink to its target, keeping the mode) and fsync the
-directory. Every write records how to reverse it, for ``demands undo``.
+directory (``safeio.replace``). Every write records how to reverse it, for
+``demands undo``. Reads take regular files only, never more than the size bound
+(``safeio.read_regular``); source documents are read only inside the project.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,22 +26,33 @@ from yaml.nodes import Node, SequenceNode
 if TYPE_CHECKING:
     from .edit import Editor, Splice
 
-from . import cache, portable, validate, yamlio
+from . import cache, portable, safeio, settings, validate, yamlio
 from .errors import DemandsError, FileNotFound, InvalidFile, LockTimeout, Problem, UnknownId
-from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
+from .escape import clip, quoted
+from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
 
 CANDIDATES = ("data/demands.yaml", "demands.yaml")
-#: A demands file larger than this is refused before parsing (100,000 items take about 70 MB).
-MAX_BYTES = int(os.environ.get("DEMANDS_MAX_BYTES", str(512 * 1024 * 1024)))
+#: A local source document larger than this is refused unread (SPEC §2).
+MAX_DOC_BYTES = 64 * 1024 * 1024
 UNDO_LEVELS = 20
 T = TypeVar("T")
+#: Called with a one-line warning (undo journal not written, ...); the CLI prints it on stderr.
+Warn = Callable[[str], None]
+
+
+class JournalWarning(UserWarning):
+    """A write succeeded but its undo record could not be kept (reported, never silent)."""
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, JournalWarning, stacklevel=3)
 
 
 def find_file(explicit: str | None = None, cwd: Path | None = None) -> Path:
     """``--file``, else ``$DEMANDS_FILE``, else data/demands.yaml or demands.yaml upward from cwd."""
     if explicit:
         return Path(explicit)
-    env = os.environ.get("DEMANDS_FILE")
+    env = settings.data_file()
     if env:
         return Path(env)
     start = (cwd or Path.cwd()).resolve()
@@ -79,13 +94,14 @@ class Document:
         return self.index()[self.items[index]["id"].lower()]
 
     def index(self) -> dict[str, int]:
+        """Item ids, folded (``model.fold``; ids are ASCII, so lower case), to list indexes."""
         if self._index is None:
             self._index = {item["id"].lower(): i for i, item in enumerate(self.items)}
         return self._index
 
     def find(self, item_id: str) -> int:
         """The list index of ``item_id`` (any case); UnknownId with suggestions if none."""
-        found = self.index().get(item_id.lower())
+        found = self.index().get(fold(item_id))
         if found is None:
             raise UnknownId(unknown_id_message(item_id, [i["id"] for i in self.items]))
         return found
@@ -106,14 +122,17 @@ def unknown_id_message(item_id: str, ids: list[str]) -> str:
 
 
 def read_raw(path: Path) -> bytes:
-    """The bytes of a data file, with one clear error for each way reading can fail."""
+    """The bytes of a data file, with one clear error for each way reading can fail.
+
+    Only a regular file (or a symlink to one) is read, and never more than
+    ``DEMANDS_MAX_BYTES``: a directory, FIFO or device is refused before it is opened.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DemandsError(
-                f"{path}: {size:,} bytes is over the limit of {MAX_BYTES:,}; set DEMANDS_MAX_BYTES to allow it"
-            )
-        return path.read_bytes()
+        return safeio.read_regular(
+            path, settings.max_bytes(), label=str(path), hint="; set DEMANDS_MAX_BYTES to allow it"
+        )
+    except safeio.NotRegular as err:
+        raise DemandsError(f"{path}: is {err.kind}, not a demands file") from None
     except FileNotFoundError:
         raise FileNotFound(f"{path}: no such file; run 'demands init {path}' to start one") from None
     except IsADirectoryError:
@@ -121,7 +140,7 @@ def read_raw(path: Path) -> bytes:
     except PermissionError:
         raise DemandsError(f"{path}: permission denied; check the file's permissions") from None
     except OSError as err:
-        raise DemandsError(f"{path}: cannot read: {err.strerror or err}") from None
+        raise DemandsError(f"{path}: cannot read: {safeio.cause(err)}") from None
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, bool, str]:
@@ -191,7 +210,7 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
     """
     use_cache = len(raw) >= cache.min_bytes()
     key = cache.key_of(raw) if use_cache else ""
-    entry = cache.get(key) if use_cache and not tree else None
+    entry = cache.get(key, len(raw)) if use_cache and not tree else None
     text, bom, newline = decode(raw, path)
     if entry is not None:
         return Document(path, text, entry["data"], None, bom, newline, entry["spans"])
@@ -207,49 +226,115 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
 # --- source quotes --------------------------------------------------------------------------
 
 
-def resolve_doc(doc: str, base: Path) -> Path | None:
-    """A source document named relative to the data file's folder or any folder above it."""
-    candidate = Path(doc)
-    if candidate.is_absolute():
-        return candidate if candidate.is_file() else None
-    for directory in (base, *base.parents):
-        if (directory / candidate).is_file():
-            return directory / candidate
-    return None
+def project_root(folder: Path) -> Path:
+    """The project a data file in ``folder`` belongs to (SPEC §2), as a real path.
+
+    The git work tree that holds it (the nearest folder above with a ``.git``, found
+    without running git), else the folder holding ``data/`` for a file in a folder named
+    ``data``, else the folder itself.
+    """
+    real = Path(os.path.realpath(folder))
+    for directory in (real, *real.parents):
+        if os.path.lexists(directory / ".git"):
+            return directory
+    return real.parent if real.name == "data" else real
+
+
+def resolve_doc(doc: str, base: Path, root: Path | None = None) -> Path | str:
+    """A local source document: the real path of a file inside the project, or why not.
+
+    ``doc`` is relative to the data file's folder ``base`` or a folder above it, up to
+    the project ``root`` (default ``project_root(base)``) and never beyond. Returns the
+    path, or the reason it is refused as words for a message: absolute, outside the
+    project (by ``..`` or through a symlink), not found. The reason never depends on what
+    a file outside the project holds, nor on whether it exists. The caller still reads
+    it with ``safeio.read_regular`` (regular files only, bounded).
+    """
+    base = Path(os.path.realpath(base))
+    top = str(root if root is not None else project_root(base))
+    if not doc or "\0" in doc:
+        return "is not a file name"
+    if os.path.isabs(doc) or doc == "~" or doc.startswith("~/"):
+        return f"is an absolute path; name a file inside the project ({top}), relative to the data file"
+    levels = [d for d in (base, *base.parents) if safeio.within(str(d), top)]
+    outside = 0
+    for directory in levels:
+        real = os.path.realpath(directory / doc)
+        if not safeio.within(real, top):
+            outside += 1
+            continue
+        if os.path.lexists(real):
+            return Path(real)
+    if outside:
+        return f"is outside the project ({top}); source documents must be inside it"
+    return "not found"
+
+
+def read_doc(doc: str, base: Path, root: Path | None = None) -> str:
+    """The text of a local source document, whitespace-normalised; DemandsError saying why not.
+
+    Only a regular file inside the project, of at most ``MAX_DOC_BYTES``, checked before
+    it is opened (no device, FIFO or symlink out of the project is ever opened); the
+    message for a refused file never depends on what it holds.
+    """
+    top = root if root is not None else project_root(base)
+    found = resolve_doc(doc, base, top)
+    shown = f"document {quoted(doc)}"
+    if isinstance(found, str):
+        raise DemandsError(f"{shown} {found}")
+    try:
+        raw = safeio.read_regular(found, MAX_DOC_BYTES, label=shown, follow=False, inside=str(top))
+    except safeio.NotRegular as err:
+        raise DemandsError(f"{shown} is {err.kind}, not a regular file") from None
+    except safeio.TooLarge:
+        raise DemandsError(f"{shown} is larger than {MAX_DOC_BYTES // (1024 * 1024)} MiB") from None
+    except FileNotFoundError:
+        raise DemandsError(f"{shown} not found") from None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise DemandsError(f"{shown} changed while being opened; try again") from None
+        raise DemandsError(f"{shown} cannot be read ({safeio.cause(err)})") from None
+    try:
+        return validate.normalize_space(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DemandsError(f"{shown} is not UTF-8 text") from None
 
 
 def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> validate.Found:
     """Each item's ``source.quote`` must occur in its local ``source.doc`` (whitespace-insensitive).
 
-    Tolerates a file with other problems, so that ``validate`` reports everything at once.
+    ``base`` is the data file's folder; documents are read only inside its project (see
+    ``read_doc``). Tolerates a file with other problems, so that ``validate`` reports
+    everything at once.
     """
-    texts: dict[str, str | None] = {}
+    root = project_root(base)
+    texts: dict[str, str | DemandsError] = {}
     found: validate.Found = []
     items = data.get("demands") if isinstance(data, dict) else None
     for i, item in enumerate(items if isinstance(items, list) else []):
         if not isinstance(item, dict):
             continue
-        label = item.get("id") if isinstance(item.get("id"), str) else f"item {i + 1}"
-        if only is not None and str(label).lower() not in only:
+        iid = item["id"] if isinstance(item.get("id"), str) else f"item {i + 1}"
+        label = clip(iid, 60)
+        if only is not None and iid.lower() not in only:
             continue
         source = item.get("source")
         doc = source.get("doc") if isinstance(source, dict) else None
         if not isinstance(doc, str) or not doc or "://" in doc:
             continue
         if doc not in texts:
-            resolved = resolve_doc(doc, base)
             try:
-                texts[doc] = validate.normalize_space(resolved.read_text(encoding="utf-8")) if resolved else None
-            except (OSError, UnicodeDecodeError):
-                texts[doc] = None
+                texts[doc] = read_doc(doc, base, root)
+            except DemandsError as err:
+                texts[doc] = err
         text = texts[doc]
         path = ("demands", i, "source")
-        if text is None:
-            found.append((path + ("doc",), f"{label} source.doc: document {doc!r} not found or not readable text"))
+        if isinstance(text, DemandsError):
+            found.append((path + ("doc",), f"{label} source.doc: {text}"))
             continue
         quote = source.get("quote") if isinstance(source, dict) else None
         if isinstance(quote, str) and quote and validate.normalize_space(quote) not in text:
-            found.append((path + ("quote",), f"{label} source.quote: quote not found in {doc}"))
+            found.append((path + ("quote",), f"{label} source.quote: quote not found in {clip(doc)}"))
     return found
 
 
@@ -260,13 +345,6 @@ def check_quotes(document: Document, only: set[str] | None = None) -> list[Probl
 
 
 # --- writing ---------------------------------------------------------------------------------
-
-
-def _lock_timeout() -> float:
-    try:
-        return float(os.environ.get("DEMANDS_LOCK_TIMEOUT", "10"))
-    except ValueError:
-        return 10.0
 
 
 def lock_path(path: Path) -> Path:
@@ -285,7 +363,7 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     An ``flock`` on the folder (on Windows, an ``msvcrt`` lock in it: see ``portable``). The
     lock dies with its process, so a killed writer never leaves a stale lock.
     """
-    wait = _lock_timeout() if timeout is None else timeout
+    wait = settings.lock_timeout() if timeout is None else timeout
     lock = lock_path(path)
     try:
         fd = portable.open_lock(lock)
@@ -308,52 +386,14 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         portable.close_lock(fd, taken)
 
 
-def _remove_stale_temporaries(path: Path) -> None:
-    """Temporary files a killed writer left (only writers holding the lock make them)."""
-    target = Path(os.path.realpath(path))
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+def atomic_write(path: Path, data: bytes, then: Callable[[], None] | None = None) -> None:
+    """Replace ``path`` (through a symlink, to its target) with ``data``, atomically and durably.
 
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` (through a symlink, to its target) with ``data``, atomically and durably."""
-    target = Path(os.path.realpath(path))
-    directory = target.parent
-    owner: tuple[int, int] | None = None
-    try:
-        info = target.stat()
-        mode = info.st_mode & 0o7777
-        owner = (info.st_uid, info.st_gid)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    # Root passes os.access whatever the mode, so a file with no write bit counts as read-only too.
-    if target.exists() and (not os.access(target, os.W_OK) or not mode & 0o222):
-        raise DemandsError(f"{path}: the file is read-only; nothing was changed")
-    import tempfile
-
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise DemandsError(f"cannot write in {directory}: {err.strerror}; nothing was changed") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            portable.keep_owner_and_mode(handle.fileno(), owner, mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    portable.fsync_folder(directory)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    ``then`` runs right after the rename, with signals held off (the undo record). Raises
+    DemandsError naming the file, the cause and that it is unchanged (read-only, disk
+    full, permission denied, ...); a signal leaves the old file and no temporary file.
+    """
+    safeio.replace(path, data, label=str(path), then=then)
 
 
 def encode(text: str, bom: bool) -> bytes:
@@ -380,34 +420,94 @@ def journal_path(path: Path) -> Path:
     return state_dir() / f"{key}.json"
 
 
+class JournalDamaged(DemandsError):
+    """The undo journal is not one this tool wrote; it has been set aside (renamed)."""
+
+
+def _journal_entry(entry: Any) -> bool:
+    """Whether ``entry`` has the shape ``transact`` writes."""
+    if not isinstance(entry, dict):
+        return False
+    if not all(isinstance(entry.get(key), str) for key in ("what", "before", "after")):
+        return False
+    splices = entry.get("splices")
+    return isinstance(splices, list) and all(
+        isinstance(s, list)
+        and len(s) == 3
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in s[:2])
+        and s[0] <= s[1]
+        and isinstance(s[2], str)
+        for s in splices
+    )
+
+
 def read_journal(path: Path) -> list[dict[str, Any]]:
-    try:
-        entries = json.loads(journal_path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return entries if isinstance(entries, list) else []
+    """The undo entries recorded for the data file ``path``, oldest first ([] when none).
 
-
-def write_journal(path: Path, entries: list[dict[str, Any]]) -> bool:
-    """Save the undo journal; False (and no exception) when the state folder is unwritable."""
-    import tempfile
-
+    A journal that is not this tool's (not JSON, truncated, ``[1,2,3]``...) is renamed
+    to ``<journal>.damaged-<time>`` and JournalDamaged says so; one that cannot be read
+    (permissions, a FIFO...) is DemandsError. Neither is ever an internal error.
+    """
     journal = journal_path(path)
     try:
+        raw = safeio.read_regular(journal, settings.max_bytes(), label=str(journal))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except safeio.TooLarge:
+        raw = b""
+    except safeio.NotRegular as err:
+        raise DemandsError(f"cannot read the undo journal {journal}: it is {err.kind}") from None
+    except OSError as err:
+        raise DemandsError(f"cannot read the undo journal {journal}: {safeio.cause(err)}") from None
+    try:
+        entries = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        entries = None
+    if isinstance(entries, list) and all(_journal_entry(e) for e in entries):
+        return entries
+    aside = _set_aside(journal)
+    raise JournalDamaged(f"the undo journal {journal} was damaged (not a journal demands wrote); set aside{aside}")
+
+
+def _set_aside(journal: Path) -> str:
+    """Rename a damaged journal out of the way; `` as NAME`` for the message."""
+    aside = journal.with_name(f"{journal.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    try:
+        os.replace(journal, aside)
+    except OSError as err:
+        raise DemandsError(
+            f"the undo journal {journal} is damaged and cannot be set aside ({safeio.cause(err)}); remove it"
+        ) from None
+    return f" as {aside.name}"
+
+
+def write_journal(path: Path, entries: list[dict[str, Any]]) -> str | None:
+    """Save the undo journal (its last UNDO_LEVELS entries); the reason when it cannot be
+    written (state folder full, read-only, ...), else None. Never raises for that, and
+    leaves no temporary file behind."""
+    journal = journal_path(path)
+    data = json.dumps(entries[-UNDO_LEVELS:]).encode("utf-8")
+    try:
         journal.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".journal.", dir=journal.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(entries[-UNDO_LEVELS:], handle)
-        os.replace(tmp, journal)
-    except OSError:
-        return False
-    return True
+        safeio.replace(journal, data, label=str(journal), durable=False)
+    except OSError as err:
+        return f"cannot write the undo journal {journal}: {safeio.cause(err)}"
+    except safeio.CannotWrite as err:
+        return f"cannot write the undo journal {journal}: {err.reason}"
+    except DemandsError as err:
+        return str(err)
+    return None
 
 
 # --- transactions ----------------------------------------------------------------------------
 
 
-def transact(path: Path, change: Callable[[Document, Editor], T], what: str | Callable[[T], str]) -> tuple[T, bool]:
+def transact(
+    path: Path,
+    change: Callable[[Document, Editor], T],
+    what: str | Callable[[T], str],
+    warn: Warn | None = None,
+) -> tuple[T, bool]:
     """Run ``change`` on the file under its lock and write the result safely.
 
     The result is checked before it replaces the file: with a warm parse cache, the lines
@@ -416,11 +516,17 @@ def transact(path: Path, change: Callable[[Document, Editor], T], what: str | Ca
     and compared. New or changed source quotes are checked. ``what`` (or ``what(result)``)
     names the change in the undo journal. Returns ``change``'s result and whether the file
     was written.
+
+    An undo record that cannot be kept (state folder full or read-only, a damaged journal
+    set aside) does not stop the write: ``warn`` gets one line saying so (default: a
+    JournalWarning through ``warnings``). Raises DemandsError (the file unchanged) for
+    everything else; a signal (``safeio.Interrupted``) leaves the old file and no
+    temporary file.
     """
     from .edit import Editor, lazy_root, reverse_splices
 
-    with locked(path):
-        _remove_stale_temporaries(path)
+    say = warn or _warn
+    with safeio.writing(str(path)), locked(path):
         doc = load(path)
         warm = doc.node is None
         root = lazy_root(doc.text, doc.spans) if warm and doc.spans else None
@@ -441,22 +547,38 @@ def transact(path: Path, change: Callable[[Document, Editor], T], what: str | Ca
             if found:
                 raise DemandsError(f"refusing to write: {found[0][1]}; nothing was changed")
         raw = encode(new_text, doc.bom)
-        atomic_write(path, raw)
         reverse = reverse_splices(doc.text, editor.splices)
-        journal = read_journal(path)
-        journal.append(
-            {
-                "what": what(result) if callable(what) else what,
-                "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "before": sha(doc.text),
-                "after": sha(new_text),
-                "splices": [[s.start, s.end, s.text] for s in reverse],
-            }
-        )
-        write_journal(path, journal)
-        if len(raw) >= cache.min_bytes():
-            cache.put(cache.key_of(raw), editor.data, spans)
+        entry = {
+            "what": what(result) if callable(what) else what,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "before": sha(doc.text),
+            "after": sha(new_text),
+            "splices": [[s.start, s.end, s.text] for s in reverse],
+        }
+
+        def record() -> None:
+            _record(path, entry, say)
+            if len(raw) >= cache.min_bytes():
+                cache.put(cache.key_of(raw), editor.data, spans)
+
+        atomic_write(path, raw, then=record)
     return result, True
+
+
+def _record(path: Path, entry: dict[str, Any], warn: Warn) -> None:
+    """Append ``entry`` to the undo journal; anything in the way is a warning, not a failure."""
+    lost = "the change is written, but 'demands undo' cannot revert it"
+    try:
+        journal = read_journal(path)
+    except JournalDamaged as err:
+        warn(f"{err}: older changes cannot be undone")
+        journal = []
+    except DemandsError as err:
+        warn(f"{err}; {lost}")
+        return
+    failure = write_journal(path, [*journal, entry])
+    if failure:
+        warn(f"{failure}; {lost}")
 
 
 def _refuse(err: InvalidFile) -> DemandsError:
@@ -565,26 +687,53 @@ def _sources_changed(old: Any, new: Any) -> set[str]:
     }
 
 
-def undo(path: Path) -> str:
-    """Revert the last write this tool made to ``path``; returns what it undid."""
-    with locked(path):
-        journal = read_journal(path)
+def undo(path: Path, warn: Warn | None = None) -> str:
+    """Revert the last write this tool made to ``path``; returns what it undid.
+
+    An undo already applied (a killed ``undo`` that replaced the file but kept its
+    record: the file equals the state before that write) is recognised, and its record
+    dropped. Raises DemandsError when there is nothing to undo, when the file changed
+    since by other means, and when the journal is damaged (it is then set aside).
+    """
+    say = warn or _warn
+    with safeio.writing(str(path)), locked(path):
+        try:
+            journal = read_journal(path)
+        except JournalDamaged as err:
+            raise DemandsError(f"nothing to undo: {err}; use git to restore an older version") from None
         if not journal:
             raise DemandsError(f"nothing to undo: no write by demands to {path} is recorded")
         last = journal[-1]
         text, bom, _newline = read_text(path)
-        if sha(text) != last.get("after"):
+        current = sha(text)
+        if current == last["before"] and current != last["after"]:
+            failure = write_journal(path, journal[:-1])
+            if failure:
+                raise DemandsError(f"{failure}; the file is as it was before {last['what']} already")
+            return f"{last['what']} (the file was back to before it already: an earlier undo was cut short)"
+        if current != last.get("after"):
             raise DemandsError(
                 f"{path} changed since demands last wrote it ({last.get('what')}); "
                 "undo refuses to overwrite those changes: use git to restore an older version"
             )
         from .edit import Splice, apply_splices
 
-        splices = [Splice(int(a), int(b), str(t), n) for n, (a, b, t) in enumerate(last.get("splices", []))]
-        before = apply_splices(text, splices)
-        if sha(before) != last.get("before"):
-            raise DemandsError("the undo record is damaged; nothing was changed: use git to restore an older version")
-        atomic_write(path, encode(before, bom))
-        journal.pop()
-        write_journal(path, journal)
+        splices = [Splice(a, b, t, n) for n, (a, b, t) in enumerate(last["splices"])]
+        try:
+            before = apply_splices(text, splices)
+        except DemandsError:
+            before = None
+        if before is None or sha(before) != last["before"]:
+            aside = _set_aside(journal_path(path))
+            raise DemandsError(
+                f"the undo record of {last['what']} does not lead back to the file before it (damaged); "
+                f"the journal is set aside{aside}, {path} is unchanged: use git to restore an older version"
+            )
+
+        def pop() -> None:
+            failure = write_journal(path, journal[:-1])
+            if failure:
+                say(f"{failure}; the file is reverted, and the next 'demands undo' will clear this record")
+
+        atomic_write(path, encode(before, bom), then=pop)
     return str(last.get("what"))

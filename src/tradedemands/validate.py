@@ -7,11 +7,24 @@ indices to the value at fault, which the store turns into line and column.
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Callable
 from typing import Any
 
-from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, parse_date
+from .escape import clip, quoted
+from .model import (
+    DATE_RE,
+    ID_RE,
+    ITEM_FIELDS,
+    KINDS,
+    PRIORITIES,
+    RELS,
+    amount_problem,
+    fold,
+    latest_status_entry,
+    out_of_order,
+    parse_date,
+    plain,
+)
 
 Path = tuple[Any, ...]
 Found = list[tuple[Path, str]]
@@ -34,7 +47,10 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     if not close:
         return ""
     original = next(c for c in choices if c.lower() == close[0])
-    return f" (did you mean {original!r}?)"
+    return f" (did you mean {quoted(original)}?)"
+
+
+_ONE_PARTY = "ids, names and aliases must each name one party (in any case); change one of them"
 
 
 class _Checker:
@@ -57,10 +73,10 @@ class _Checker:
     def fields(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, required: tuple[str, ...]) -> None:
         for key in mapping:
             if key not in allowed:
-                self.problem(path + (key,), f"unknown field {key!r}{suggest(str(key), allowed)}")
+                self.problem(path + (key,), f"unknown field {quoted(key)}{suggest(str(key), allowed)}")
         for key in required:
             if mapping.get(key) is None:
-                self.problem(path, f"missing required field {key!r}")
+                self.problem(path, f"missing required field {quoted(key)}")
 
     def text(self, mapping: dict[str, Any], key: str, path: Path, *, nonempty: bool = False) -> str | None:
         """A text field; numbers and booleans written bare are read back as the text written."""
@@ -104,16 +120,22 @@ class _Checker:
             self.problem(path + (key,), f"bad date {_show(value)}: use YYYY-MM-DD")
             return None
         if parse_date(value) is None:
-            self.problem(path + (key,), f"bad date {value!r}: no such day")
+            self.problem(path + (key,), f"bad date {quoted(value)}: no such day")
             return None
         return value
 
     def number(self, mapping: dict[str, Any], key: str, path: Path) -> float | None:
+        """An amount: a finite number below 1e18 in magnitude with at most 18 significant digits."""
         value = mapping.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(path + (key,), f"{key} must be a plain number like 200000000000, not {_show(value)}")
+            return None
+        written = self.text_of(path + (key,)) if self.text_of else None
+        problem = amount_problem(value, written)
+        if problem is not None:
+            self.problem(path + (key,), problem)
             return None
         return value
 
@@ -121,7 +143,8 @@ class _Checker:
         value = self.text(mapping, key, path)
         if value is not None and value not in choices:
             self.problem(
-                path + (key,), f"unknown {key} {value!r}{suggest(value, choices)}; use one of: {', '.join(choices)}"
+                path + (key,),
+                f"unknown {key} {quoted(value)}{suggest(value, choices)}; use one of: {clip(', '.join(choices))}",
             )
             return None
         return value
@@ -161,24 +184,54 @@ class _Checker:
         if not self.mapping(value, ("parties",), "parties"):
             return set()
         ids: set[str] = set()
+        #: Every id, name and alias seen, folded: which party it names and as what.
+        owners: dict[str, tuple[str, str]] = {}
         for key, party in list(value.items()):
             path: Path = ("parties", key)
             if not isinstance(key, str):
-                self.problem(path, f"party id {key!r} must be text")
+                self.problem(path, f"party id {quoted(key)} must be text")
                 continue
             if not ID_RE.match(key):
-                self.problem(path, f"party id {key!r} may hold only letters, digits, '.', '_' and '-'")
-            if key.lower() in {i.lower() for i in ids}:
-                self.problem(path, f"duplicate party id {key!r}")
+                self.problem(path, f"party id {quoted(key)} may hold only letters, digits, '.', '_' and '-'")
+            if fold(key) in {fold(i) for i in ids}:
+                self.problem(path, f"duplicate party id {quoted(key)}")
             ids.add(key)
-            if not self.mapping(party, path, f"party {key!r}"):
-                continue
-            self.fields(party, PARTY_FIELDS, path, ("name",))
-            self.text(party, "name", path, nonempty=True)
-            self.text_list(party, "aliases", path)
-            self.text(party, "lead", path)
-            self.text(party, "description", path)
+            names: list[tuple[Path, str, str]] = []
+            if isinstance(party, dict):
+                self.fields(party, PARTY_FIELDS, path, ("name",))
+                name = self.text(party, "name", path, nonempty=True)
+                if name is not None:
+                    names.append((path + ("name",), "name", name))
+                aliases = party.get("aliases")
+                for n, alias in enumerate(self.text_list(party, "aliases", path)):
+                    where = path + ("aliases", n) if isinstance(aliases, list) else path + ("aliases",)
+                    names.append((where, "alias", alias))
+                self.text(party, "lead", path)
+                self.text(party, "description", path)
+            else:
+                self.mapping(party, path, f"party {quoted(key)}")
+            self.party_names(key, names, owners)
         return ids
+
+    def party_names(self, key: str, names: list[tuple[Path, str, str]], owners: dict[str, tuple[str, str]]) -> None:
+        """Ids, names and aliases name one party each, compared as people type them (``fold``)."""
+        folded = fold(key)
+        owner = owners.get(folded)
+        if owner is not None and owner[0] != key and owner[1] != "id":
+            self.problem(
+                ("parties", key),
+                f"party id {quoted(key)} is also the {owner[1]} of party {quoted(owner[0])}: {_ONE_PARTY}",
+            )
+        owners.setdefault(folded, (key, "id"))
+        for where, what, text in names:
+            folded = fold(text)
+            owner = owners.get(folded)
+            if owner is not None and owner[0] != key:
+                self.problem(
+                    where,
+                    f"party {quoted(key)} {what} {quoted(text)} is also the {owner[1]} of party {quoted(owner[0])}: {_ONE_PARTY}",
+                )
+            owners.setdefault(folded, (key, what))
 
     def rounds(self) -> set[str]:
         ids: set[str] = set()
@@ -188,11 +241,9 @@ class _Checker:
                 continue
             self.fields(rnd, ROUND_FIELDS, path, ("id", "date"))
             rid = self.text(rnd, "id", path, nonempty=True)
-            if rid and not ID_RE.match(rid):
-                self.problem(path + ("id",), f"round id {rid!r} may hold only letters, digits, '.', '_' and '-'")
             if rid is not None:
                 if rid in ids:
-                    self.problem(path + ("id",), f"duplicate round id {rid!r}")
+                    self.problem(path + ("id",), f"duplicate round id {quoted(rid)}")
                 ids.add(rid)
             start = self.date(rnd, "date", path)
             end = self.date(rnd, "end", path)
@@ -218,7 +269,7 @@ class _Checker:
             name = self.text(status, "name", path, nonempty=True)
             if name is not None:
                 if name in names:
-                    self.problem(path + ("name",), f"duplicate status {name!r}")
+                    self.problem(path + ("name",), f"duplicate status {quoted(name)}")
                 names.append(name)
             closed = status.get("closed")
             if closed is not None and not isinstance(closed, bool):
@@ -239,7 +290,8 @@ class _Checker:
                     key = iid.lower()
                     if key in seen:
                         self.problem(
-                            ("demands", i, "id"), f"{iid} id: duplicate id (also item {seen[key] + 1} of demands)"
+                            ("demands", i, "id"),
+                            f"{clip(iid, 60)} id: duplicate id (also item {seen[key] + 1} of demands)",
                         )
                     else:
                         seen[key] = i
@@ -260,18 +312,18 @@ class _Checker:
         ids: set[str],
     ) -> None:
         iid = item.get("id") if isinstance(item.get("id"), str) else None
-        label = iid or f"item {path[1] + 1}"
+        label = clip(iid, 60) if iid else f"item {path[1] + 1}"
         start = len(self.found)
         self.fields(item, ITEM_FIELDS, path, ("id", "party", "title", "status"))
         if iid is not None and not ID_RE.match(iid):
-            self.problem(path + ("id",), f"id {iid!r} may hold only letters, digits, '.', '_' and '-'")
+            self.problem(path + ("id",), f"id {quoted(iid)} may hold only letters, digits, '.', '_' and '-'")
         party_list = sorted(parties)
         for key in ("party", "of"):
             party = self.text(item, key, path)
             if party is not None and party not in parties:
                 self.problem(
                     path + (key,),
-                    f"unknown party {party!r}{suggest(party, party_list)}; known: {', '.join(party_list) or 'none'}",
+                    f"unknown party {quoted(party)}{suggest(party, party_list)}; known: {clip(', '.join(party_list)) or 'none'}",
                 )
         self.choice(item, "kind", path, KINDS)
         self.text(item, "title", path, nonempty=True)
@@ -284,11 +336,12 @@ class _Checker:
         self.target(item, path)
         self.source(item, path)
         self.links(item, path, iid, ids)
-        last = self.history(item, path, rounds, statuses)
-        if status is not None and last is not None and status != last:
+        latest = self.history(item, path, rounds, statuses)
+        if status is not None and latest is not None and status != latest["status"]:
             self.problem(
                 path + ("status",),
-                f"status is {status!r} but the last history entry sets {last!r}; use 'demands mark' to change a status",
+                f"status is {quoted(status)} but the latest-dated history entry ({latest['date']}) sets "
+                f"{quoted(latest['status'])}; use 'demands mark' to change a status",
             )
         for n in range(start, len(self.found)):
             where, message = self.found[n]
@@ -309,15 +362,20 @@ class _Checker:
         self.text(target, "unit", tpath)
         self.text(target, "metric", tpath)
         self.date(target, "by", tpath)
-        for j, m in enumerate(self.seq(target, "progress", tpath)):
+        measurements = self.seq(target, "progress", tpath)
+        dated = True
+        for j, m in enumerate(measurements):
             mpath = tpath + ("progress", j)
             if not self.mapping(m, mpath, "a measurement"):
+                dated = False
                 continue
             self.fields(m, MEASUREMENT_FIELDS, mpath, ("date", "amount"))
-            self.date(m, "date", mpath)
+            dated = self.date(m, "date", mpath) is not None and dated
             self.number(m, "amount", mpath)
             self.text(m, "note", mpath)
             self.text(m, "source", mpath)
+        if dated:
+            self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
 
     def source(self, item: dict[str, Any], path: Path) -> None:
         source = item.get("source")
@@ -344,27 +402,44 @@ class _Checker:
             if iid is not None and other.lower() == iid.lower():
                 self.problem(lpath + ("id",), "an item cannot link to itself")
             elif other.lower() not in ids:
-                self.problem(lpath + ("id",), f"link to unknown id {other!r}")
+                self.problem(lpath + ("id",), f"link to unknown id {quoted(other)}")
 
-    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> str | None:
-        last = None
-        for j, entry in enumerate(self.seq(item, "history", path)):
+    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> dict[str, Any] | None:
+        """Check the entries; returns the latest-dated one that sets a valid status (if all are dated)."""
+        entries = self.seq(item, "history", path)
+        dated = True
+        for j, entry in enumerate(entries):
             hpath = path + ("history", j)
             if not self.mapping(entry, hpath, "a history entry"):
+                dated = False
                 continue
             self.fields(entry, HISTORY_FIELDS, hpath, ("date",))
-            self.date(entry, "date", hpath)
-            status = self.choice(entry, "status", hpath, statuses)
-            if status is not None:
-                last = status
+            dated = self.date(entry, "date", hpath) is not None and dated
+            self.choice(entry, "status", hpath, statuses)
             rnd = self.text(entry, "round", hpath)
             if rnd is not None and rnd not in rounds:
-                self.problem(hpath + ("round",), f"unknown round {rnd!r}{suggest(rnd, sorted(rounds))}")
+                self.problem(hpath + ("round",), f"unknown round {quoted(rnd)}{suggest(rnd, sorted(rounds))}")
             note = self.text(entry, "note", hpath)
             self.text(entry, "by", hpath)
             if entry.get("status") is None and note is None:
                 self.problem(hpath, "a history entry needs a status or a note")
-        return last
+        if not dated:
+            return None
+        self.in_date_order(entries, path + ("history",), "history entry", "history")
+        latest: Any = latest_status_entry({"history": entries})  # type: ignore[typeddict-item]
+        return latest if latest is not None and latest.get("status") in statuses else None
+
+    def in_date_order(self, entries: list[Any], path: Path, what: str, field: str) -> None:
+        """A dated list (history, progress) must be in date order: report the first entry out of place."""
+        j = out_of_order(entries)
+        if j is None:
+            return
+        later = max(entries[:j], key=lambda e: e["date"])
+        self.problem(
+            path + (j, "date"),
+            f"{what} dated {entries[j]['date']} comes after one dated {later['date']}: {field} is kept in date "
+            f"order; move this entry up to its place by date",
+        )
 
 
 def _kind_of(value: Any) -> str:
@@ -377,12 +452,13 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    return f"text {value!r}"
+        shown = repr(value) if not isinstance(value, int) or value.bit_length() < 64 else ""
+        return f"the number {shown}" if shown and len(shown) <= 24 else "a number"
+    return f"text {quoted(value)}"
 
 
 def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else _kind_of(value)
+    return quoted(value) if isinstance(value, str) else _kind_of(value)
 
 
 def check(data: Any, text_of: TextOf | None = None) -> Found:
@@ -391,4 +467,6 @@ def check(data: Any, text_of: TextOf | None = None) -> Found:
 
 
 def normalize_space(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` as a source quote is compared: runs of whitespace as one space, Unicode NFC,
+    curly quotes as straight ones, case kept (``model.plain``)."""
+    return " ".join(plain(text).split())

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .formats import Rows, join, number
-from .model import INVERSE_REL, DataFile, Item, Vocabulary, natural_key, target_progress, updated_on
+from .model import INVERSE_REL, DataFile, Item, Vocabulary, natural_key, target_progress, timeline, updated_on
 
 LIST_COLUMNS = ["id", "party", "of", "kind", "status", "priority", "topic", "title", "due", "updated"]
 TABLE_COLUMNS = ["id", "party", "kind", "status", "priority", "topic", "title", "due"]
@@ -93,7 +93,7 @@ def show_rows(data: DataFile, item: Item) -> Rows:
     for back in backlinks(data, item["id"]):
         if (back["rel"], back["id"].lower()) not in own:
             rows.append([f"link {back['rel']}", back["id"]])
-    for entry in item.get("history") or []:
+    for entry in timeline(item.get("history")):
         rows.append([f"history {entry.get('date', '')}", history_line(entry)])
     return Rows(["field", "value"], rows, wide=("value",))
 
@@ -101,7 +101,7 @@ def show_rows(data: DataFile, item: Item) -> Rows:
 def history_line(entry: Any) -> str:
     parts = []
     if entry.get("status"):
-        parts.append(f"-> {entry['status']}")
+        parts.append(f"→ {entry['status']}")
     if entry.get("round"):
         parts.append(f"({entry['round']})")
     if entry.get("note"):

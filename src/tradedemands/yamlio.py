@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InvalidFile, Problem
+from .escape import clip, quoted
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -65,6 +66,10 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == STR:
         return value
     if tag == INT:
+        if len(value) > 3000:
+            # Past Python's limit for turning text into a number and back (4300 digits): no
+            # amount is anywhere near this, so it reads as out of range (validate says so).
+            return float("-inf") if value.startswith("-") else float("inf")
         if value.startswith("0o"):
             return int(value[2:], 8)
         if value.startswith("0x"):
@@ -83,7 +88,7 @@ def _scalar(node: ScalarNode) -> Any:
         return None
     if tag == "!":
         return value
-    raise _Refused(node, f"tag {tag!r} is not allowed in a demands file; remove it")
+    raise _Refused(node, f"tag {quoted(tag)} is not allowed in a demands file; remove it")
 
 
 class _Builder:
@@ -103,11 +108,11 @@ class _Builder:
             return _scalar(node)
         if isinstance(node, SequenceNode):
             if node.tag not in (SEQ, "!"):
-                raise _Refused(node, f"tag {node.tag!r} is not allowed in a demands file; remove it")
+                raise _Refused(node, f"tag {quoted(node.tag)} is not allowed in a demands file; remove it")
             return [self.build(child, depth + 1) for child in node.value]
         if isinstance(node, MappingNode):
             if node.tag not in (MAP, "!"):
-                raise _Refused(node, f"tag {node.tag!r} is not allowed in a demands file; remove it")
+                raise _Refused(node, f"tag {quoted(node.tag)} is not allowed in a demands file; remove it")
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == MERGE or (
@@ -118,10 +123,10 @@ class _Builder:
                     raise _Refused(key_node, "a mapping key must be plain text")
                 k = self.build(key_node, depth + 1)
                 if isinstance(k, float):
-                    raise _Refused(key_node, f"key {key_node.value!r} must be text")
+                    raise _Refused(key_node, f"key {quoted(key_node.value)} must be text")
                 k = key_node.value if not isinstance(k, str) else k
                 if k in result:
-                    raise _Refused(key_node, f"duplicate key {k!r}")
+                    raise _Refused(key_node, f"duplicate key {quoted(k)}")
                 result[k] = self.build(value_node, depth + 1)
             return result
         raise _Refused(node, "unexpected YAML node")  # pragma: no cover - the composer makes only these
@@ -141,7 +146,7 @@ def parse(text: str, path: str) -> tuple[Any, Node | None]:
         if isinstance(err, yaml.composer.ComposerError) and re.search(r"\b(anchor|alias)\b", problem):
             # a duplicate anchor or an undefined alias: refused in any case, say so plainly
             raise InvalidFile([Problem(path, line, col, ALIASES_REFUSED)]) from None
-        raise InvalidFile([Problem(path, line, col, f"YAML syntax error: {problem or err}")]) from None
+        raise InvalidFile([Problem(path, line, col, f"YAML syntax error: {clip(problem or err)}")]) from None
     except yaml.YAMLError as err:
         message = " ".join(str(err).split())
         line, col = 1, 1
@@ -149,7 +154,7 @@ def parse(text: str, path: str) -> tuple[Any, Node | None]:
         if isinstance(position, int):
             line = text.count("\n", 0, position) + 1
             col = position - (text.rfind("\n", 0, position) + 1) + 1
-        raise InvalidFile([Problem(path, line, col, f"YAML error: {message}")]) from None
+        raise InvalidFile([Problem(path, line, col, f"YAML error: {clip(message)}")]) from None
     except RecursionError:
         raise InvalidFile([Problem(path, 1, 1, "YAML nesting is too deep")]) from None
     if node is None:
