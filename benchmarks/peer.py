@@ -14,7 +14,8 @@ kind/status/topic/of -> UDAs. Every item is pending, so ``task project:us list``
 the same rows as ``demands list --party us``.
 
 Each figure runs ours, theirs, ours, theirs... and reports the medians and each side's
-peak memory (the child's maximum resident set size, from ``os.wait4``). Ours runs with a
+peak memory (the child's maximum resident set size, from ``os.wait4`` in a small launcher
+process, so that this runner's own memory is not counted: see ``launch.py``). Ours runs with a
 warm parse cache in a temporary ``XDG_CACHE_HOME``. By default stdout goes to a file,
 with the table format forced (``-o table``) and the width fixed at 120 columns on both
 sides (``COLUMNS=120``, ``rc.defaultwidth=120``); ``--tty`` puts stdout on a pseudo-terminal
@@ -36,7 +37,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -44,9 +44,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
+from launch import TTY_SIZE, Launcher, Result
 
 DEMANDS = shutil.which("demands") or str(Path(sys.executable).with_name("demands"))
-WIDTH = 120
+WIDTH = TTY_SIZE[0]
 #: SPEC §7: demands' time over Taskwarrior's, at most.
 BUDGETS = {"table": 1.0, "json": 1.0, "write": 1.5, "changed": 1.5}
 TASKRC = """\
@@ -70,68 +71,16 @@ uda.of.label=Of
 """
 
 
-class Run:
-    """One finished child: wall time in seconds, peak RSS in MB, and the file holding its stdout."""
-
-    def __init__(self, seconds: float, peak_mb: float, output: Path) -> None:
-        self.seconds, self.peak_mb, self.output = seconds, peak_mb, output
+LAUNCHER: Launcher | None = None
 
 
-def run(argv: list[str], env: dict[str, str], output: Path, tty: bool) -> Run:
-    """Run ``argv`` with stdout to ``output`` (directly, or through a pseudo-terminal)."""
-    if tty:
-        return _run_tty(argv, env, output)
-    with open(output, "wb") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-    return _finish(argv, proc, status, usage, elapsed, output)
-
-
-def _run_tty(argv: list[str], env: dict[str, str], output: Path) -> Run:
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, WIDTH, 0, 0))
-    sink = open(output, "wb")  # noqa: SIM115 - closed by the reader thread
-
-    def drain() -> None:
-        with sink:
-            while True:
-                try:
-                    chunk = os.read(master, 1 << 16)
-                except OSError:  # EIO: the child's side closed
-                    break
-                if not chunk:
-                    break
-                sink.write(chunk)
-        os.close(master)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE)
-    os.close(slave)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    reader.join()
-    return _finish(argv, proc, status, usage, elapsed, output)
-
-
-def _finish(
-    argv: list[str], proc: subprocess.Popen[bytes], status: int, usage: object, elapsed: float, output: Path
-) -> Run:
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    proc.stderr.close()
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({code}): {err.decode(errors='replace')[:300]}")
-    return Run(elapsed, usage.ru_maxrss / 1024, output)  # type: ignore[attr-defined]
+def run(argv: list[str], env: dict[str, str], output: Path, tty: bool) -> Result:
+    """Run ``argv`` from the launcher, stdout to ``output``; stops the benchmark if it fails."""
+    assert LAUNCHER is not None
+    result = LAUNCHER.run(argv, env, output=output, tty=tty)
+    if result.code != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({result.code}): {result.stderr[:300]}")
+    return result
 
 
 def task_date(day: str) -> str:
@@ -196,9 +145,11 @@ def main() -> None:
         print(f"peer.py: no 'demands' script at {DEMANDS}; install the project (pip install -e .)", file=sys.stderr)
         sys.exit(1)
 
+    global LAUNCHER
     work = Path(tempfile.mkdtemp(prefix="demands-peer-"))
     try:
-        measure_all(work, args)
+        with Launcher() as LAUNCHER:  # before this process grows: see launch.py
+            measure_all(work, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -206,7 +157,7 @@ def main() -> None:
 def measure_all(work: Path, args: argparse.Namespace) -> None:
     print(
         f"tradedemands vs Taskwarrior, {time.strftime('%Y-%m-%d %H:%M')}, {platform.node()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, {versions()}",
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, {versions()}",
         flush=True,
     )
     base = {
@@ -229,8 +180,8 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
     big = work / "demands.yaml"
     big.write_text(generate(args.items), encoding="utf-8")
     started = time.perf_counter()
-    first = run([DEMANDS, "list", "-o", "json", "-f", str(big)], ours_env, out, tty=False)
-    items = json.loads(first.output.read_text(encoding="utf-8"))
+    run([DEMANDS, "list", "-o", "json", "-f", str(big)], ours_env, out, tty=False)
+    items = json.loads(out.read_text(encoding="utf-8"))
     (work / "import.json").write_text("\n".join(json.dumps(to_task(i)) for i in items), encoding="utf-8")
     subprocess.run(["task", "import", str(work / "import.json")], env=theirs_env, capture_output=True, check=True)
     pending = data / "pending.data"
@@ -246,7 +197,7 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
     if got.stdout.strip() != item["title"]:
         raise SystemExit(f"task {n + 1} is {got.stdout.strip()!r}, expected {item['title']!r}: import order differs")
 
-    rows: list[tuple[str, Run, Run, float]] = []
+    rows: list[tuple[str, Result, Result, float]] = []
 
     def figure(
         name: str,
@@ -257,8 +208,8 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
         before_ours: Callable[[int], None] | None = None,
         before_theirs: Callable[[int], None] | None = None,
     ) -> None:
-        mine: list[Run] = []
-        their: list[Run] = []
+        mine: list[Result] = []
+        their: list[Result] = []
         for k in range(args.runs):
             if before_ours:
                 before_ours(k)
@@ -268,8 +219,8 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
             their.append(run(theirs(k), theirs_env, work / "theirs.out", args.tty))
             if k == 0:
                 check(work / "ours.out", work / "theirs.out")
-        a = Run(statistics.median(r.seconds for r in mine), max(r.peak_mb for r in mine), out)
-        b = Run(statistics.median(r.seconds for r in their), max(r.peak_mb for r in their), out)
+        a = Result(statistics.median(r.seconds for r in mine), max(r.peak_mb for r in mine), 0, "")
+        b = Result(statistics.median(r.seconds for r in their), max(r.peak_mb for r in their), 0, "")
         rows.append((name, a, b, budget))
         ratio = a.seconds / b.seconds
         print(
@@ -366,7 +317,7 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
         edit_theirs,
     )
 
-    print()
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores\n")
     print("| figure | demands | task | ratio | budget | peak MB demands | peak MB task |")
     print("|---|---|---|---|---|---|---|")
     for name, a, b, budget in rows:
