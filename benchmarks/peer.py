@@ -183,7 +183,11 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
     run([DEMANDS, "list", "-o", "json", "-f", str(big)], ours_env, out, tty=False)
     items = json.loads(out.read_text(encoding="utf-8"))
     (work / "import.json").write_text("\n".join(json.dumps(to_task(i)) for i in items), encoding="utf-8")
-    subprocess.run(["task", "import", str(work / "import.json")], env=theirs_env, capture_output=True, check=True)
+    imported = subprocess.run(["task", "import", str(work / "import.json")], env=theirs_env, capture_output=True)
+    if imported.returncode != 0:
+        raise SystemExit(
+            f"task import failed ({imported.returncode}): {imported.stderr.decode(errors='replace')[:300]}"
+        )
     pending = data / "pending.data"
     us = [(n, i) for n, i in enumerate(items) if i["party"] == "us"]
     print(
@@ -196,6 +200,15 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
     got = subprocess.run(["task", "_get", f"{n + 1}.description"], env=theirs_env, capture_output=True, text=True)
     if got.stdout.strip() != item["title"]:
         raise SystemExit(f"task {n + 1} is {got.stdout.strip()!r}, expected {item['title']!r}: import order differs")
+
+    # A different item each run, one whose status really changes; the same item on both sides.
+    movable = [(n, i) for n, i in us if i["status"] != "discussing"]
+    if len(movable) < args.runs:
+        raise SystemExit(
+            f"--runs {args.runs} needs as many party-us items not yet discussing; there are {len(movable)}"
+        )
+    step = max(1, len(movable) // (args.runs + 1))
+    chosen = [movable[(k * step) % len(movable)] for k in range(args.runs)]
 
     rows: list[tuple[str, Result, Result, float]] = []
 
@@ -277,10 +290,6 @@ def measure_all(work: Path, args: argparse.Namespace) -> None:
         check_json,
     )
 
-    # A different item each run, one whose status really changes; the same item on both sides.
-    movable = [(n, i) for n, i in us if i["status"] != "discussing"]
-    step = max(1, len(movable) // (args.runs + 1))
-    chosen = [movable[(k * step) % len(movable)] for k in range(args.runs)]
     figure(
         "mark X discussing vs N modify +bench",
         BUDGETS["write"],
