@@ -124,7 +124,7 @@ def test_completing_builds_the_app_without_loading_the_completion_module() -> No
     code = (
         "import sys, typer; from tradedemands.cli import app; typer.main.get_command(app); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'rich') or m.startswith("
-        "('tradedemands.complete', 'tradedemands.store'))))"
+        "('tradedemands.complete', 'tradedemands.document', 'tradedemands.files'))))"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]", r.stdout

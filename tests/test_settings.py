@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, demands_cmd
-from tradedemands import settings, store
+from tradedemands import settings
+from tradedemands.lock import lock_path
 
 SIZE = "use a whole number of bytes from {low} to 1099511627776 (default {default}), or unset it"
 BAD = [
@@ -70,7 +71,7 @@ def test_good_values_work(run, name: str, value: str) -> None:
 
 
 def test_lock_timeout_nan_no_longer_waits_forever(workspace: Path, data_file: Path) -> None:
-    fd = os.open(store.lock_path(data_file), os.O_RDONLY)
+    fd = os.open(lock_path(data_file), os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         started = time.monotonic()

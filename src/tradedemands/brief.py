@@ -6,7 +6,7 @@ from typing import Any
 
 from .escape import md
 from .formats import Rows, number, to_markdown
-from .model import PRIORITIES, DataFile, Item, natural_key, target_progress, timeline, vocabulary
+from .model import PRIORITIES, DataFile, Item, by_date, natural_key, target_progress, vocabulary
 from .query import deadline
 from .views import list_rows
 
@@ -198,7 +198,7 @@ def brief(
         rows = Rows(["date", "id", "title", "change", "note"], [])
         for item in items:
             previous = None
-            for entry in timeline(item.get("history")):
+            for entry in by_date(item.get("history")):
                 status = entry.get("status")
                 if entry.get("date", "") >= since and (status or entry.get("note")):
                     change = f"{previous or 'new'} → {status}" if status else "note"

@@ -26,11 +26,11 @@ class Group(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         from typer import _click
 
-        from . import safeio, settings
+        from . import atomic, errors, settings, signals
 
         kwargs["standalone_mode"] = False
         completing = bool(os.environ.get("_DEMANDS_COMPLETE"))
-        previous = {} if completing else safeio.install_signal_handlers()
+        previous = {} if completing else signals.install_signal_handlers()
         try:
             if not completing:
                 settings.check()
@@ -38,8 +38,8 @@ class Group(TyperGroup):
         except UsageError as err:  # a bad DEMANDS_* setting, before any command ran
             typer.echo(f"demands: {_safe(str(err))}", err=True)
             sys.exit(err.exit_code)
-        except safeio.Interrupted as err:
-            safeio.remove_temps()
+        except signals.Interrupted as err:
+            atomic.remove_temps()
             typer.echo(f"demands: {_safe(err.message())}", err=True)
             sys.exit(err.exit_code)
         except _click.exceptions.NoArgsIsHelpError as err:
@@ -74,7 +74,7 @@ class Group(TyperGroup):
             if _debug():
                 raise
             where = f"{err.filename}: " if err.filename else ""
-            typer.echo(f"demands: {_safe(_clip_line(f'{where}{safeio.cause(err)}'))}", err=True)
+            typer.echo(f"demands: {_safe(_clip_line(f'{where}{errors.cause(err)}'))}", err=True)
             sys.exit(1)
         except Exception as err:
             if _debug():
@@ -90,7 +90,7 @@ class Group(TyperGroup):
             )
             sys.exit(1)
         finally:
-            safeio.restore_signal_handlers(previous)
+            signals.restore_signal_handlers(previous)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -181,10 +181,34 @@ def handle(func: F) -> F:
                 typer.echo(_safe(_clip_line(str(problem))), err=True)
             raise typer.Exit(code=1) from None
         except DemandsError as err:
-            typer.echo(f"demands: {_safe(_clip_line(str(err)))}", err=True)
+            typer.echo(f"demands: {_safe(_clip_line(message(err)))}", err=True)
             raise typer.Exit(code=err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: How the command line names what library messages call by an argument's name (``{option}``).
+OPTION_NAMES = {
+    "title": "--title",
+    "item_id": "--id",
+    "force": "--force",
+    "amount": "--amount",
+    "baseline": "--baseline",
+    "kind": "--kind",
+    "file": "--file PATH",
+    "file_in_repository": "pass --file with a file in a repository",
+    "output": "--output",
+    "list_ids": "'demands list --format ids'",
+    "set_target": "'demands target {item} --amount N'",
+}
+
+
+def message(err: DemandsError) -> str:
+    """A library error's message as the command line says it: its options by their flags."""
+    name = OPTION_NAMES.get(err.option or "")
+    if name is None:
+        return str(err)
+    return err.worded(name.replace("{item}", err.item or ""))
 
 
 def _safe(text: str) -> str:
@@ -359,14 +383,13 @@ def parse_date_option(value: str | None, option: str = "--date") -> str:
 
 
 def _load(file: str | None, as_of: str | None = None) -> Any:
-    from . import store
-    from .model import as_of_state
+    from .document import load
+    from .files import find_file
 
-    doc = store.load(store.find_file(file))
+    doc = load(find_file(file))
     if as_of is not None:
         when = parse_date_option(as_of, "--as-of")
-        doc.data, undated = as_of_state(doc.data, when)
-        doc._index = None
+        doc, undated = doc.as_of(when)
         _left_out(undated, f"--as-of {when}")
     return doc
 
@@ -535,12 +558,11 @@ def show(
 
     doc = _load(file)
     if as_of is not None:
-        from .model import as_of_state, raised_on
+        from .timeline import raised_on
 
         when = parse_date_option(as_of, "--as-of")
         known = {i: doc.item(i) for i in ids}
-        doc.data, _undated = as_of_state(doc.data, when)
-        doc._index = None
+        doc, _undated = doc.as_of(when)
         for item in known.values():
             if item["id"].lower() in doc.index():
                 continue
@@ -609,23 +631,25 @@ def validate(
     ] = ValidateFormat.text,
 ) -> None:
     """Check schema, references, statuses, dates and source quotes; report every problem. Exit 1 on any."""
-    from . import formats, store
+    from . import formats
+    from .document import check_quotes, load, parse
+    from .files import find_file, read_text
 
-    targets = [Path(p) for p in paths] if paths else [store.find_file(file)]
+    targets = [Path(p) for p in paths] if paths else [find_file(file)]
     reports = []
     failed = False
     for target in targets:
         try:
-            doc = store.load(target)
+            doc = load(target)
             count = len(doc.items)
-            problems = store.check_quotes(doc)
+            problems = check_quotes(doc)
             if problems and doc.node is None:
-                problems = store.check_quotes(store.load(target, tree=True))
+                problems = check_quotes(load(target, tree=True))
         except InvalidFile:
             # Report every problem at once: the quote check too, not only the first failure.
             try:
-                text, bom, newline = store.read_text(target)
-                store.parse(text, target, bom=bom, newline=newline, sources=True)
+                text, bom, newline = read_text(target)
+                parse(text, target, bom=bom, newline=newline, sources=True)
                 problems = []
             except InvalidFile as err:
                 problems = err.problems
@@ -698,9 +722,9 @@ def _write_output(text: str, output: str | None, data_file: Path) -> None:
     if output is None or output == "-":
         sys.stdout.write(text)
         return
-    from . import safeio
+    from .atomic import write_output
 
-    safeio.write_output(output, text.encode("utf-8"), protect=data_file)
+    write_output(output, text.encode("utf-8"), protect=data_file)
     done(f"wrote {output}")
 
 
@@ -718,9 +742,10 @@ def schema() -> None:
 
 
 def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str | Callable[[Any], str]) -> Any:
-    from . import store
+    from .files import find_file
+    from .transaction import transact
 
-    result, _written = store.transact(store.find_file(file), change, what, warn=warn)
+    result, _written = transact(find_file(file), change, what, warn=warn)
     return result
 
 
@@ -1020,11 +1045,13 @@ def remove(
     file: FileOpt = None,
 ) -> None:
     """Delete an item (asks first unless --yes); refuses while others link to it unless --force."""
-    from . import ops, store
+    from . import ops
+    from .document import load
+    from .files import find_file
 
-    path = store.find_file(file)
+    path = find_file(file)
     if not yes:
-        doc = store.load(path)
+        doc = load(path)
         item = doc.item(item_id)
         if not sys.stdin.isatty():
             raise UsageError(f"not removing {item['id']} without confirmation: pass --yes")
@@ -1037,9 +1064,10 @@ def remove(
 @handle
 def undo(file: FileOpt = None) -> None:
     """Revert the last write demands made to the file (repeat for more); refuses if it changed since."""
-    from . import store
+    from .files import find_file
+    from .transaction import undo as undo_last
 
-    what = store.undo(store.find_file(file), warn=warn)
+    what = undo_last(find_file(file), warn=warn)
     done(f"undid: {what}")
 
 
@@ -1073,11 +1101,12 @@ ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-o", help="O
 
 def _version_doc(spec: str, working: Path) -> tuple[str, Any]:
     """A version of the file (path or git revision), parsed; one clear line if it does not load."""
-    from . import diff, store
+    from .document import from_bytes
+    from .gitrepo import read_version
 
-    label, raw = diff.read_version(spec, working)
+    label, raw = read_version(spec, working)
     try:
-        return label, store.from_bytes(raw, Path(label))
+        return label, from_bytes(raw, Path(label))
     except InvalidFile as err:
         raise DemandsError(f"{label} does not load: {err.problems[0]}") from None
 
@@ -1116,14 +1145,16 @@ def diff_(
     fmt: ReportFormatOpt = ReportFormat.table,
 ) -> None:
     """What changed between two versions: items added, removed, and changed field by field."""
-    from . import diff, formats, store
+    from . import diff, formats
+    from .document import load
+    from .files import find_file
     from .query import round_start
 
-    working = store.find_file(file)
+    working = find_file(file)
     if since or round_:
         if old or new:
             raise UsageError("give versions or --since/--round, not both")
-        doc = store.load(working)
+        doc = load(working)
         if round_:
             rid, start = round_start(doc.data, round_)
             label = f"before {rid} ({start})"
@@ -1137,7 +1168,7 @@ def diff_(
     else:
         old_label, old_doc = _version_doc(old or "HEAD", working)
         if new is None:
-            new_doc = store.load(working)
+            new_doc = load(working)
             new_label = str(working)
         else:
             new_label, new_doc = _version_doc(new, working)
@@ -1184,11 +1215,11 @@ def log(
     fmt: ReportFormatOpt = ReportFormat.table,
 ) -> None:
     """Every history entry across items as a timeline, newest first."""
-    from . import diff, formats
+    from . import formats, views
     from .query import resolve_party, resolve_round
 
     doc = _load(file)
-    records = diff.log_entries(
+    records = views.log_records(
         doc.data,
         since=parse_date_option(since, "--since") if since else None,
         until=parse_date_option(until, "--until") if until else None,
@@ -1462,14 +1493,11 @@ def merge_driver(
     A field both sides changed differently keeps OURS' value, is reported on stderr, and exits 1.
     An id both sides added, differently, keeps OURS' item and renumbers THEIRS' (one line, no conflict).
     """
-    from . import merge, safeio, store
+    from . import atomic, merge, signals
 
     name = path or ours
     try:
-        with safeio.writing(name):
-            result = merge.merge_files(Path(base), Path(ours), Path(theirs), name)
-            if result.changed:
-                safeio.replace(Path(ours), store.encode(result.text, result.bom), label=name)
+        result = merge.merge_into_ours(Path(base), Path(ours), Path(theirs), name)
     except DemandsError as err:
         # "X is unchanged" says less than what a merge needs said: theirs is not in it.
         message = str(err).replace(f"; {name} is unchanged", "")
@@ -1477,10 +1505,10 @@ def merge_driver(
             message += f"; {merge.ours_only(name)}"
         typer.echo(f"demands merge-driver: {_safe(message)}", err=True)
         raise typer.Exit(code=1) from None
-    except safeio.Interrupted as err:
+    except signals.Interrupted as err:
         if err.written:
             raise
-        safeio.remove_temps()
+        atomic.remove_temps()
         typer.echo(f"demands merge-driver: interrupted; {_safe(merge.ours_only(name))}", err=True)
         raise typer.Exit(code=err.exit_code) from None
     except BaseException as err:
@@ -1513,8 +1541,8 @@ def git_setup(file: FileOpt = None) -> None:
 
     The driver runs by the absolute path of this Python, so git runs it without the environment active (a GUI client, an IDE); if that Python goes away, 'demands' on PATH.
     """
-    from . import store
-    from .merge import register
+    from .files import find_file
+    from .gitsetup import register
 
-    for action in register(store.find_file(file)):
+    for action in register(find_file(file)):
         done(action)

@@ -103,11 +103,12 @@ def _complete(ctx: Any, incomplete: str, pick: Callable[[dict[str, Any]], Iterab
 
 
 def _data(ctx: Any) -> dict[str, Any] | None:
-    from . import store
+    from .document import load
+    from .files import find_file
 
     named = _named_file(ctx)
-    path = store.find_file(os.path.expanduser(named) if named else None)
-    data: Any = store.load(path).data
+    path = find_file(os.path.expanduser(named) if named else None)
+    data: Any = load(path).data
     return data if isinstance(data, dict) else None
 
 

@@ -10,23 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .document import Document
 from .edit import Editor
 from .errors import DemandsError, UsageError
-from .model import (
-    KINDS,
-    PRIORITIES,
-    RELS,
-    Item,
-    amount_problem,
-    last_status,
-    latest_status_entry,
-    natural_key,
-    percent_of,
-    place_by_date,
-    timeline,
-)
+from .model import KINDS, PRIORITIES, RELS, Item, amount_problem, by_date, natural_key, target_percent
 from .query import check_choice, check_status, resolve_party, resolve_round
-from .store import Document
+from .timeline import last_status, latest_status_entry, place_by_date, status_in_effect
 
 
 def _history_entry(date: str, status: str | None, note: str | None, round_id: str | None) -> dict[str, Any]:
@@ -79,14 +68,16 @@ def add(
     """Add an item; returns its id."""
     pid = resolve_party(doc.data, party)
     if not title.strip():
-        raise UsageError("--title must not be empty")
+        raise UsageError("{option} must not be empty", option="title")
     if item_id:
         from .model import ID_RE
 
         if not ID_RE.match(item_id):
             raise UsageError(f"bad id {item_id!r}: use letters, digits, '.', '_' and '-', like {pid.upper()}-12")
         if item_id.lower() in doc.index():
-            raise DemandsError(f"id {item_id!r} is taken; leave out --id to get {next_id(doc, pid)}")
+            raise DemandsError(
+                f"id {item_id!r} is taken; leave out {{option}} to get {next_id(doc, pid)}", option="item_id"
+            )
     new_id = item_id or next_id(doc, pid)
     item: dict[str, Any] = {"id": new_id, "party": pid}
     if of:
@@ -116,16 +107,6 @@ def add(
     item["history"] = [_history_entry(date, state, None, _round(doc, round_id))]
     editor.add_item(item)
     return new_id
-
-
-def status_in_effect(item: Item, date: str) -> str | None:
-    """The status an item had on ``date`` (YYYY-MM-DD) by its history: that of the latest-dated
-    entry on or before it that sets one; an item whose history sets none has its ``status``
-    throughout; None before its first status."""
-    history = item.get("history") or []
-    if not any(e.get("status") for e in history):
-        return item.get("status")
-    return last_status(item, until=date)
 
 
 def _later(history: list[Any], at: int) -> str:
@@ -218,7 +199,7 @@ def edit(
         if value is None:
             continue
         if key == "title" and not value.strip():
-            raise UsageError("--title must not be empty")
+            raise UsageError("{option} must not be empty", option="title")
         if value == "":
             if key in item:
                 editor.remove(("demands", index, key))
@@ -287,7 +268,11 @@ def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> 
         key=natural_key,
     )
     if linkers and not force:
-        raise DemandsError(f"{item['id']} is linked from {', '.join(linkers)}; unlink those first or pass --force")
+        raise DemandsError(
+            f"{item['id']} is linked from {', '.join(linkers)}; unlink those first or pass {{option}}",
+            option="force",
+            said="force=True",
+        )
     # Remove the links to it first (they sit in other items), then the item itself.
     for other_index, other in enumerate(doc.items):
         positions = [n for n, li in enumerate(other.get("links") or []) if li["id"].lower() == wanted]
@@ -303,14 +288,14 @@ def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]
     for option in ("amount", "baseline"):
         value = spec.get(option)
         if value is not None:
-            _check_amount(value, f"--{option}")
+            _check_amount(value, option)
     index = doc.find(item_id)
     item = doc.items[index]
     old = item.get("target")
     given = {k: v for k, v in spec.items() if v is not None}
     if old is None:
         if "amount" not in given:
-            raise UsageError(f"{item['id']} has no target yet: give --amount")
+            raise UsageError(f"{item['id']} has no target yet: give {{option}}", option="amount")
         editor.set(("demands", index, "target"), given)
         return f"{item['id']}: target set"
     changed = [k for k, v in given.items() if old.get(k) != v]  # type: ignore[misc]
@@ -331,12 +316,17 @@ def record_progress(
     note: str | None = None,
     source: str | None = None,
 ) -> str:
-    _check_amount(amount, "AMOUNT")
+    _check_amount(amount, "amount")
     index = doc.find(item_id)
     item = doc.items[index]
     target = item.get("target")
     if not target:
-        raise DemandsError(f"{item['id']} has no target; set one with 'demands target {item['id']} --amount N'")
+        raise DemandsError(
+            f"{item['id']} has no target; set one with {{option}}",
+            option="set_target",
+            said=f"set_target(..., {item['id']!r}, amount=...)",
+            item=item["id"],
+        )
     measurement: dict[str, Any] = {"date": date, "amount": amount}
     if note:
         measurement["note"] = note
@@ -345,21 +335,21 @@ def record_progress(
     progress = target.get("progress") or []
     at = place_by_date(progress, date)
     editor.insert(("demands", index, "target", "progress"), at, measurement)
-    goal = target.get("amount")
-    percent = percent_of(amount, goal, target.get("baseline", 0) or 0) if isinstance(goal, (int, float)) else None
+    percent = target_percent(target, amount)
     line = f"{item['id']}: {amount:,} recorded" + (f", {percent:.0f}% of target" if percent is not None else "")
     if at < len(progress):
-        latest = timeline(progress)[-1]
+        latest = by_date(progress)[-1]
         line += f"; the latest measurement ({latest['date']}: {latest['amount']:,}) stays the current one"
     return line
 
 
 def _check_amount(value: Any, option: str) -> None:
-    """UsageError unless ``value`` is an amount the format allows (finite, below 1e18, 18 digits)."""
+    """UsageError unless ``value`` (the argument ``option``) is an amount the format allows
+    (finite, below 1e18, 18 digits)."""
     import math
 
     if isinstance(value, float) and not math.isfinite(value):
-        raise UsageError(f"{option} must be a finite number")
+        raise UsageError("{option} must be a finite number", option=option)
     problem = amount_problem(value)
     if problem is not None:
-        raise UsageError(f"{option}: {problem}")
+        raise UsageError(f"{{option}}: {problem}", option=option)

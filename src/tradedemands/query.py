@@ -8,7 +8,8 @@ from typing import Any
 
 from .errors import UsageError
 from .escape import clip
-from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, natural_key, updated_on
+from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, natural_key
+from .timeline import updated_on
 from .validate import suggest
 
 SORT_FIELDS = ("id", "party", "status", "priority", "due", "updated", "kind", "topic", "title")

@@ -16,8 +16,7 @@ from rich.text import Text
 
 from .escape import visible
 from .formats import Rows, number
-from .model import DataFile, Item, Vocabulary
-from .model import timeline as by_date
+from .model import DataFile, Item, Vocabulary, by_date
 from .views import Summary, backlinks, bar
 
 STATUS_STYLES = {

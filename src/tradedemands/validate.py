@@ -11,24 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from .escape import clip, quoted
-from .model import (
-    DATE_RE,
-    ID_RE,
-    ITEM_FIELDS,
-    KINDS,
-    PRIORITIES,
-    RELS,
-    amount_problem,
-    fold,
-    latest_status_entry,
-    out_of_order,
-    parse_date,
-    plain,
-)
+from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, DataPath, amount_problem, fold, parse_date
+from .timeline import latest_status_entry, out_of_order
 
-Path = tuple[Any, ...]
-Found = list[tuple[Path, str]]
-TextOf = Callable[[Path], "str | None"]
+#: Problems as (where in the data, message).
+Found = list[tuple[DataPath, str]]
+#: The text of the scalar at a place in the data as written in the file (None: not known).
+TextOf = Callable[[DataPath], "str | None"]
 
 ROOT_FIELDS = ("version", "title", "description", "parties", "rounds", "statuses", "demands")
 PARTY_FIELDS = ("name", "aliases", "lead", "description")
@@ -59,18 +48,20 @@ class _Checker:
         self.text_of = text_of
         self.found: Found = []
 
-    def problem(self, path: Path, message: str) -> None:
+    def problem(self, path: DataPath, message: str) -> None:
         self.found.append((path, message))
 
     # --- typed fields ---------------------------------------------------------------------
 
-    def mapping(self, value: Any, path: Path, what: str) -> bool:
+    def mapping(self, value: Any, path: DataPath, what: str) -> bool:
         if not isinstance(value, dict):
             self.problem(path, f"{what} must be a mapping (key: value lines), not {_kind_of(value)}")
             return False
         return True
 
-    def fields(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, required: tuple[str, ...]) -> None:
+    def fields(
+        self, mapping: dict[str, Any], allowed: tuple[str, ...], path: DataPath, required: tuple[str, ...]
+    ) -> None:
         for key in mapping:
             if key not in allowed:
                 self.problem(path + (key,), f"unknown field {quoted(key)}{suggest(str(key), allowed)}")
@@ -78,7 +69,7 @@ class _Checker:
             if mapping.get(key) is None:
                 self.problem(path, f"missing required field {quoted(key)}")
 
-    def text(self, mapping: dict[str, Any], key: str, path: Path, *, nonempty: bool = False) -> str | None:
+    def text(self, mapping: dict[str, Any], key: str, path: DataPath, *, nonempty: bool = False) -> str | None:
         """A text field; numbers and booleans written bare are read back as the text written."""
         value = mapping.get(key)
         if value is None:
@@ -94,7 +85,7 @@ class _Checker:
             self.problem(path + (key,), f"{key} must not be empty")
         return value
 
-    def text_list(self, mapping: dict[str, Any], key: str, path: Path) -> list[str]:
+    def text_list(self, mapping: dict[str, Any], key: str, path: DataPath) -> list[str]:
         value = mapping.get(key)
         if value is None:
             return []
@@ -112,7 +103,7 @@ class _Checker:
                 out.append(text)
         return out
 
-    def date(self, mapping: dict[str, Any], key: str, path: Path) -> str | None:
+    def date(self, mapping: dict[str, Any], key: str, path: DataPath) -> str | None:
         value = mapping.get(key)
         if value is None:
             return None
@@ -124,7 +115,7 @@ class _Checker:
             return None
         return value
 
-    def number(self, mapping: dict[str, Any], key: str, path: Path) -> float | None:
+    def number(self, mapping: dict[str, Any], key: str, path: DataPath) -> float | None:
         """An amount: a finite number below 1e18 in magnitude with at most 18 significant digits."""
         value = mapping.get(key)
         if value is None:
@@ -139,7 +130,9 @@ class _Checker:
             return None
         return value
 
-    def choice(self, mapping: dict[str, Any], key: str, path: Path, choices: list[str] | tuple[str, ...]) -> str | None:
+    def choice(
+        self, mapping: dict[str, Any], key: str, path: DataPath, choices: list[str] | tuple[str, ...]
+    ) -> str | None:
         value = self.text(mapping, key, path)
         if value is not None and value not in choices:
             self.problem(
@@ -149,7 +142,7 @@ class _Checker:
             return None
         return value
 
-    def seq(self, mapping: dict[str, Any], key: str, path: Path) -> list[Any]:
+    def seq(self, mapping: dict[str, Any], key: str, path: DataPath) -> list[Any]:
         value = mapping.get(key)
         if value is None:
             return []
@@ -187,7 +180,7 @@ class _Checker:
         #: Every id, name and alias seen, folded: which party it names and as what.
         owners: dict[str, tuple[str, str]] = {}
         for key, party in list(value.items()):
-            path: Path = ("parties", key)
+            path: DataPath = ("parties", key)
             if not isinstance(key, str):
                 self.problem(path, f"party id {quoted(key)} must be text")
                 continue
@@ -196,7 +189,7 @@ class _Checker:
             if fold(key) in {fold(i) for i in ids}:
                 self.problem(path, f"duplicate party id {quoted(key)}")
             ids.add(key)
-            names: list[tuple[Path, str, str]] = []
+            names: list[tuple[DataPath, str, str]] = []
             if isinstance(party, dict):
                 self.fields(party, PARTY_FIELDS, path, ("name",))
                 name = self.text(party, "name", path, nonempty=True)
@@ -213,7 +206,7 @@ class _Checker:
             self.party_names(key, names, owners)
         return ids
 
-    def party_names(self, key: str, names: list[tuple[Path, str, str]], owners: dict[str, tuple[str, str]]) -> None:
+    def party_names(self, key: str, names: list[tuple[DataPath, str, str]], owners: dict[str, tuple[str, str]]) -> None:
         """Ids, names and aliases name one party each, compared as people type them (``fold``)."""
         folded = fold(key)
         owner = owners.get(folded)
@@ -236,7 +229,7 @@ class _Checker:
     def rounds(self) -> set[str]:
         ids: set[str] = set()
         for i, rnd in enumerate(self.seq(self.data, "rounds", ())):
-            path: Path = ("rounds", i)
+            path: DataPath = ("rounds", i)
             if not self.mapping(rnd, path, "a round"):
                 continue
             self.fields(rnd, ROUND_FIELDS, path, ("id", "date"))
@@ -262,7 +255,7 @@ class _Checker:
             return [s["name"] for s in DEFAULT_STATUSES]
         names: list[str] = []
         for i, status in enumerate(self.seq(self.data, "statuses", ())):
-            path: Path = ("statuses", i)
+            path: DataPath = ("statuses", i)
             if not self.mapping(status, path, "a status"):
                 continue
             self.fields(status, STATUS_FIELDS, path, ("name",))
@@ -297,7 +290,7 @@ class _Checker:
                         seen[key] = i
                     ids.add(key)
         for i, item in enumerate(items):
-            path: Path = ("demands", i)
+            path: DataPath = ("demands", i)
             if not self.mapping(item, path, "an item"):
                 continue
             self.item(item, path, parties, rounds, statuses, ids)
@@ -305,7 +298,7 @@ class _Checker:
     def item(
         self,
         item: dict[str, Any],
-        path: Path,
+        path: DataPath,
         parties: set[str],
         rounds: set[str],
         statuses: list[str],
@@ -349,7 +342,7 @@ class _Checker:
             if not message.startswith(f"{label} "):
                 self.found[n] = (where, f"{label} {field}: {message}" if field else f"{label}: {message}")
 
-    def target(self, item: dict[str, Any], path: Path) -> None:
+    def target(self, item: dict[str, Any], path: DataPath) -> None:
         target = item.get("target")
         if target is None:
             return
@@ -377,7 +370,7 @@ class _Checker:
         if dated:
             self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
 
-    def source(self, item: dict[str, Any], path: Path) -> None:
+    def source(self, item: dict[str, Any], path: DataPath) -> None:
         source = item.get("source")
         if source is None:
             return
@@ -389,7 +382,7 @@ class _Checker:
             self.text(source, key, spath)
         self.date(source, "date", spath)
 
-    def links(self, item: dict[str, Any], path: Path, iid: str | None, ids: set[str]) -> None:
+    def links(self, item: dict[str, Any], path: DataPath, iid: str | None, ids: set[str]) -> None:
         for j, link in enumerate(self.seq(item, "links", path)):
             lpath = path + ("links", j)
             if not self.mapping(link, lpath, "a link"):
@@ -404,7 +397,9 @@ class _Checker:
             elif other.lower() not in ids:
                 self.problem(lpath + ("id",), f"link to unknown id {quoted(other)}")
 
-    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> dict[str, Any] | None:
+    def history(
+        self, item: dict[str, Any], path: DataPath, rounds: set[str], statuses: list[str]
+    ) -> dict[str, Any] | None:
         """Check the entries; returns the latest-dated one that sets a valid status (if all are dated)."""
         entries = self.seq(item, "history", path)
         dated = True
@@ -429,7 +424,7 @@ class _Checker:
         latest: Any = latest_status_entry({"history": entries})  # type: ignore[typeddict-item]
         return latest if latest is not None and latest.get("status") in statuses else None
 
-    def in_date_order(self, entries: list[Any], path: Path, what: str, field: str) -> None:
+    def in_date_order(self, entries: list[Any], path: DataPath, what: str, field: str) -> None:
         """A dated list (history, progress) must be in date order: report the first entry out of place."""
         j = out_of_order(entries)
         if j is None:
@@ -464,9 +459,3 @@ def _show(value: Any) -> str:
 def check(data: Any, text_of: TextOf | None = None) -> Found:
     """Every problem with ``data`` (normalising bare numbers in text fields as it goes)."""
     return _Checker(data, text_of).run()
-
-
-def normalize_space(text: str) -> str:
-    """``text`` as a source quote is compared: runs of whitespace as one space, Unicode NFC,
-    curly quotes as straight ones, case kept (``model.plain``)."""
-    return " ".join(plain(text).split())

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .formats import Rows, join, number
-from .model import INVERSE_REL, DataFile, Item, Vocabulary, natural_key, target_progress, timeline, updated_on
+from .model import INVERSE_REL, DataFile, Item, Vocabulary, by_date, natural_key, target_progress
+from .timeline import history, updated_on
 
 LIST_COLUMNS = ["id", "party", "of", "kind", "status", "priority", "topic", "title", "due", "updated"]
 TABLE_COLUMNS = ["id", "party", "kind", "status", "priority", "topic", "title", "due"]
@@ -93,7 +94,7 @@ def show_rows(data: DataFile, item: Item) -> Rows:
     for back in backlinks(data, item["id"]):
         if (back["rel"], back["id"].lower()) not in own:
             rows.append([f"link {back['rel']}", back["id"]])
-    for entry in timeline(item.get("history")):
+    for entry in by_date(item.get("history")):
         rows.append([f"history {entry.get('date', '')}", history_line(entry)])
     return Rows(["field", "value"], rows, wide=("value",))
 
@@ -197,3 +198,25 @@ def summary(data: DataFile, vocab: Vocabulary) -> Summary:
             }
         )
     return result
+
+
+def log_records(
+    data: DataFile,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    parties: set[str] | None = None,
+    round_id: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every history entry across items, newest first (file order breaks ties, later first)."""
+    found = history(data, since=since, until=until, parties=parties, round_id=round_id)
+    found.sort(key=lambda e: (e.entry.get("date", ""), *e.position), reverse=True)
+    records = []
+    for e in found[:limit] if limit is not None else found:
+        record: dict[str, Any] = {"id": e.item["id"], "date": e.entry.get("date", "")}
+        for key in ("status", "note", "round"):
+            if e.entry.get(key):
+                record[key] = e.entry[key]  # type: ignore[literal-required]
+        records.append(record)
+    return records
