@@ -1,64 +1,28 @@
-"""Markdown documents: the export of the whole data set (and the brief)."""
+"""The brief: a Markdown document a negotiator reads in two minutes."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
 
 from .escape import md
 from .formats import Rows, number, to_markdown
 from .model import PRIORITIES, DataFile, Item, by_date, natural_key, target_progress, vocabulary
 from .query import deadline
-from .views import list_rows
-
-
-def export_markdown(data: DataFile) -> str:
-    """The whole data set as one Markdown document: parties, rounds, then every item."""
-    out = [f"# {md(data.get('title') or 'Demands')}", ""]
-    parties = data.get("parties") or {}
-    rows = Rows(["id", "name", "aliases", "lead"], [])
-    for pid, party in parties.items():
-        rows.rows.append([pid, party.get("name", ""), ", ".join(party.get("aliases") or []), party.get("lead") or ""])
-    out += ["## Parties", "", to_markdown(rows)]
-    rounds = data.get("rounds") or []
-    if rounds:
-        rrows = Rows(["id", "date", "end", "place", "outcome"], [])
-        for rnd in rounds:
-            rrows.rows.append(
-                [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
-            )
-        out += ["## Rounds", "", to_markdown(rrows)]
-    out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
-    return "\n".join(out)
-
-
-def diff_markdown(diff: Any) -> str:
-    """A diff as Markdown: status transitions, other changes, added and removed items."""
-    from .diff import describe_value
-
-    out = [f"## Changes: {md(diff.old)} → {md(diff.new)}", ""]
-    if not diff:
-        return "\n".join([*out, "No differences.", ""])
-    rows = Rows(["id", "title", "field", "old", "new"], [])
-    for change in diff.changed:
-        for c in change.changes:
-            new = describe_value(c["new"])
-            if c["field"] == "status" and change.direction:
-                new += " (toward closure)" if change.direction == "closing" else " (reopened)"
-            rows.rows.append(
-                [change.id, change.title, c["field"], "" if c["field"] == "history" else describe_value(c["old"]), new]
-            )
-    if rows.rows:
-        out += ["### Changed", "", to_markdown(rows)]
-    if diff.added:
-        out += ["### Added", "", to_markdown(list_rows(diff.added, compact=True))]
-    if diff.removed:
-        out += ["### Removed", "", to_markdown(list_rows(diff.removed, compact=True))]
-    return "\n".join(out)
-
-
-# --- the brief -------------------------------------------------------------------------------
+from .views import Result
 
 KIND_HEADINGS = (("demand", "Open demands"), ("concession", "Concessions on the table"), ("red-line", "Red lines"))
+
+
+@dataclass
+class BriefDocument(Result):
+    """``brief``: the Markdown brief (``text``) of the file at ``path``."""
+
+    text: str
+    path: Path
+
+    def markdown(self) -> str:
+        return self.text
 
 
 def _party_label(data: DataFile, pid: str | None) -> str:
@@ -79,7 +43,7 @@ def _percent_bar(percent: float, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def brief(
+def compose(
     data: DataFile,
     *,
     today: str,
@@ -88,8 +52,11 @@ def brief(
     since: str | None = None,
     since_label: str | None = None,
 ) -> str:
-    """The Markdown brief of SPEC §5: state of play, positions per party, conflicts, changes,
-    deadlines and targets, sources. Every piece of text from the file goes through ``md``."""
+    """The Markdown brief of ``data`` on the day ``today`` (YYYY-MM-DD): title, as-of date,
+    rounds held and the state of play, a chart, positions per party, conflicts, changes since
+    ``since`` (by default since the last round began; ``since_label`` names it), deadlines and
+    targets, sources; the items of ``parties`` only, when given. Every piece of text from the
+    file goes through ``escape.md``."""
     vocab = vocabulary(data)
     closed = vocab.closed
     items = [i for i in data.get("demands") or [] if not parties or i["party"] in parties]

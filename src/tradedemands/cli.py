@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -199,6 +199,16 @@ OPTION_NAMES = {
     "file_in_repository": "pass --file with a file in a repository",
     "output": "--output",
     "list_ids": "'demands list --format ids'",
+    "as_of": "--as-of",
+    "since": "--since",
+    "until": "--until",
+    "due_before": "--due-before",
+    "date": "--date",
+    "due": "--due",
+    "by": "--by",
+    "open_closed": "--open and --closed",
+    "since_round": "--since or --round",
+    "since_round_versions": "--since/--round",
     "set_target": "'demands target {item} --amount N'",
 }
 
@@ -263,15 +273,10 @@ complete_relations = _completer("relations")
 
 
 class Format(str, Enum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
-    csv = "csv"
-    markdown = "markdown"
+    """Every output format; each command allows the ones its ``--format`` lists."""
 
-
-class ListFormat(str, Enum):
     table = "table"
+    text = "text"
     json = "json"
     yaml = "yaml"
     csv = "csv"
@@ -279,15 +284,38 @@ class ListFormat(str, Enum):
     ids = "ids"
 
 
-class ExportFormat(str, Enum):
-    json = "json"
-    yaml = "yaml"
-    csv = "csv"
-    markdown = "markdown"
+#: The formats each command allows (Typer shows and checks these choices).
+ReadFormat = Literal[Format.table, Format.json, Format.yaml, Format.csv, Format.markdown]
+ListFormat = Literal[Format.table, Format.json, Format.yaml, Format.csv, Format.markdown, Format.ids]
+ValidateFormat = Literal[Format.text, Format.json]
+ExportFormat = Literal[Format.json, Format.yaml, Format.csv, Format.markdown]
+ReportFormat = Literal[Format.table, Format.json, Format.markdown]
+BriefFormat = Literal[Format.markdown]
 
 
-class BriefFormat(str, Enum):
-    markdown = "markdown"
+def emit(result: Any, fmt: Format, output: str | None = None) -> None:
+    """Write a read command's result in ``fmt``: the one place output formats are chosen.
+
+    ``table`` draws it with Rich (an empty result says so on stderr); ``text`` writes its lines
+    on stderr; the other formats go to stdout, or with ``output`` (``--output``) to that
+    file, replaced atomically (never the data file). Notes on what a dated answer left out
+    come first, on stderr.
+    """
+    if result.left_out is not None:
+        _left_out(result.left_out)
+    if fmt == Format.table:
+        note = result.empty_note()
+        if note is not None:
+            typer.echo(note, err=True)
+            return
+        from . import render
+
+        render.table(result)
+    elif fmt == Format.text:
+        for line in result.lines():
+            typer.echo(_safe(line), err=True)
+    else:
+        _write_output(result.serialise(fmt.value), output, getattr(result, "path", None))
 
 
 FileOpt = Annotated[
@@ -299,7 +327,7 @@ FileOpt = Annotated[
         show_default=False,
     ),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)]
+FormatOpt = Annotated[ReadFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)]
 AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="Show the state on this date (YYYY-MM-DD), rebuilt from history.", show_default=False),
@@ -382,22 +410,10 @@ def parse_date_option(value: str | None, option: str = "--date") -> str:
     return value
 
 
-def _load(file: str | None, as_of: str | None = None) -> Any:
-    from .document import load
-    from .files import find_file
-
-    doc = load(find_file(file))
-    if as_of is not None:
-        when = parse_date_option(as_of, "--as-of")
-        doc, undated = doc.as_of(when)
-        _left_out(undated, f"--as-of {when}")
-    return doc
-
-
-def _left_out(ids: list[str], what: str) -> None:
+def _left_out(left_out: Any) -> None:
     """Say once, on stderr, which items a dated answer left out because nothing dates them."""
-    if not ids:
-        return
+    ids = left_out.ids
+    what = f"changes since {left_out.date}" if left_out.since else f"--as-of {left_out.date}"
     named = ids[:5] + ([f"{len(ids) - 5} more"] if len(ids) > 5 else [])
     shown = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     typer.echo(
@@ -496,48 +512,26 @@ def list_(
     as_of: AsOfOpt = None,
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)
-    ] = ListFormat.table,
+    ] = Format.table,
 ) -> None:
     """List items, filtered and sorted. Filters combine: AND across options, OR within one."""
-    from . import formats, query, views
+    from .query import Filters
+    from .read import list_items
 
-    if open_ and closed:
-        raise UsageError("--open and --closed exclude each other; use one")
-    doc = _load(file, as_of)
-    filters = query.Filters(
+    filters = Filters(
         parties=party or [],
         statuses=status or [],
         only_open=open_,
         only_closed=closed,
-        kinds=[query.check_choice("kind", k, ("demand", "concession", "red-line")) for k in kind or []],
+        kinds=kind or [],
         topics=topic or [],
         tags=tag or [],
         search=search,
         rounds=round_ or [],
-        due_before=parse_date_option(due_before, "--due-before") if due_before else None,
+        due_before=due_before,
         overdue=overdue,
-        today=parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat(),
     )
-    items = query.sort_items(query.select(doc.data, doc.vocab, filters), sort, doc.vocab, reverse)
-    if limit is not None:
-        items = items[:limit]
-    if fmt == ListFormat.json:
-        _print(formats.to_json(items))
-    elif fmt == ListFormat.yaml:
-        _print(formats.to_yaml(items) if items else "[]")
-    elif fmt == ListFormat.ids:
-        if items:
-            _print("\n".join(_safe(i["id"]) for i in items))
-    elif fmt == ListFormat.csv:
-        sys.stdout.write(formats.to_csv(views.list_rows(items, full=True)))
-    elif fmt == ListFormat.markdown:
-        sys.stdout.write(formats.to_markdown(views.list_rows(items)))
-    elif not items:
-        typer.echo("no items match", err=True)
-    else:
-        from . import render
-
-        render.print_rows(views.list_rows(items, compact=True), doc.vocab)
+    emit(list_items(file, filters, sort=sort, reverse=reverse, limit=limit, as_of=as_of), fmt)
 
 
 @app.command()
@@ -554,66 +548,18 @@ def show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Everything about items: fields, source quote, links both ways, history, target progress."""
-    from . import formats, views
+    from .read import show as details
 
-    doc = _load(file)
-    if as_of is not None:
-        from .timeline import raised_on
-
-        when = parse_date_option(as_of, "--as-of")
-        known = {i: doc.item(i) for i in ids}
-        doc, _undated = doc.as_of(when)
-        for item in known.values():
-            if item["id"].lower() in doc.index():
-                continue
-            first = raised_on(item)
-            if first is None:
-                raise DemandsError(
-                    f"{item['id']}: nothing in the file dates its status (no history entry sets one, "
-                    f"no source date), so its state on {when} is unknown"
-                )
-            raise DemandsError(f"{item['id']} was not raised yet on {when} (first recorded {first})")
-    items = [doc.item(i) for i in ids]
-    if fmt in (Format.json, Format.yaml):
-        records = [views.show_record(doc.data, item) for item in items]
-        _print(formats.to_json(records) if fmt == Format.json else formats.to_yaml(records))
-    elif fmt in (Format.csv, Format.markdown):
-        rows = formats.Rows(["id", "field", "value"], [], wide=("value",))
-        for item in items:
-            rows.rows += [[item["id"], *row] for row in views.show_rows(doc.data, item).rows]
-        sys.stdout.write(formats.to_csv(rows) if fmt == Format.csv else formats.to_markdown(rows))
-    else:
-        from . import render
-
-        for item in items:
-            render.print_show(doc.data, item, doc.vocab)
+    emit(details(file, ids, as_of=as_of), fmt)
 
 
 @app.command()
 @handle
 def summary(file: FileOpt = None, as_of: AsOfOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Counts per party and status, with a bar of closed/total per party and target progress."""
-    from . import formats, views
+    from .read import summary as counts
 
-    doc = _load(file, as_of)
-    result = views.summary(doc.data, doc.vocab)
-    if fmt == Format.json:
-        _print(formats.to_json(result.as_json()))
-    elif fmt == Format.yaml:
-        _print(formats.to_yaml(result.as_json()))
-    elif fmt == Format.csv:
-        sys.stdout.write(formats.to_csv(result.rows()))
-    elif fmt == Format.markdown:
-        sys.stdout.write(formats.to_markdown(result.rows()))
-    else:
-        from . import render
-
-        render.print_summary(result, doc.vocab)
-
-
-class ValidateFormat(str, Enum):
-    text = "text"
-    json = "json"
+    emit(counts(file, as_of=as_of), fmt)
 
 
 @app.command()
@@ -628,61 +574,14 @@ def validate(
         typer.Option(
             "--format", "-o", help="text: problems on stderr; json: a report on stdout.", case_sensitive=False
         ),
-    ] = ValidateFormat.text,
+    ] = Format.text,
 ) -> None:
     """Check schema, references, statuses, dates and source quotes; report every problem. Exit 1 on any."""
-    from . import formats
-    from .document import check_quotes, load, parse
-    from .files import find_file, read_text
+    from .read import validate as check
 
-    targets = [Path(p) for p in paths] if paths else [find_file(file)]
-    reports = []
-    failed = False
-    for target in targets:
-        try:
-            doc = load(target)
-            count = len(doc.items)
-            problems = check_quotes(doc)
-            if problems and doc.node is None:
-                problems = check_quotes(load(target, tree=True))
-        except InvalidFile:
-            # Report every problem at once: the quote check too, not only the first failure.
-            try:
-                text, bom, newline = read_text(target)
-                parse(text, target, bom=bom, newline=newline, sources=True)
-                problems = []
-            except InvalidFile as err:
-                problems = err.problems
-            count = 0
-        except DemandsError as err:
-            if fmt == ValidateFormat.json:
-                reports.append(
-                    {
-                        "file": str(target),
-                        "valid": False,
-                        "problems": [{"line": None, "column": None, "message": str(err)}],
-                    }
-                )
-                failed = True
-                continue
-            raise
-        failed = failed or bool(problems)
-        reports.append(
-            {
-                "file": str(target),
-                "valid": not problems,
-                "items": count,
-                "problems": [{"line": p.line, "column": p.column, "message": p.message} for p in problems],
-            }
-        )
-        if fmt == ValidateFormat.text:
-            for problem in problems:
-                typer.echo(_safe(str(problem)), err=True)
-            if not problems:
-                typer.echo(_safe(f"{target}: valid ({count} items)"), err=True)
-    if fmt == ValidateFormat.json:
-        _print(formats.to_json(reports))
-    if failed:
+    report = check(paths, file=file)
+    emit(report, fmt)
+    if not report.valid:
         raise typer.Exit(code=1)
 
 
@@ -692,7 +591,7 @@ def export(
     file: FileOpt = None,
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)
-    ] = ExportFormat.json,
+    ] = Format.json,
     output: Annotated[
         str | None,
         typer.Option(
@@ -701,23 +600,12 @@ def export(
     ] = None,
 ) -> None:
     """The whole data set as json, yaml, csv (one row per item) or markdown."""
-    from . import formats, views
+    from .read import export as everything
 
-    doc = _load(file)
-    if fmt == ExportFormat.json:
-        text = formats.to_json(doc.data) + "\n"
-    elif fmt == ExportFormat.yaml:
-        text = formats.to_yaml(doc.data)
-    elif fmt == ExportFormat.csv:
-        text = formats.to_csv(views.list_rows(doc.items, full=True))
-    else:
-        from .brief import export_markdown
-
-        text = export_markdown(doc.data)
-    _write_output(text, output, doc.path)
+    emit(everything(file), fmt, output)
 
 
-def _write_output(text: str, output: str | None, data_file: Path) -> None:
+def _write_output(text: str, output: str | None, data_file: Path | None) -> None:
     """``--output``: stdout for none or ``-``; else the file, replaced atomically (never the data file)."""
     if output is None or output == "-":
         sys.stdout.write(text)
@@ -732,10 +620,9 @@ def _write_output(text: str, output: str | None, data_file: Path) -> None:
 @handle
 def schema() -> None:
     """Print the JSON Schema of the file format, for editors that check YAML as you type."""
-    from .formats import to_json
-    from .schema import json_schema
+    from .read import schema as json_schema
 
-    _print(to_json(json_schema()))
+    emit(json_schema(), Format.json)
 
 
 # --- write commands -------------------------------------------------------------------------
@@ -1090,25 +977,7 @@ def init(
 # --- history and change -----------------------------------------------------------------------
 
 
-class ReportFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-o", help="Output format.", case_sensitive=False)]
-
-
-def _version_doc(spec: str, working: Path) -> tuple[str, Any]:
-    """A version of the file (path or git revision), parsed; one clear line if it does not load."""
-    from .document import from_bytes
-    from .gitrepo import read_version
-
-    label, raw = read_version(spec, working)
-    try:
-        return label, from_bytes(raw, Path(label))
-    except InvalidFile as err:
-        raise DemandsError(f"{label} does not load: {err.problems[0]}") from None
 
 
 @app.command("diff")
@@ -1142,48 +1011,13 @@ def diff_(
         bool, typer.Option("--exit-code", help="Exit 1 when anything differs (like git diff --exit-code).")
     ] = False,
     file: FileOpt = None,
-    fmt: ReportFormatOpt = ReportFormat.table,
+    fmt: ReportFormatOpt = Format.table,
 ) -> None:
     """What changed between two versions: items added, removed, and changed field by field."""
-    from . import diff, formats
-    from .document import load
-    from .files import find_file
-    from .query import round_start
+    from .read import diff as changes
 
-    working = find_file(file)
-    if since or round_:
-        if old or new:
-            raise UsageError("give versions or --since/--round, not both")
-        doc = load(working)
-        if round_:
-            rid, start = round_start(doc.data, round_)
-            label = f"before {rid} ({start})"
-        else:
-            start = parse_date_option(since, "--since")
-            label = f"before {start}"
-        old_state, undated = diff.since_state(doc.data, start)
-        result = diff.diff_data(old_state, diff.without(doc.data, undated), label, f"{working} (now)")
-        _left_out(undated, f"changes since {start}")
-        vocab = doc.vocab
-    else:
-        old_label, old_doc = _version_doc(old or "HEAD", working)
-        if new is None:
-            new_doc = load(working)
-            new_label = str(working)
-        else:
-            new_label, new_doc = _version_doc(new, working)
-        result = diff.diff_data(old_doc.data, new_doc.data, old_label, new_label)
-        vocab = new_doc.vocab
-    if fmt == ReportFormat.json:
-        _print(formats.to_json(result.as_json()))
-    elif fmt == ReportFormat.markdown:
-        from .brief import diff_markdown
-
-        sys.stdout.write(diff_markdown(result))
-    else:
-        from . import render
-
-        render.print_diff(result, vocab)
+    result = changes(file, old, new, since=since, round_id=round_)
+    emit(result, fmt)
     if exit_code and result:
         raise typer.Exit(code=1)
 
@@ -1212,35 +1046,12 @@ def log(
         int | None, typer.Option("--limit", "-n", help="At most N entries.", min=0, show_default=False)
     ] = None,
     file: FileOpt = None,
-    fmt: ReportFormatOpt = ReportFormat.table,
+    fmt: ReportFormatOpt = Format.table,
 ) -> None:
     """Every history entry across items as a timeline, newest first."""
-    from . import formats, views
-    from .query import resolve_party, resolve_round
+    from .read import log as entries
 
-    doc = _load(file)
-    records = views.log_records(
-        doc.data,
-        since=parse_date_option(since, "--since") if since else None,
-        until=parse_date_option(until, "--until") if until else None,
-        parties={resolve_party(doc.data, p) for p in party or []} or None,
-        round_id=resolve_round(doc.data, round_) if round_ else None,
-        limit=limit,
-    )
-    if fmt == ReportFormat.json:
-        _print(formats.to_json(records))
-        return
-    rows = formats.Rows(["date", "id", "status", "round", "note"], [], wide=("note",))
-    for r in records:
-        rows.rows.append([r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")])
-    if fmt == ReportFormat.markdown:
-        sys.stdout.write(formats.to_markdown(rows))
-    elif not rows.rows:
-        typer.echo("no history entries match", err=True)
-    else:
-        from . import render
-
-        render.print_rows(rows, doc.vocab)
+    emit(entries(file, since=since, until=until, parties=party or [], round_id=round_, limit=limit), fmt)
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -1258,7 +1069,7 @@ def brief_(
     fmt: Annotated[
         BriefFormat,
         typer.Option("--format", "-o", help="Output format: the brief is a Markdown document.", case_sensitive=False),
-    ] = BriefFormat.markdown,
+    ] = Format.markdown,
     party: Annotated[
         list[str] | None,
         typer.Option(
@@ -1292,21 +1103,10 @@ def brief_(
     file: FileOpt = None,
 ) -> None:
     """A Markdown brief a negotiator reads in two minutes: state of play, positions, conflicts, changes, deadlines, sources."""
-    from .brief import brief
-    from .query import resolve_party, round_start
+    from .read import brief
 
-    if since and round_:
-        raise UsageError("give --since or --round, not both")
-    doc = _load(file, as_of)
-    since_date = parse_date_option(since, "--since") if since else None
-    label = None
-    if round_:
-        rid, since_date = round_start(doc.data, round_)
-        label = f"{rid} ({since_date})"
-    today = parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat()
-    parties = {resolve_party(doc.data, p) for p in party or []} or None
-    text = brief(doc.data, today=today, title=title, parties=parties, since=since_date, since_label=label)
-    _write_output(text, output, doc.path)
+    result = brief(file, parties=party or [], since=since, round_id=round_, as_of=as_of, title=title)
+    emit(result, fmt, output)
 
 
 @app.command()
@@ -1334,26 +1134,12 @@ def compare(
     ] = None,
     as_of: AsOfOpt = None,
     file: FileOpt = None,
-    fmt: ReportFormatOpt = ReportFormat.table,
+    fmt: ReportFormatOpt = Format.table,
 ) -> None:
     """Two parties side by side per topic: what each asks of the other, offers and refuses, and where they conflict."""
-    from . import compare as comparing
-    from . import formats
-    from .query import resolve_party
+    from .read import compare as side_by_side
 
-    doc = _load(file, as_of)
-    left, right = resolve_party(doc.data, a), resolve_party(doc.data, b)
-    if left == right:
-        raise UsageError("compare needs two different parties")
-    result = comparing.compare(doc.data, left, right, topics=set(topic or []) or None)
-    if fmt == ReportFormat.json:
-        _print(formats.to_json(result))
-    elif fmt == ReportFormat.markdown:
-        sys.stdout.write(comparing.to_markdown(result))
-    else:
-        from . import render
-
-        render.print_compare(result, doc.vocab)
+    emit(side_by_side(file, a, b, topics=topic or [], as_of=as_of), fmt)
 
 
 @app.command()

@@ -2,25 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .escape import md
-from .model import DataFile, Item, fold, natural_key
+from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
+from .views import Result
 
 COLUMNS = ("asks", "offers", "refuses")
+
+
+@dataclass
+class Comparison(Result):
+    """``compare``: parties ``a`` and ``b`` side by side, one entry of ``topics`` per topic:
+    ``{"topic", a: {"asks", "offers", "refuses"}, b: {...}, "conflicts": [[id, id]...]}``,
+    each position ``{"id", "title", "status", "kind"}``."""
+
+    a: str
+    b: str
+    topics: list[dict[str, Any]]
+    vocab: Vocabulary
+
+    def as_json(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "topics": self.topics}
+
+    def markdown(self) -> str:
+        a, b = self.a, self.b
+        out = [f"# {md(a)} and {md(b)}: positions by topic", ""]
+        header = f"| topic | {md(a)} asks | {md(a)} offers | {md(a)} refuses | {md(b)} asks | {md(b)} offers | {md(b)} refuses | conflicts |"
+        out += [header, "|" + "---|" * 8]
+        for row in self.topics:
+            cells = [md(row["topic"])]
+            for pid in (a, b):
+                for column in COLUMNS:
+                    cells.append(
+                        "; ".join(f"{md(e['id'])} {md(e['title'])} ({md(e['status'])})" for e in row[pid][column])
+                        or " "
+                    )
+            cells.append(", ".join(f"**{md(x)} ↔ {md(y)}**" for x, y in row["conflicts"]) or " ")
+            out.append("| " + " | ".join(cells) + " |")
+        return "\n".join(out) + "\n"
 
 
 def _entry(item: Item) -> dict[str, Any]:
     return {"id": item["id"], "title": item["title"], "status": item["status"], "kind": item.get("kind", "demand")}
 
 
-def compare(data: DataFile, a: str, b: str, topics: set[str] | None = None) -> dict[str, Any]:
+def compare(data: DataFile, a: str, b: str, topics: set[str] | None = None) -> Comparison:
     """Per topic, for each party: what it asks of the other, offers, refuses; and conflicts
     (``conflicts-with`` links between an item of A and an item of B)."""
     wanted = {fold(t) for t in topics} if topics else None
     items = [i for i in data.get("demands") or [] if i["party"] in (a, b)]
     by_id = {i["id"].lower(): i for i in items}
-    result: dict[str, Any] = {"a": a, "b": b, "topics": []}
+    result = Comparison(a, b, [], vocabulary(data))
     names = sorted({(i.get("topic") or "(no topic)") for i in items}, key=str.lower)
     for topic in names:
         if wanted is not None and fold(topic) not in wanted:
@@ -44,22 +78,5 @@ def compare(data: DataFile, a: str, b: str, topics: set[str] | None = None) -> d
                     pair = sorted((item["id"], other_item["id"]), key=natural_key)
                     if pair not in conflicts:
                         conflicts.append(pair)
-        result["topics"].append({"topic": topic, a: sides[a], b: sides[b], "conflicts": conflicts})
+        result.topics.append({"topic": topic, a: sides[a], b: sides[b], "conflicts": conflicts})
     return result
-
-
-def to_markdown(result: dict[str, Any]) -> str:
-    a, b = result["a"], result["b"]
-    out = [f"# {md(a)} and {md(b)}: positions by topic", ""]
-    header = f"| topic | {md(a)} asks | {md(a)} offers | {md(a)} refuses | {md(b)} asks | {md(b)} offers | {md(b)} refuses | conflicts |"
-    out += [header, "|" + "---|" * 8]
-    for row in result["topics"]:
-        cells = [md(row["topic"])]
-        for pid in (a, b):
-            for column in COLUMNS:
-                cells.append(
-                    "; ".join(f"{md(e['id'])} {md(e['title'])} ({md(e['status'])})" for e in row[pid][column]) or " "
-                )
-        cells.append(", ".join(f"**{md(x)} ↔ {md(y)}**" for x, y in row["conflicts"]) or " ")
-        out.append("| " + " | ".join(cells) + " |")
-    return "\n".join(out) + "\n"

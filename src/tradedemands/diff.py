@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .escape import md
+from .formats import Rows, to_markdown
 from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
 from .timeline import as_of_state, entries_added
+from .views import Result, list_rows
 
 FIELD_ORDER = (
     "status",
@@ -33,22 +36,32 @@ FIELD_ORDER = (
 
 @dataclass
 class Change:
+    """One item changed: its ``changes`` field by field (``{"field", "old", "new"}``; a
+    history that only grew shows the entries added as ``new``), and ``direction``:
+    ``closing`` when its status moved into the closed set, ``reopening`` out of it."""
+
     id: str
     title: str
     changes: list[dict[str, Any]]
     direction: str | None = None  # "closing", "reopening", or None
 
     def as_json(self) -> dict[str, Any]:
+        """``{"id", "title", "changes"}``."""
         return {"id": self.id, "title": self.title, "changes": self.changes}
 
 
 @dataclass
-class Diff:
+class Diff(Result):
+    """``diff``: what changed from the version labelled ``old`` to the one labelled ``new``:
+    items added, removed, and changed (status transitions first). True when anything did."""
+
     old: str
     new: str
     added: list[Item] = field(default_factory=list)
     removed: list[Item] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
+    #: The statuses of the new version (which are closed, how to colour them).
+    vocab: Vocabulary = field(default_factory=Vocabulary)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
@@ -61,6 +74,27 @@ class Diff:
             "removed": self.removed,
             "changed": [c.as_json() for c in self.changed],
         }
+
+    def markdown(self) -> str:
+        """The diff as Markdown: status transitions, other changes, added and removed items."""
+        out = [f"## Changes: {md(self.old)} → {md(self.new)}", ""]
+        if not self:
+            return "\n".join([*out, "No differences.", ""])
+        rows = Rows(["id", "title", "field", "old", "new"], [])
+        for change in self.changed:
+            for c in change.changes:
+                new = describe_value(c["new"])
+                if c["field"] == "status" and change.direction:
+                    new += " (toward closure)" if change.direction == "closing" else " (reopened)"
+                old = "" if c["field"] == "history" else describe_value(c["old"])
+                rows.rows.append([change.id, change.title, c["field"], old, new])
+        if rows.rows:
+            out += ["### Changed", "", to_markdown(rows)]
+        if self.added:
+            out += ["### Added", "", to_markdown(list_rows(self.added, compact=True))]
+        if self.removed:
+            out += ["### Removed", "", to_markdown(list_rows(self.removed, compact=True))]
+        return "\n".join(out)
 
 
 def direction(old: str | None, new: str | None, vocab: Vocabulary) -> str | None:
@@ -94,8 +128,10 @@ def compare_items(old: Item, new: Item) -> list[dict[str, Any]]:
 
 
 def diff_data(old: DataFile, new: DataFile, old_label: str, new_label: str) -> Diff:
+    """What changed from ``old`` to ``new`` (the data of two versions), item by item (matched
+    by id in any case) and field by field; the labels name the versions."""
     vocab = vocabulary(new)
-    result = Diff(old_label, new_label)
+    result = Diff(old_label, new_label, vocab=vocab)
     before = {item["id"].lower(): item for item in old.get("demands") or []}
     after = {item["id"].lower(): item for item in new.get("demands") or []}
     for key, item in after.items():

@@ -1,9 +1,9 @@
 """Exceptions the library raises; each message says what is wrong and what to do.
 
 Messages are in the library's terms. Where a message names an argument of the call
-(``title must not be empty``), it holds the token ``{option}``: ``str(err)`` says the
-argument as the library knows it, and the command line says its option instead
-(``--title must not be empty``: see ``worded``). The CLI turns every error into one
+(``title must not be empty``), it holds the token ``{option}``, after any value quoted in
+it: ``str(err)`` says the argument as the library knows it, and the command line says its
+option instead (``--title must not be empty``: see ``worded``). The CLI turns every error into one
 line on stderr and the exit code in ``exit_code`` (1: data or operation error, 2: usage
 error).
 """
@@ -30,11 +30,15 @@ class DemandsError(Exception):
         self.template = message
         self.option = option
         self.item = item
-        super().__init__(message.replace("{option}", said or option) if option else message)
+        super().__init__(self.worded(said or option) if option else message)
 
     def worded(self, name: str) -> str:
-        """The message with the argument called ``name`` (the command line's ``--title``)."""
-        return self.template.replace("{option}", name)
+        """The message with the argument called ``name`` (the command line's ``--title``).
+
+        Only the last ``{option}`` is the token: one in a value the message quotes stays as typed.
+        """
+        head, token, tail = self.template.rpartition("{option}")
+        return head + name + tail if token else self.template
 
 
 class UsageError(DemandsError):

@@ -1,12 +1,35 @@
-"""What each read command shows, as plain data: built once, then rendered in any format."""
+"""What each read command shows, as result objects: built once, then written in any format.
+
+Every read command's answer is a ``Result``: it gives its JSON value (``as_json``, also
+written as YAML), its rows (``rows``: Markdown and CSV tables), its Markdown where it is a
+document (``markdown``), and ``serialise(fmt)`` writes it in any of those formats. Rich
+tables are drawn from the same objects by ``render.table``; nothing is derived twice.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from .formats import Rows, join, number
-from .model import INVERSE_REL, DataFile, Item, Vocabulary, by_date, natural_key, target_progress
+from .errors import DemandsError, Problem
+from .escape import md, visible
+from .formats import Rows, join, number, to_csv, to_json, to_markdown, to_yaml
+from .model import (
+    DataFile,
+    HistoryEntry,
+    Item,
+    Target,
+    Vocabulary,
+    backlinks,
+    by_date,
+    kind_of,
+    links_both_ways,
+    natural_key,
+    target_progress,
+)
 from .timeline import history, updated_on
 
 LIST_COLUMNS = ["id", "party", "of", "kind", "status", "priority", "topic", "title", "due", "updated"]
@@ -15,6 +38,72 @@ CSV_COLUMNS = [
     "id", "party", "of", "kind", "status", "priority", "topic", "tags", "title", "text",
     "due", "updated", "source_doc", "source_quote", "source_date", "links",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Items a dated answer left out because nothing in the file dates their status (no
+    history entry sets one, no source date): their ``ids``, and the ``date`` asked for, as
+    ``--as-of`` (the state on it) or, with ``since``, as the start of the changes since it."""
+
+    ids: list[str]
+    date: str
+    since: bool = False
+
+
+@dataclass
+class Result:
+    """A read command's answer; ``serialise`` writes it as text in a machine or document format."""
+
+    #: What a dated answer left out (None when nothing was, or the answer is not dated).
+    left_out: LeftOut | None = field(default=None, kw_only=True)
+
+    def as_json(self) -> Any:
+        """The result as plain data (dicts, lists, text, numbers): written as JSON or YAML."""
+        raise NotImplementedError(f"{type(self).__name__} has no JSON form")
+
+    def rows(self) -> Rows:
+        """The result as a table: written as Markdown (and CSV unless ``csv_rows`` differs)."""
+        raise NotImplementedError(f"{type(self).__name__} has no rows")
+
+    def csv_rows(self) -> Rows:
+        """The rows written as CSV (``rows`` unless a result has fuller ones for spreadsheets)."""
+        return self.rows()
+
+    def markdown(self) -> str:
+        """The result as Markdown: its rows as a GitHub table, or the document it is."""
+        return to_markdown(self.rows())
+
+    def ids(self) -> list[str]:
+        """The item ids the result holds, in order (the ``ids`` format)."""
+        raise NotImplementedError(f"{type(self).__name__} has no ids")
+
+    def lines(self) -> Iterator[str]:
+        """The result as lines for people (the ``text`` format), one by one."""
+        raise NotImplementedError(f"{type(self).__name__} has no text form")
+
+    def empty_note(self) -> str | None:
+        """What to say instead of an empty table (None when the result is not empty, or its
+        table says so itself)."""
+        return None
+
+    def serialise(self, fmt: str) -> str:
+        """The result in ``fmt`` (json, yaml, csv, markdown or ids), as the text to write:
+        each line ends with a newline, and an empty ``ids`` list is no text at all."""
+        if fmt == "json":
+            return to_json(self.as_json()) + "\n"
+        if fmt == "yaml":
+            return to_yaml(self.as_json())
+        if fmt == "csv":
+            return to_csv(self.csv_rows())
+        if fmt == "markdown":
+            return self.markdown()
+        if fmt == "ids":
+            return "".join(visible(i) + "\n" for i in self.ids())
+        raise ValueError(f"no {fmt} form of {type(self).__name__}")
+
+
+# --- list ------------------------------------------------------------------------------------
 
 
 def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> Rows:
@@ -28,7 +117,7 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
             "id": item["id"],
             "party": item["party"],
             "of": item.get("of") or "",
-            "kind": item.get("kind", "demand"),
+            "kind": kind_of(item),
             "status": item["status"],
             "priority": item.get("priority") or "",
             "topic": item.get("topic") or "",
@@ -52,54 +141,48 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
     return Rows(list(columns), rows, wide=("title", "text", "source_quote"))
 
 
-def backlinks(data: DataFile, item_id: str) -> list[dict[str, str]]:
-    """Links that other items make to ``item_id``, read from this end."""
-    wanted = item_id.lower()
-    found = []
-    for other in data.get("demands") or []:
-        for link in other.get("links") or []:
-            if link["id"].lower() == wanted:
-                found.append({"rel": INVERSE_REL.get(link["rel"], link["rel"]), "id": other["id"]})
-    return found
+@dataclass
+class ItemList(Result):
+    """``list``: the items that pass the filters, in the order asked for."""
+
+    items: list[Item]
+    vocab: Vocabulary
+
+    def as_json(self) -> list[Item]:
+        return self.items
+
+    def rows(self) -> Rows:
+        return list_rows(self.items)
+
+    def csv_rows(self) -> Rows:
+        return list_rows(self.items, full=True)
+
+    def table_rows(self) -> Rows:
+        """The rows for a terminal: compact (``list_rows(compact=True)``)."""
+        return list_rows(self.items, compact=True)
+
+    def ids(self) -> list[str]:
+        return [item["id"] for item in self.items]
+
+    def empty_note(self) -> str | None:
+        return None if self.items else "no items match"
 
 
-def show_record(data: DataFile, item: Item) -> dict[str, Any]:
-    """An item with the links others make to it (``backlinks``) and its target progress."""
-    record: dict[str, Any] = dict(item)
-    record["backlinks"] = backlinks(data, item["id"])
-    target = item.get("target")
-    if target:
-        latest, percent = target_progress(target)
-        record["target_progress"] = {"latest": latest, "percent": None if percent is None else round(percent, 1)}
-    return record
+# --- show ------------------------------------------------------------------------------------
 
 
-def show_rows(data: DataFile, item: Item) -> Rows:
-    """An item as field/value rows (csv and markdown forms of ``show``)."""
-    rows: list[list[str]] = []
-    for key, value in item.items():
-        if key in ("history", "links", "source", "target", "tags"):
-            continue
-        rows.append([key, str(value) if value is not None else ""])
-    if item.get("tags"):
-        rows.append(["tags", join(item.get("tags"))])
-    for key, value in (item.get("source") or {}).items():
-        rows.append([f"source.{key}", str(value)])
-    target = item.get("target")
-    if target:
-        rows.append(["target", target_line(target)])
-    for link in item.get("links") or []:
-        rows.append([f"link {link['rel']}", link["id"]])
-    own = {(link["rel"], link["id"].lower()) for link in item.get("links") or []}
-    for back in backlinks(data, item["id"]):
-        if (back["rel"], back["id"].lower()) not in own:
-            rows.append([f"link {back['rel']}", back["id"]])
-    for entry in by_date(item.get("history")):
-        rows.append([f"history {entry.get('date', '')}", history_line(entry)])
-    return Rows(["field", "value"], rows, wide=("value",))
+def target_text(target: Target) -> str:
+    """A target in words: ``200,000,000,000 USD (metric) by 2020-06-01``."""
+    text = f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()
+    if target.get("metric"):
+        text += f" ({target['metric']})"
+    if target.get("by"):
+        text += f" by {target['by']}"
+    return text
 
 
 def history_line(entry: Any) -> str:
+    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``."""
     parts = []
     if entry.get("status"):
         parts.append(f"→ {entry['status']}")
@@ -110,39 +193,141 @@ def history_line(entry: Any) -> str:
     return " ".join(parts)
 
 
-def target_line(target: Any) -> str:
-    unit = target.get("unit") or ""
-    text = f"{number(target.get('amount'))} {unit}".strip()
-    if target.get("metric"):
-        text += f" ({target['metric']})"
-    if target.get("by"):
-        text += f" by {target['by']}"
-    latest, percent = target_progress(target)  # type: ignore[arg-type]
-    if latest is not None:
-        text += f"; latest {number(latest)}"
-        if percent is not None:
-            text += f" = {percent:.0f}%"
-    return text
+@dataclass
+class ItemView:
+    """One item as ``show`` shows it, with what is read around it: party names, links both
+    ways with the linked items' titles, target progress, the history in date order."""
+
+    item: Item
+    #: The item's party as ``us (United States)``; ``of`` likewise ("" when it has none).
+    party: str
+    of: str
+    #: Its links and the links others make to it, as (rel, id, title of the other item).
+    links: list[tuple[str, str, str]]
+    backlinks: list[dict[str, str]]
+    #: The target in words (``target_text``), its latest measured amount and percent (0-100
+    #: on the way; None when unknown).
+    target: str
+    latest: float | None
+    percent: float | None
+    history: list[HistoryEntry]
+
+    @classmethod
+    def of_item(cls, data: DataFile, item: Item) -> ItemView:
+        """The view of ``item`` in ``data``."""
+        parties = data.get("parties") or {}
+
+        def party_name(pid: str | None) -> str:
+            if not pid:
+                return ""
+            return f"{pid} ({parties[pid]['name'] if pid in parties else '?'})"
+
+        by_id = {i["id"].lower(): i for i in data.get("demands") or []}
+        links = [
+            (link["rel"], link["id"], by_id[link["id"].lower()]["title"] if link["id"].lower() in by_id else "")
+            for link in links_both_ways(data, item)
+        ]
+        target = item.get("target")
+        latest, percent = target_progress(target) if target else (None, None)
+        return cls(
+            item,
+            party_name(item["party"]),
+            party_name(item.get("of")),
+            links,
+            backlinks(data, item["id"]),
+            target_text(target) if target else "",
+            latest,
+            percent,
+            by_date(item.get("history")),
+        )
+
+    def record(self) -> dict[str, Any]:
+        """The item with the links others make to it (``backlinks``) and its target progress
+        (``target_progress``: latest amount, percent rounded to 0.1)."""
+        record: dict[str, Any] = dict(self.item)
+        record["backlinks"] = self.backlinks
+        if self.item.get("target"):
+            percent = None if self.percent is None else round(self.percent, 1)
+            record["target_progress"] = {"latest": self.latest, "percent": percent}
+        return record
+
+    def rows(self) -> list[list[str]]:
+        """The item as field/value rows."""
+        item = self.item
+        rows: list[list[str]] = []
+        for key, value in item.items():
+            if key in ("history", "links", "source", "target", "tags"):
+                continue
+            rows.append([key, str(value) if value is not None else ""])
+        if item.get("tags"):
+            rows.append(["tags", join(item.get("tags"))])
+        for key, value in (item.get("source") or {}).items():
+            rows.append([f"source.{key}", str(value)])
+        if item.get("target"):
+            line = self.target
+            if self.latest is not None:
+                line += f"; latest {number(self.latest)}"
+                if self.percent is not None:
+                    line += f" = {self.percent:.0f}%"
+            rows.append(["target", line])
+        for rel, other, _title in self.links:
+            rows.append([f"link {rel}", other])
+        for entry in self.history:
+            rows.append([f"history {entry.get('date', '')}", history_line(entry)])
+        return rows
 
 
-def bar(done: int, total: int, width: int = 20) -> str:
-    """A text bar like ``███████░░░ 7/10``."""
-    filled = round(width * done / total) if total else 0
+@dataclass
+class ItemDetails(Result):
+    """``show``: everything about the items asked for, in the order asked."""
+
+    views: list[ItemView]
+    vocab: Vocabulary
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [view.record() for view in self.views]
+
+    def rows(self) -> Rows:
+        rows = [[view.item["id"], *row] for view in self.views for row in view.rows()]
+        return Rows(["id", "field", "value"], rows, wide=("value",))
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+def bar(done: float, total: float, width: int) -> str:
+    """A text bar of ``width`` cells: ``█`` for the part ``done`` of ``total``, ``░`` for the
+    rest (``███████░░░`` for 7 of 10); below 0 an empty bar, beyond ``total`` a full one."""
+    filled = max(0, min(width, round(width * done / total))) if total else 0
     return "█" * filled + "░" * (width - filled)
 
 
 @dataclass
-class Summary:
-    """Counts per party and status."""
+class Summary(Result):
+    """``summary``: per party, how many items have each status, how many are closed, and the
+    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets)."""
 
     statuses: list[str]
     closed: set[str]
     parties: list[dict[str, Any]] = field(default_factory=list)
 
+    @cached_property
+    def totals(self) -> dict[str, Any]:
+        """All parties together: ``counts`` per status, ``total`` and ``closed``."""
+        return {
+            "counts": {s: sum(p["counts"].get(s, 0) for p in self.parties) for s in self.statuses},
+            "total": sum(p["total"] for p in self.parties),
+            "closed": sum(p["closed"] for p in self.parties),
+        }
+
     def as_json(self) -> dict[str, Any]:
-        total = sum(p["total"] for p in self.parties)
-        closed = sum(p["closed"] for p in self.parties)
-        return {"statuses": self.statuses, "parties": self.parties, "total": total, "closed": closed}
+        totals = self.totals
+        return {
+            "statuses": self.statuses,
+            "parties": self.parties,
+            "total": totals["total"],
+            "closed": totals["closed"],
+        }
 
     def rows(self) -> Rows:
         columns = ["party", *self.statuses, "total", "closed"]
@@ -151,19 +336,16 @@ class Summary:
             rows.append(
                 [p["party"], *[str(p["counts"].get(s, 0)) for s in self.statuses], str(p["total"]), str(p["closed"])]
             )
-        data = self.as_json()
+        totals = self.totals
         rows.append(
-            [
-                "all",
-                *[str(sum(p["counts"].get(s, 0) for p in self.parties)) for s in self.statuses],
-                str(data["total"]),
-                str(data["closed"]),
-            ]
+            ["all", *[str(totals["counts"][s]) for s in self.statuses], str(totals["total"]), str(totals["closed"])]
         )
         return Rows(columns, rows)
 
 
 def summary(data: DataFile, vocab: Vocabulary) -> Summary:
+    """The ``Summary`` of ``data``: every party of the file, in file order, then any party
+    items name that the file does not declare."""
     result = Summary(vocab.names, vocab.closed)
     parties = data.get("parties") or {}
     by_party: dict[str, list[Item]] = {pid: [] for pid in parties}
@@ -200,6 +382,60 @@ def summary(data: DataFile, vocab: Vocabulary) -> Summary:
     return result
 
 
+# --- validate --------------------------------------------------------------------------------
+
+
+@dataclass
+class FileReport:
+    """What ``validate`` found in one file: its ``problems`` (located), how many ``items`` it
+    holds (0 when it does not load), or the ``error`` that kept it from being read at all."""
+
+    file: str
+    items: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    error: DemandsError | None = None
+
+    @property
+    def valid(self) -> bool:
+        """Whether the file was read and has no problem."""
+        return self.error is None and not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"file", "valid", "items", "problems": [{"line", "column", "message"}]}``; for a
+        file that could not be read, no ``items`` and one problem with no line or column."""
+        if self.error is not None:
+            problem = {"line": None, "column": None, "message": str(self.error)}
+            return {"file": self.file, "valid": False, "problems": [problem]}
+        problems = [{"line": p.line, "column": p.column, "message": p.message} for p in self.problems]
+        return {"file": self.file, "valid": self.valid, "items": self.items, "problems": problems}
+
+
+@dataclass
+class ValidationReport(Result):
+    """``validate``: one report per file checked, in the order given."""
+
+    files: list[FileReport]
+
+    @property
+    def valid(self) -> bool:
+        """Whether every file was read and has no problem."""
+        return all(f.valid for f in self.files)
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [f.as_json() for f in self.files]
+
+    def lines(self) -> Iterator[str]:
+        """Each problem as ``path:line:column: message``, or ``path: valid (N items)``, file
+        by file. A file that could not be read stops the report there: its error is raised."""
+        for report in self.files:
+            if report.error is not None:
+                raise report.error
+            yield from [str(p) for p in report.problems] or [f"{report.file}: valid ({report.items} items)"]
+
+
+# --- log -------------------------------------------------------------------------------------
+
+
 def log_records(
     data: DataFile,
     *,
@@ -209,7 +445,8 @@ def log_records(
     round_id: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every history entry across items, newest first (file order breaks ties, later first)."""
+    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?}``,
+    newest first (of one date, later in the file first); the filters as ``timeline.history``."""
     found = history(data, since=since, until=until, parties=parties, round_id=round_id)
     found.sort(key=lambda e: (e.entry.get("date", ""), *e.position), reverse=True)
     records = []
@@ -220,3 +457,70 @@ def log_records(
                 record[key] = e.entry[key]  # type: ignore[literal-required]
         records.append(record)
     return records
+
+
+@dataclass
+class Log(Result):
+    """``log``: history entries across items, newest first (``log_records``)."""
+
+    records: list[dict[str, Any]]
+    vocab: Vocabulary
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return self.records
+
+    def rows(self) -> Rows:
+        rows = [[r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")] for r in self.records]
+        return Rows(["date", "id", "status", "round", "note"], rows, wide=("note",))
+
+    def empty_note(self) -> str | None:
+        return None if self.records else "no history entries match"
+
+
+# --- export and schema -----------------------------------------------------------------------
+
+
+@dataclass
+class ExportDocument(Result):
+    """``export``: the whole data set of the file at ``path``."""
+
+    data: DataFile
+    path: Path
+
+    def as_json(self) -> DataFile:
+        return self.data
+
+    def csv_rows(self) -> Rows:
+        return list_rows(self.data.get("demands") or [], full=True)
+
+    def markdown(self) -> str:
+        """The whole data set as one Markdown document: parties, rounds, then every item."""
+        data = self.data
+        out = [f"# {md(data.get('title') or 'Demands')}", ""]
+        parties = data.get("parties") or {}
+        rows = Rows(["id", "name", "aliases", "lead"], [])
+        for pid, party in parties.items():
+            rows.rows.append(
+                [pid, party.get("name", ""), ", ".join(party.get("aliases") or []), party.get("lead") or ""]
+            )
+        out += ["## Parties", "", to_markdown(rows)]
+        rounds = data.get("rounds") or []
+        if rounds:
+            rrows = Rows(["id", "date", "end", "place", "outcome"], [])
+            for rnd in rounds:
+                rrows.rows.append(
+                    [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
+                )
+            out += ["## Rounds", "", to_markdown(rrows)]
+        out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
+        return "\n".join(out)
+
+
+@dataclass
+class SchemaDocument(Result):
+    """``schema``: the JSON Schema of the file format (``schema.json_schema``)."""
+
+    def as_json(self) -> dict[str, Any]:
+        from .schema import json_schema
+
+        return json_schema()
