@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tradedemands import document, ops, transaction
+from tradedemands import changes as ops
+from tradedemands import document, transaction
 from tradedemands.errors import DemandsError
 
 START = """\

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DEMANDS, ROOT, demands_cmd
-from tradedemands import diff, document, ops, timeline, transaction
+from tradedemands import changes as ops
+from tradedemands import diff, document, timeline, transaction
 
 US_1 = [
     {"date": "2018-05-03", "status": "open", "round": "beijing-2018-05", "note": "Tabled in Beijing"},

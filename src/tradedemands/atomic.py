@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from . import portable
-from .errors import DemandsError, UsageError, cause
+from .errors import OPTION, DemandsError, UsageError, cause
 from .files import kind_of
 from .signals import deferred, replaced, writing
 
@@ -270,7 +270,7 @@ def write_output(output: str, data: bytes, *, protect: str | os.PathLike[str] | 
     """
     if protect is not None and same_file(output, protect):
         raise UsageError(
-            f"refusing to write over the data file {os.fspath(protect)}: choose another {{option}}; nothing was changed",
+            f"refusing to write over the data file {os.fspath(protect)}: choose another {OPTION}; nothing was changed",
             option="output",
             said="output path",
         )

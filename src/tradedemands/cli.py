@@ -6,7 +6,6 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
@@ -15,9 +14,11 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
+from . import wording as said
 from .errors import DemandsError, InvalidFile, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Group(TyperGroup):
@@ -199,6 +200,7 @@ OPTION_NAMES = {
     "file_in_repository": "pass --file with a file in a repository",
     "output": "--output",
     "list_ids": "'demands list --format ids'",
+    "progress_amount": "AMOUNT",
     "as_of": "--as-of",
     "since": "--since",
     "until": "--until",
@@ -395,19 +397,6 @@ def main(
 
     One YAML file, kept in git, holds every item with its status and dated history.
     """
-
-
-def parse_date_option(value: str | None, option: str = "--date") -> str:
-    """A date option as YYYY-MM-DD; ``today``/``yesterday`` allowed; UsageError otherwise."""
-    from .model import parse_date
-
-    if value is None or value.lower() == "today":
-        return date.today().isoformat()
-    if value.lower() == "yesterday":
-        return (date.today() - timedelta(days=1)).isoformat()
-    if parse_date(value) is None:
-        raise UsageError(f"bad date {value!r} for {option}: use YYYY-MM-DD, like {date.today().isoformat()}")
-    return value
 
 
 def _left_out(left_out: Any) -> None:
@@ -628,12 +617,12 @@ def schema() -> None:
 # --- write commands -------------------------------------------------------------------------
 
 
-def _transact(file: str | None, change: Callable[[Any, Any], Any], what: str | Callable[[Any], str]) -> Any:
-    from .files import find_file
-    from .transaction import transact
+def _write(operation: Callable[..., T], file: str | None, *args: Any, **kwargs: Any) -> T:
+    """Run a write operation of the library on the file: every write command goes through here.
 
-    result, _written = transact(find_file(file), change, what, warn=warn)
-    return result
+    Warnings (an undo record that could not be kept) go to stderr as they come.
+    """
+    return operation(file, *args, warn=warn, **kwargs)
 
 
 @app.command()
@@ -711,32 +700,26 @@ def add(
     file: FileOpt = None,
 ) -> None:
     """Add an item; prints its new id on stdout."""
-    from . import ops
+    from . import write
 
-    when = parse_date_option(date_)
-    due_date = parse_date_option(due, "--due") if due else None
-    new_id = _transact(
+    new_id = _write(
+        write.add,
         file,
-        lambda doc, ed: ops.add(
-            doc,
-            ed,
-            party=party,
-            title=title,
-            date=when,
-            kind=kind,
-            of=of,
-            text=text,
-            topic=topic,
-            tags=tag,
-            priority=priority,
-            due=due_date,
-            status=status,
-            item_id=item_id,
-            source_doc=source_doc,
-            source_quote=source_quote,
-            round_id=round_,
-        ),
-        lambda new: f"add {new}",
+        party=party,
+        title=title,
+        kind=kind,
+        of=of,
+        text=text,
+        topic=topic,
+        tags=tag or [],
+        priority=priority,
+        due=due,
+        status=status,
+        item_id=item_id,
+        source_doc=source_doc,
+        source_quote=source_quote,
+        date=date_,
+        round_id=round_,
     )
     done(f"added {new_id}")
     _print(new_id)
@@ -762,19 +745,13 @@ def mark(
     file: FileOpt = None,
 ) -> None:
     """Change the status of items; each change appends a dated history entry."""
-    from . import ops
+    from . import write
 
     if len(args) < 2:
         raise UsageError("give one or more ids and then the status, like: demands mark US-1 rejected")
-    when = parse_date_option(date_)
     *ids, status = args
-    lines = _transact(
-        file,
-        lambda doc, ed: ops.mark(doc, ed, ids, status, date=when, note=note, round_id=round_),
-        f"mark {' '.join(ids)} {status}",
-    )
-    for line in lines:
-        done(line)
+    for change in _write(write.mark, file, ids, status, date=date_, note=note, round_id=round_):
+        done(said.marked(change))
 
 
 @app.command()
@@ -789,14 +766,9 @@ def note(
     file: FileOpt = None,
 ) -> None:
     """Append a dated note to an item's history, without changing its status."""
-    from . import ops
+    from . import write
 
-    when = parse_date_option(date_)
-    done(
-        _transact(
-            file, lambda doc, ed: ops.add_note(doc, ed, item_id, text, date=when, round_id=round_), f"note {item_id}"
-        )
-    )
+    done(said.noted(_write(write.note, file, item_id, text, date=date_, round_id=round_)))
 
 
 @app.command()
@@ -850,27 +822,10 @@ def edit(
     file: FileOpt = None,
 ) -> None:
     """Change an item's fields. Status changes go through 'demands mark'."""
-    from . import ops
+    from . import write
 
-    if kind == "":
-        raise UsageError("--kind cannot be removed; use demand, concession or red-line")
-    due_value = parse_date_option(due, "--due") if due else due
-    changes = {
-        "title": title,
-        "text": text,
-        "topic": topic,
-        "priority": priority,
-        "due": due_value,
-        "of": of,
-        "kind": kind,
-    }
-    done(
-        _transact(
-            file,
-            lambda doc, ed: ops.edit(doc, ed, item_id, changes, add_tag or [], remove_tag or []),
-            f"edit {item_id}",
-        )
-    )
+    fields = {"title": title, "text": text, "topic": topic, "priority": priority, "due": due, "of": of, "kind": kind}
+    done(said.edited(_write(write.edit, file, item_id, add_tags=add_tag or [], remove_tags=remove_tag or [], **fields)))
 
 
 @app.command()
@@ -896,9 +851,9 @@ def link(
     file: FileOpt = None,
 ) -> None:
     """Link an item to another: ID responds-to|conflicts-with|conditional-on|related OTHER."""
-    from . import ops
+    from . import write
 
-    done(_transact(file, lambda doc, ed: ops.link(doc, ed, item_id, rel, other), f"link {item_id} {rel} {other}"))
+    done(said.linked(_write(write.link, file, item_id, rel, other)))
 
 
 @app.command()
@@ -915,9 +870,9 @@ def unlink(
     file: FileOpt = None,
 ) -> None:
     """Remove the links from ID to OTHER."""
-    from . import ops
+    from . import write
 
-    done(_transact(file, lambda doc, ed: ops.unlink(doc, ed, item_id, other), f"unlink {item_id} {other}"))
+    done(said.unlinked(_write(write.unlink, file, item_id, other)))
 
 
 @app.command()
@@ -932,30 +887,27 @@ def remove(
     file: FileOpt = None,
 ) -> None:
     """Delete an item (asks first unless --yes); refuses while others link to it unless --force."""
-    from . import ops
+    from . import write
     from .document import load
     from .files import find_file
 
     path = find_file(file)
     if not yes:
-        doc = load(path)
-        item = doc.item(item_id)
+        item = load(path).item(item_id)
         if not sys.stdin.isatty():
             raise UsageError(f"not removing {item['id']} without confirmation: pass --yes")
         if not typer.confirm(f"Remove {_safe(item['id'])} ({_safe(item['title'])})?", default=False):
             fail("nothing removed")
-    done(_transact(str(path), lambda doc, ed: ops.remove(doc, ed, item_id, force), f"remove {item_id}"))
+    done(said.removed(_write(write.remove, str(path), item_id, force=force)))
 
 
 @app.command()
 @handle
 def undo(file: FileOpt = None) -> None:
     """Revert the last write demands made to the file (repeat for more); refuses if it changed since."""
-    from .files import find_file
-    from .transaction import undo as undo_last
+    from . import write
 
-    what = undo_last(find_file(file), warn=warn)
-    done(f"undid: {what}")
+    done(said.undone(_write(write.undo, file)))
 
 
 @app.command()
@@ -967,10 +919,9 @@ def init(
     title: Annotated[str | None, typer.Option("--title", help="The negotiation's title.", show_default=False)] = None,
 ) -> None:
     """Write a new, valid, commented skeleton file; never overwrites."""
-    from .skeleton import write_skeleton
+    from . import write
 
-    target = Path(path or "demands.yaml")
-    write_skeleton(target, title)
+    target = write.init(path, title)
     done(f"wrote {target}: edit the parties, then 'demands add --party ... --title ...'")
 
 
@@ -1167,47 +1118,10 @@ def target(
     file: FileOpt = None,
 ) -> None:
     """Set an item's numeric target (amount, unit, by, metric, baseline); on an existing target only the options given change."""
-    from . import ops
+    from . import write
 
-    by_date = parse_date_option(by, "--by") if by else None
-    spec = {
-        "amount": parse_amount(amount, "--amount") if amount is not None else None,
-        "unit": unit,
-        "by": by_date,
-        "metric": metric,
-        "baseline": parse_amount(baseline, "--baseline") if baseline is not None else None,
-    }
-    done(_transact(file, lambda doc, ed: ops.set_target(doc, ed, item_id, spec), f"target {item_id}"))
-
-
-def parse_amount(text: str, option: str) -> float | int:
-    """An amount typed on the command line, checked as the file's amounts are (SPEC §2: finite,
-    below 1e18 in magnitude, at most 18 significant digits): whole numbers (``2e11`` too) as
-    exact integers. UsageError otherwise."""
-    import re
-
-    from .model import amount_problem
-
-    written = text.strip()
-    if re.fullmatch(r"[-+]?[0-9]+", written):
-        if len(written) > 4000:  # past what Python turns into a number; far past any amount
-            raise UsageError(
-                f"{option}: a {len(written)}-digit number is out of range: amounts are below 1e18 in magnitude"
-            )
-        value: float | int = int(written)
-    elif re.fullmatch(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", written):
-        value = float(written)
-    elif written.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-        raise UsageError(f"{option} must be a finite number")
-    else:
-        shown = written if len(written) <= 40 else written[:37] + "..."
-        raise UsageError(f"{option} must be a plain number like 200000000000, not {shown!r}")
-    problem = amount_problem(value, written)
-    if problem is not None:
-        raise UsageError(f"{option}: {problem}")
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    change = _write(write.set_target, file, item_id, amount=amount, unit=unit, by=by, metric=metric, baseline=baseline)
+    done(said.target_set(change))
 
 
 @app.command()
@@ -1230,15 +1144,11 @@ def progress(
     file: FileOpt = None,
 ) -> None:
     """Record a dated measurement toward an item's target."""
-    from . import ops
+    from . import write
 
-    when = parse_date_option(date_)
-    value = parse_amount(amount, "AMOUNT")
     done(
-        _transact(
-            file,
-            lambda doc, ed: ops.record_progress(doc, ed, item_id, value, date=when, note=note, source=source),
-            f"progress {item_id}",
+        said.progress_recorded(
+            _write(write.record_progress, file, item_id, amount, date=date_, note=note, source=source)
         )
     )
 

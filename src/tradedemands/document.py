@@ -14,7 +14,7 @@ from pathlib import Path
 from yaml.nodes import Node
 
 from . import cache, validate, yamlio
-from .errors import InvalidFile, Problem, UnknownId
+from .errors import OPTION, InvalidFile, Problem, UnknownId
 from .files import decode, read_raw
 from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
 from .sources import quote_problems
@@ -87,7 +87,7 @@ def unknown_id(item_id: str, ids: list[str]) -> UnknownId:
     names = [lowered[c] for c in close] or sorted(prefix, key=natural_key)[:3]
     if names:
         return UnknownId(f"no item with id {item_id!r}; did you mean {', '.join(names)}?")
-    return UnknownId(f"no item with id {item_id!r}; {{option}} lists them", option="list_ids", said="list_items()")
+    return UnknownId(f"no item with id {item_id!r}; {OPTION} lists them", option="list_ids", said="list_items()")
 
 
 def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sources: bool = False) -> Document:

@@ -1,9 +1,9 @@
 """Exceptions the library raises; each message says what is wrong and what to do.
 
 Messages are in the library's terms. Where a message names an argument of the call
-(``title must not be empty``), it holds the token ``{option}``, after any value quoted in
-it: ``str(err)`` says the argument as the library knows it, and the command line says its
-option instead (``--title must not be empty``: see ``worded``). The CLI turns every error into one
+(``title must not be empty``), it holds the token ``OPTION`` in its place: ``str(err)``
+says the argument as the library knows it, and the command line says its option instead
+(``--title must not be empty``: see ``DemandsError.worded``). The CLI turns every error into one
 line on stderr and the exit code in ``exit_code`` (1: data or operation error, 2: usage
 error).
 """
@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Stands for an argument's name in a message (``f"{OPTION} must not be empty"``). Made of NULs,
+#: which neither a command line nor a repr() of typed text can hold, so a value quoted in a
+#: message is never taken for it.
+OPTION = "\x00option\x00"
+
 
 class DemandsError(Exception):
     """A problem the user can fix; ``str(err)`` is the message to show.
 
-    ``option``: the argument the message names by the token ``{option}`` (``title``,
+    ``option``: what the message names by the token ``OPTION`` (an argument: ``title``,
     ``item_id``), for a front end to name it its own way; ``said``: how the library names
     it in ``str(err)`` (default: ``option``). ``item``: the id of the item the message is
     about, when there is one.
@@ -33,12 +38,8 @@ class DemandsError(Exception):
         super().__init__(self.worded(said or option) if option else message)
 
     def worded(self, name: str) -> str:
-        """The message with the argument called ``name`` (the command line's ``--title``).
-
-        Only the last ``{option}`` is the token: one in a value the message quotes stays as typed.
-        """
-        head, token, tail = self.template.rpartition("{option}")
-        return head + name + tail if token else self.template
+        """The message with the argument called ``name`` (the command line's ``--title``)."""
+        return self.template.replace(OPTION, name)
 
 
 class UsageError(DemandsError):

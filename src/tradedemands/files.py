@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 
 from . import settings
-from .errors import DemandsError, FileNotFound, InvalidFile, Problem, cause
+from .errors import OPTION, DemandsError, FileNotFound, InvalidFile, Problem, cause
 
 CANDIDATES = ("data/demands.yaml", "demands.yaml")
 
@@ -148,7 +148,7 @@ def find_file(path: str | os.PathLike[str] | None = None, cwd: Path | None = Non
                 return Path(shown) if not shown.startswith("..") else candidate
     raise FileNotFound(
         f"no demands file: looked for {' or '.join(CANDIDATES)} in {start} and its parents; "
-        "run 'demands init' to start one, or pass {option}",
+        f"run 'demands init' to start one, or pass {OPTION}",
         option="file",
         said="its path",
     )

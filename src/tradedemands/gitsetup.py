@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import gitrepo
 from .atomic import replace
-from .errors import DemandsError, FileNotFound
+from .errors import OPTION, DemandsError, FileNotFound
 from .files import read_regular
 from .signals import writing
 
@@ -111,7 +111,7 @@ def register(data_file: Path, python: str | None = None) -> list[str]:
     command = driver_command(python) if usable else DRIVER_COMMAND
     if not data_file.is_file():
         raise FileNotFound(
-            f"{data_file}: no such file; run 'demands init {data_file}' first, or pass {{option}}",
+            f"{data_file}: no such file; run 'demands init {data_file}' first, or pass {OPTION}",
             option="file",
             said="its path",
         )
@@ -119,7 +119,7 @@ def register(data_file: Path, python: str | None = None) -> list[str]:
     found = gitrepo.toplevel(folder, missing=NO_GIT)
     if found is None:
         raise DemandsError(
-            f"{folder} is not in a git repository; run 'git init' there first, or {{option}}",
+            f"{folder} is not in a git repository; run 'git init' there first, or {OPTION}",
             option="file_in_repository",
             said="give the path of a file in a repository",
         )

@@ -3,7 +3,7 @@
 Every function takes ``file``, the data file's path; None finds it as the command line
 does (``$DEMANDS_FILE``, else ``data/demands.yaml`` or ``demands.yaml`` in the current
 folder or a parent). Dates are ``YYYY-MM-DD`` text, or ``today``/``yesterday``
-(``dates.resolve``); ``as_of`` answers with the state on that date, rebuilt from history.
+(``typed.date``); ``as_of`` answers with the state on that date, rebuilt from history.
 Each returns a ``views.Result`` that gives its JSON value, rows and Markdown (and is drawn
 as a table by ``render.table``). They raise the package's errors: FileNotFound,
 InvalidFile, UnknownId, UsageError (a bad argument), DemandsError.
@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import dates
+from . import typed
 from .document import Document, check_quotes, load
-from .errors import DemandsError, InvalidFile, UsageError
+from .errors import OPTION, DemandsError, InvalidFile, UsageError
 from .files import find_file
 from .model import KINDS
 from .query import Filters, check_choice, resolve_party, resolve_round, round_start, select, sort_items
@@ -55,7 +55,7 @@ def _load(file: PathLike | None, as_of: str | None) -> tuple[Document, LeftOut |
     doc = load(find_file(file))
     if as_of is None:
         return doc, None
-    when = dates.resolve(as_of, "as_of")
+    when = typed.date(as_of, "as_of")
     doc, undated = doc.as_of(when)
     return doc, LeftOut(undated, when) if undated else None
 
@@ -78,13 +78,15 @@ def list_items(
     """
     wanted = filters or Filters()
     if wanted.only_open and wanted.only_closed:
-        raise UsageError("{option} exclude each other; use one", option="open_closed", said="only_open and only_closed")
+        raise UsageError(
+            f"{OPTION} exclude each other; use one", option="open_closed", said="only_open and only_closed"
+        )
     doc, left_out = _load(file, as_of)
     wanted = replace(
         wanted,
         kinds=[check_choice("kind", k, KINDS) for k in wanted.kinds],
-        due_before=dates.resolve(wanted.due_before, "due_before") if wanted.due_before else None,
-        today=dates.resolve(as_of, "as_of") if as_of else date.today().isoformat(),
+        due_before=typed.date(wanted.due_before, "due_before") if wanted.due_before else None,
+        today=typed.date(as_of, "as_of") if as_of else date.today().isoformat(),
     )
     items = sort_items(select(doc.data, doc.vocab, wanted), sort, doc.vocab, reverse)
     if limit is not None:
@@ -103,7 +105,7 @@ def show(file: PathLike | None, ids: Sequence[str], *, as_of: str | None = None)
     if as_of is not None:
         from .timeline import raised_on
 
-        when = dates.resolve(as_of, "as_of")
+        when = typed.date(as_of, "as_of")
         known = {i: doc.item(i) for i in ids}
         doc, _undated = doc.as_of(when)
         for item in known.values():
@@ -195,7 +197,7 @@ def diff(
     if since or round_id:
         if old or new:
             raise UsageError(
-                "give versions or {option}, not both", option="since_round_versions", said="since/round_id"
+                f"give versions or {OPTION}, not both", option="since_round_versions", said="since/round_id"
             )
         return _changes_since(working, since, round_id)
 
@@ -227,7 +229,7 @@ def _changes_since(working: Path, since: str | None, round_id: str | None) -> Di
         rid, start = round_start(doc.data, round_id)
         label = f"before {rid} ({start})"
     else:
-        start = dates.resolve(since, "since")
+        start = typed.date(since, "since")
         label = f"before {start}"
     old_state, undated = since_state(doc.data, start)
     result = diff_data(old_state, without(doc.data, undated), label, f"{working} (now)")
@@ -250,8 +252,8 @@ def log(
     doc = load(find_file(file))
     records = log_records(
         doc.data,
-        since=dates.resolve(since, "since") if since else None,
-        until=dates.resolve(until, "until") if until else None,
+        since=typed.date(since, "since") if since else None,
+        until=typed.date(until, "until") if until else None,
         parties={resolve_party(doc.data, p) for p in parties} or None,
         round_id=resolve_round(doc.data, round_id) if round_id else None,
         limit=limit,
@@ -274,14 +276,14 @@ def brief(
     from .brief import BriefDocument, compose
 
     if since and round_id:
-        raise UsageError("give {option}, not both", option="since_round", said="since or round_id")
+        raise UsageError(f"give {OPTION}, not both", option="since_round", said="since or round_id")
     doc, left_out = _load(file, as_of)
-    since_date = dates.resolve(since, "since") if since else None
+    since_date = typed.date(since, "since") if since else None
     label = None
     if round_id:
         rid, since_date = round_start(doc.data, round_id)
         label = f"{rid} ({since_date})"
-    today = dates.resolve(as_of, "as_of") if as_of else date.today().isoformat()
+    today = typed.date(as_of, "as_of") if as_of else date.today().isoformat()
     chosen = {resolve_party(doc.data, p) for p in parties} or None
     text = compose(doc.data, today=today, title=title, parties=chosen, since=since_date, since_label=label)
     return BriefDocument(text, doc.path, left_out=left_out)

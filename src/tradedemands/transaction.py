@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,16 @@ from .sources import quote_problems
 from .splices import Splice, apply_splices, reverse_splices
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What ``undo`` reverted: the write ``what`` (``mark US-1 agreed``, as it was recorded).
+    ``already``: the file was back to before it already (an earlier undo was cut short after
+    replacing the file), so only its record was dropped."""
+
+    what: str
+    already: bool = False
 
 
 def transact(
@@ -123,7 +134,7 @@ def sources_changed(old: Any, new: Any) -> set[str]:
     }
 
 
-def undo(path: Path, warn: Warn | None = None) -> str:
+def undo(path: Path, warn: Warn | None = None) -> Undone:
     """Revert the last write this tool made to ``path``; returns what it undid.
 
     An undo already applied (a killed ``undo`` that replaced the file but kept its
@@ -146,7 +157,7 @@ def undo(path: Path, warn: Warn | None = None) -> str:
             failure = write_journal(path, journal[:-1])
             if failure:
                 raise DemandsError(f"{failure}; the file is as it was before {last['what']} already")
-            return f"{last['what']} (the file was back to before it already: an earlier undo was cut short)"
+            return Undone(str(last["what"]), already=True)
         if current != last.get("after"):
             raise DemandsError(
                 f"{path} changed since demands last wrote it ({last.get('what')}); "
@@ -170,4 +181,4 @@ def undo(path: Path, warn: Warn | None = None) -> str:
                 say(f"{failure}; the file is reverted, and the next 'demands undo' will clear this record")
 
         replace(path, encode(before, bom), label=str(path), then=pop)
-    return str(last.get("what"))
+    return Undone(str(last.get("what")))
