@@ -151,6 +151,17 @@ def remove_temps() -> None:
 Content = bytes | Callable[[IO[bytes]], None]
 
 
+def _stat(path: str, label: str) -> os.stat_result | None:
+    """What ``path`` is (through symlinks), None when there is nothing there; CannotWrite
+    naming ``label`` when it cannot be told (permissions, I/O error)."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise cannot_write(label, err) from None
+
+
 def _umask() -> int:
     """This process's umask (read by setting it and setting it back)."""
     mask = os.umask(0)
@@ -194,12 +205,7 @@ def replace(
     shown = label or os.fspath(path)
     target = os.path.realpath(path)
     directory, name = os.path.split(target)
-    try:
-        info: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as err:
-        raise cannot_write(shown, err) from None
+    info = _stat(target, shown)
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise CannotWrite(shown, f"it is {kind_of(info.st_mode)}")
     mode = info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask()
@@ -274,12 +280,7 @@ def write_output(output: str, data: bytes, *, protect: str | os.PathLike[str] | 
             option="output",
             said="output path",
         )
-    try:
-        info: os.stat_result | None = os.stat(output)
-    except FileNotFoundError:
-        info = None
-    except OSError as err:
-        raise cannot_write(output, err) from None
+    info = _stat(output, output)
     with writing(output):
         if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
             try:

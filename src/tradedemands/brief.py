@@ -7,9 +7,10 @@ from pathlib import Path
 
 from .escape import md
 from .formats import Rows, number, to_markdown
-from .model import PRIORITIES, DataFile, Item, by_date, natural_key, target_progress, vocabulary
+from .model import PRIORITIES, DataFile, Item, conflict_pairs, kind_of, natural_key, target_progress, vocabulary
 from .query import deadline
-from .views import Result
+from .timeline import history
+from .views import Result, amount_text, bar
 
 KIND_HEADINGS = (("demand", "Open demands"), ("concession", "Concessions on the table"), ("red-line", "Red lines"))
 
@@ -36,11 +37,6 @@ def _source_cell(item: Item) -> str:
     source = item.get("source") or {}
     parts = [str(source[k]) for k in ("doc", "url", "date") if source.get(k)]
     return ", ".join(parts)
-
-
-def _percent_bar(percent: float, width: int = 10) -> str:
-    filled = max(0, min(width, round(width * percent / 100)))
-    return "█" * filled + "░" * (width - filled)
 
 
 def compose(
@@ -110,9 +106,7 @@ def compose(
             continue
         out += [f"## {md(_party_label(data, pid))} ({md(pid)})", ""]
         for kind, heading in KIND_HEADINGS:
-            chosen = [
-                i for i in mine if i.get("kind", "demand") == kind and (kind != "demand" or i["status"] not in closed)
-            ]
+            chosen = [i for i in mine if kind_of(i) == kind and (kind != "demand" or i["status"] not in closed)]
             if kind == "demand":
                 chosen.sort(
                     key=lambda i: (
@@ -135,21 +129,13 @@ def compose(
                     ]
                 )
             out += [f"### {heading}", "", to_markdown(rows)]
-        settled = [i for i in mine if i.get("kind", "demand") == "demand" and i["status"] in closed]
+        settled = [i for i in mine if kind_of(i) == "demand" and i["status"] in closed]
         if settled:
             rows = Rows(["id", "title", "status"], [[i["id"], i["title"], i["status"]] for i in settled])
             out += ["### Closed demands", "", to_markdown(rows)]
 
     # Conflicts.
-    pairs: list[tuple[Item, Item]] = []
-    seen: set[frozenset[str]] = set()
-    for item in items:
-        for link in item.get("links") or []:
-            other = by_id.get(link["id"].lower())
-            key = frozenset((item["id"].lower(), link["id"].lower()))
-            if link["rel"] == "conflicts-with" and other is not None and key not in seen:
-                seen.add(key)
-                pairs.append((item, other))
+    pairs = conflict_pairs(items, by_id)
     if pairs:
         rows = Rows(["position", "status", "conflicts with", "status "], [])
         for a, b in pairs:
@@ -163,15 +149,11 @@ def compose(
         since_label = f"the last round ({last['id']}, {since})"
     if since is not None:
         rows = Rows(["date", "id", "title", "change", "note"], [])
-        for item in items:
-            previous = None
-            for entry in by_date(item.get("history")):
-                status = entry.get("status")
-                if entry.get("date", "") >= since and (status or entry.get("note")):
-                    change = f"{previous or 'new'} → {status}" if status else "note"
-                    rows.rows.append([entry["date"], item["id"], item["title"], change, entry.get("note") or ""])
-                if status:
-                    previous = status
+        for e in history(data, since=since, parties=parties):
+            status = e.entry.get("status")
+            if status or e.entry.get("note"):
+                change = f"{e.previous or 'new'} → {status}" if status else "note"
+                rows.rows.append([e.entry["date"], e.item["id"], e.item["title"], change, e.entry.get("note") or ""])
         rows.rows.sort(key=lambda r: (r[0], natural_key(r[1])))
         out += [f"## Changes since {md(since_label or since)}", ""]
         out += [to_markdown(rows)] if rows.rows else ["No changes recorded.", ""]
@@ -186,10 +168,10 @@ def compose(
             target = i.get("target")
             goal = progress = ""
             if target:
-                goal = f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()
+                goal = amount_text(target)
                 latest, percent = target_progress(target)
                 if percent is not None:
-                    progress = f"{_percent_bar(percent)} {percent:.0f}% ({number(latest)})"
+                    progress = f"{bar(percent, 100, 10)} {percent:.0f}% ({number(latest)})"
                 elif latest is not None:
                     progress = number(latest)
                 else:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .escape import md
-from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
+from .model import DataFile, Item, Vocabulary, conflict_pairs, fold, kind_of, natural_key, vocabulary
 from .views import Result
 
 COLUMNS = ("asks", "offers", "refuses")
@@ -45,7 +45,7 @@ class Comparison(Result):
 
 
 def _entry(item: Item) -> dict[str, Any]:
-    return {"id": item["id"], "title": item["title"], "status": item["status"], "kind": item.get("kind", "demand")}
+    return {"id": item["id"], "title": item["title"], "status": item["status"], "kind": kind_of(item)}
 
 
 def compare(data: DataFile, a: str, b: str, topics: set[str] | None = None) -> Comparison:
@@ -64,19 +64,14 @@ def compare(data: DataFile, a: str, b: str, topics: set[str] | None = None) -> C
         for pid, other in ((a, b), (b, a)):
             mine = sorted((i for i in here if i["party"] == pid), key=lambda i: natural_key(i["id"]))
             sides[pid] = {
-                "asks": [
-                    _entry(i) for i in mine if i.get("kind", "demand") == "demand" and i.get("of") in (other, None)
-                ],
-                "offers": [_entry(i) for i in mine if i.get("kind") == "concession"],
-                "refuses": [_entry(i) for i in mine if i.get("kind") == "red-line"],
+                "asks": [_entry(i) for i in mine if kind_of(i) == "demand" and i.get("of") in (other, None)],
+                "offers": [_entry(i) for i in mine if kind_of(i) == "concession"],
+                "refuses": [_entry(i) for i in mine if kind_of(i) == "red-line"],
             }
-        conflicts = []
-        for item in here:
-            for link in item.get("links") or []:
-                other_item = by_id.get(link["id"].lower())
-                if link["rel"] == "conflicts-with" and other_item is not None and other_item["party"] != item["party"]:
-                    pair = sorted((item["id"], other_item["id"]), key=natural_key)
-                    if pair not in conflicts:
-                        conflicts.append(pair)
+        conflicts = [
+            sorted((item["id"], other["id"]), key=natural_key)
+            for item, other in conflict_pairs(here, by_id)
+            if other["party"] != item["party"]
+        ]
         result.topics.append({"topic": topic, a: sides[a], b: sides[b], "conflicts": conflicts})
     return result

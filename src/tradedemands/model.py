@@ -132,7 +132,17 @@ DEFAULT_STATUSES: tuple[StatusDef, ...] = (
     {"name": "withdrawn", "closed": True, "description": "dropped by the side that raised it"},
 )
 
-ITEM_FIELDS: tuple[str, ...] = tuple(Item.__annotations__)
+
+def fields_of(shape: Any) -> tuple[str, ...]:
+    """The keys a mapping of the format (one of the TypedDicts above) may hold, in their order."""
+    return tuple(shape.__annotations__)
+
+
+def required_of(shape: Any) -> tuple[str, ...]:
+    """The keys a mapping of the format (one of the TypedDicts above) must hold, in their order."""
+    return tuple(key for key in shape.__annotations__ if key in shape.__required_keys__)
+
+
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _NATURAL = re.compile(r"(\d+)")

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import UsageError
 from .escape import clip
-from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, natural_key
+from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, kind_of, natural_key
 from .timeline import updated_on
 from .validate import suggest
 
@@ -132,7 +132,7 @@ def select(data: DataFile, vocab: Vocabulary, filters: Filters) -> list[Item]:
             continue
         if filters.only_closed and status not in closed:
             continue
-        if kinds and item.get("kind", "demand") not in kinds:
+        if kinds and kind_of(item) not in kinds:
             continue
         if topics and fold(item.get("topic") or "") not in topics:
             continue
@@ -175,7 +175,7 @@ def sort_items(items: list[Item], by: str, vocab: Vocabulary, reverse: bool = Fa
         if by == "party":
             return False, item["party"].lower()
         if by == "kind":  # an item without one is a demand, as everywhere else
-            return False, item.get("kind", "demand")
+            return False, kind_of(item)
         raw = item.get(by)  # type: ignore[misc]
         return raw is None, natural_key(str(raw)) if raw is not None else ()
 

@@ -151,6 +151,15 @@ def _widest(rows: Rows, column: str) -> int:
     return max((cell_len(line) for row in rows.rows for line in visible(str(row[n] or "")).splitlines()), default=0)
 
 
+def _listing() -> Table:
+    """A grid for lines of a panel: two short columns, then text that wraps."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    return grid
+
+
 def print_show(view: ItemView, vocab: Vocabulary) -> None:
     """One item in a panel: fields, text, source quote, links both ways, history, target progress."""
     from rich.panel import Panel
@@ -190,20 +199,14 @@ def print_show(view: ItemView, vocab: Vocabulary) -> None:
     if view.links:
         parts.append(Text(""))
         parts.append(Text("links", style="bold"))
-        grid_links = Table.grid(padding=(0, 1))
-        grid_links.add_column(no_wrap=True)
-        grid_links.add_column(no_wrap=True)
-        grid_links.add_column(overflow="fold")
+        grid_links = _listing()
         for rel, other, title in view.links:
             grid_links.add_row(cell(f"  {rel}", "cyan"), cell(other, "bold"), cell(title, "dim"))
         parts.append(grid_links)
     if view.history:
         parts.append(Text(""))
         parts.append(Text("history", style="bold"))
-        timeline = Table.grid(padding=(0, 1))
-        timeline.add_column(no_wrap=True)
-        timeline.add_column(no_wrap=True)
-        timeline.add_column(overflow="fold")
+        timeline = _listing()
         for entry in view.history:
             state = (
                 Text("→ ") + cell(entry["status"], status_style(entry["status"], vocab.closed))

@@ -11,23 +11,35 @@ from collections.abc import Callable
 from typing import Any
 
 from .escape import clip, quoted
-from .model import DATE_RE, ID_RE, ITEM_FIELDS, KINDS, PRIORITIES, RELS, DataPath, amount_problem, fold, parse_date
+from .model import (
+    DATE_RE,
+    ID_RE,
+    KINDS,
+    PRIORITIES,
+    RELS,
+    DataFile,
+    DataPath,
+    HistoryEntry,
+    Item,
+    Link,
+    Measurement,
+    Party,
+    Round,
+    Source,
+    StatusDef,
+    Target,
+    amount_problem,
+    fields_of,
+    fold,
+    parse_date,
+    required_of,
+)
 from .timeline import latest_status_entry, out_of_order
 
 #: Problems as (where in the data, message).
 Found = list[tuple[DataPath, str]]
 #: The text of the scalar at a place in the data as written in the file (None: not known).
 TextOf = Callable[[DataPath], "str | None"]
-
-ROOT_FIELDS = ("version", "title", "description", "parties", "rounds", "statuses", "demands")
-PARTY_FIELDS = ("name", "aliases", "lead", "description")
-ROUND_FIELDS = ("id", "date", "end", "place", "outcome", "parties", "note")
-STATUS_FIELDS = ("name", "closed", "description")
-LINK_FIELDS = ("rel", "id")
-SOURCE_FIELDS = ("doc", "quote", "date", "url")
-TARGET_FIELDS = ("amount", "unit", "by", "metric", "baseline", "progress")
-MEASUREMENT_FIELDS = ("date", "amount", "note", "source")
-HISTORY_FIELDS = ("date", "status", "round", "note", "by")
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -59,13 +71,13 @@ class _Checker:
             return False
         return True
 
-    def fields(
-        self, mapping: dict[str, Any], allowed: tuple[str, ...], path: DataPath, required: tuple[str, ...]
-    ) -> None:
+    def fields(self, mapping: dict[str, Any], shape: Any, path: DataPath) -> None:
+        """Every key of ``mapping`` is one the model's TypedDict ``shape`` has; its required ones are there."""
+        allowed = fields_of(shape)
         for key in mapping:
             if key not in allowed:
                 self.problem(path + (key,), f"unknown field {quoted(key)}{suggest(str(key), allowed)}")
-        for key in required:
+        for key in required_of(shape):
             if mapping.get(key) is None:
                 self.problem(path, f"missing required field {quoted(key)}")
 
@@ -157,7 +169,7 @@ class _Checker:
         data = self.data
         if not self.mapping(data, (), "the file"):
             return self.found
-        self.fields(data, ROOT_FIELDS, (), ("parties",))
+        self.fields(data, DataFile, ())
         version = data.get("version")
         if version is not None and (isinstance(version, bool) or version != 1):
             shown = version if isinstance(version, (int, float)) and not isinstance(version, bool) else _show(version)
@@ -191,7 +203,7 @@ class _Checker:
             ids.add(key)
             names: list[tuple[DataPath, str, str]] = []
             if isinstance(party, dict):
-                self.fields(party, PARTY_FIELDS, path, ("name",))
+                self.fields(party, Party, path)
                 name = self.text(party, "name", path, nonempty=True)
                 if name is not None:
                     names.append((path + ("name",), "name", name))
@@ -232,7 +244,7 @@ class _Checker:
             path: DataPath = ("rounds", i)
             if not self.mapping(rnd, path, "a round"):
                 continue
-            self.fields(rnd, ROUND_FIELDS, path, ("id", "date"))
+            self.fields(rnd, Round, path)
             rid = self.text(rnd, "id", path, nonempty=True)
             if rid is not None:
                 if rid in ids:
@@ -258,7 +270,7 @@ class _Checker:
             path: DataPath = ("statuses", i)
             if not self.mapping(status, path, "a status"):
                 continue
-            self.fields(status, STATUS_FIELDS, path, ("name",))
+            self.fields(status, StatusDef, path)
             name = self.text(status, "name", path, nonempty=True)
             if name is not None:
                 if name in names:
@@ -307,7 +319,7 @@ class _Checker:
         iid = item.get("id") if isinstance(item.get("id"), str) else None
         label = clip(iid, 60) if iid else f"item {path[1] + 1}"
         start = len(self.found)
-        self.fields(item, ITEM_FIELDS, path, ("id", "party", "title", "status"))
+        self.fields(item, Item, path)
         if iid is not None and not ID_RE.match(iid):
             self.problem(path + ("id",), f"id {quoted(iid)} may hold only letters, digits, '.', '_' and '-'")
         party_list = sorted(parties)
@@ -349,7 +361,7 @@ class _Checker:
         tpath = path + ("target",)
         if not self.mapping(target, tpath, "target"):
             return
-        self.fields(target, TARGET_FIELDS, tpath, ("amount",))
+        self.fields(target, Target, tpath)
         self.number(target, "amount", tpath)
         self.number(target, "baseline", tpath)
         self.text(target, "unit", tpath)
@@ -362,7 +374,7 @@ class _Checker:
             if not self.mapping(m, mpath, "a measurement"):
                 dated = False
                 continue
-            self.fields(m, MEASUREMENT_FIELDS, mpath, ("date", "amount"))
+            self.fields(m, Measurement, mpath)
             dated = self.date(m, "date", mpath) is not None and dated
             self.number(m, "amount", mpath)
             self.text(m, "note", mpath)
@@ -377,7 +389,7 @@ class _Checker:
         spath = path + ("source",)
         if not self.mapping(source, spath, "source"):
             return
-        self.fields(source, SOURCE_FIELDS, spath, ())
+        self.fields(source, Source, spath)
         for key in ("doc", "quote", "url"):
             self.text(source, key, spath)
         self.date(source, "date", spath)
@@ -387,7 +399,7 @@ class _Checker:
             lpath = path + ("links", j)
             if not self.mapping(link, lpath, "a link"):
                 continue
-            self.fields(link, LINK_FIELDS, lpath, ("rel", "id"))
+            self.fields(link, Link, lpath)
             self.choice(link, "rel", lpath, RELS)
             other = self.text(link, "id", lpath)
             if other is None:
@@ -408,7 +420,7 @@ class _Checker:
             if not self.mapping(entry, hpath, "a history entry"):
                 dated = False
                 continue
-            self.fields(entry, HISTORY_FIELDS, hpath, ("date",))
+            self.fields(entry, HistoryEntry, hpath)
             dated = self.date(entry, "date", hpath) is not None and dated
             self.choice(entry, "status", hpath, statuses)
             rnd = self.text(entry, "round", hpath)

@@ -171,9 +171,14 @@ class ItemList(Result):
 # --- show ------------------------------------------------------------------------------------
 
 
+def amount_text(target: Target) -> str:
+    """A target's amount and unit: ``200,000,000,000 USD``."""
+    return f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()
+
+
 def target_text(target: Target) -> str:
     """A target in words: ``200,000,000,000 USD (metric) by 2020-06-01``."""
-    text = f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()
+    text = amount_text(target)
     if target.get("metric"):
         text += f" ({target['metric']})"
     if target.get("by"):

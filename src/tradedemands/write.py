@@ -17,9 +17,9 @@ full...); ``signals.Interrupted`` when a signal stops it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import changes, typed
 from .changes import Edited, Linked, Noted, ProgressRecorded, Removed, StatusChange, TargetSet, Unlinked
@@ -28,6 +28,11 @@ from .files import find_file
 from .journal import Warn
 from .transaction import Undone, transact
 
+if TYPE_CHECKING:
+    from .document import Document
+    from .edit import Editor
+
+T = TypeVar("T")
 #: A data file's path, as text or a path object.
 PathLike = str | os.PathLike[str]
 #: An amount: a number, or text as typed (``2e11``), checked by ``typed.amount``.
@@ -63,8 +68,8 @@ def add(
     """
     when = typed.date(date, "date")
     due_date = typed.date(due, "due") if due else None
-    new_id, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.add(
             doc,
             editor,
@@ -87,7 +92,6 @@ def add(
         lambda new: f"add {new}",
         warn,
     )
-    return new_id
 
 
 def mark(
@@ -105,13 +109,12 @@ def mark(
     may leave it as it was; one that already had ``status`` then is left alone (see
     ``changes.StatusChange``)."""
     when = typed.date(date, "date")
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.mark(doc, editor, list(ids), status, date=when, note=note, round_id=round_id),
         f"mark {' '.join(ids)} {status}",
         warn,
     )
-    return result
 
 
 def note(
@@ -125,13 +128,12 @@ def note(
 ) -> Noted:
     """Add the note ``text`` to item ``item_id``'s history on ``date``, without a status change."""
     when = typed.date(date, "date")
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.add_note(doc, editor, item_id, text, date=when, round_id=round_id),
         f"note {item_id}",
         warn,
     )
-    return result
 
 
 def edit(
@@ -164,48 +166,44 @@ def edit(
         "of": of,
         "kind": kind,
     }
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.edit(doc, editor, item_id, fields, list(add_tags), list(remove_tags)),
         f"edit {item_id}",
         warn,
     )
-    return result
 
 
 def link(file: PathLike | None, item_id: str, rel: str, other: str, *, warn: Warn | None = None) -> Linked:
     """Link item ``item_id`` to item ``other``: ``rel`` is responds-to, conflicts-with,
     conditional-on or related."""
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.link(doc, editor, item_id, rel, other),
         f"link {item_id} {rel} {other}",
         warn,
     )
-    return result
 
 
 def unlink(file: PathLike | None, item_id: str, other: str, *, warn: Warn | None = None) -> Unlinked:
     """Remove the links from item ``item_id`` to item ``other``."""
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.unlink(doc, editor, item_id, other),
         f"unlink {item_id} {other}",
         warn,
     )
-    return result
 
 
 def remove(file: PathLike | None, item_id: str, *, force: bool = False, warn: Warn | None = None) -> Removed:
     """Delete item ``item_id``; refused while other items link to it, unless ``force`` (which
     removes those links too)."""
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.remove(doc, editor, item_id, force),
         f"remove {item_id}",
         warn,
     )
-    return result
 
 
 def set_target(
@@ -230,13 +228,12 @@ def set_target(
         "metric": metric,
         "baseline": _amount(baseline, "baseline"),
     }
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.set_target(doc, editor, item_id, spec),
         f"target {item_id}",
         warn,
     )
-    return result
 
 
 def record_progress(
@@ -254,12 +251,19 @@ def record_progress(
     when = typed.date(date, "date")
     value = _amount(amount, "progress_amount", "amount")
     assert value is not None
-    result, _written = transact(
-        find_file(file),
+    return _change(
+        file,
         lambda doc, editor: changes.record_progress(doc, editor, item_id, value, date=when, note=note, source=source),
         f"progress {item_id}",
         warn,
     )
+
+
+def _change(
+    file: PathLike | None, change: Callable[[Document, Editor], T], what: str | Callable[[T], str], warn: Warn | None
+) -> T:
+    """Run ``change`` on the file (``transaction.transact``), recorded in the undo journal as ``what``."""
+    result, _written = transact(find_file(file), change, what, warn)
     return result
 
 
