@@ -142,7 +142,7 @@ def test_importing_the_cli_stays_lean() -> None:
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     )
     for module in ("rich", "yaml", "pydantic", "tradedemands.document", "tradedemands.files",
-                   "tradedemands.transaction", "tradedemands.atomic", "tradedemands.edit", "tradedemands.diff",
+                   "tradedemands.transaction", "tradedemands.atomic", "tradedemands.editor", "tradedemands.delta",
                    "tradedemands.gitrepo", "tradedemands.render", "csv", "tempfile", "hashlib"):  # fmt: skip
         assert module not in loaded, f"import tradedemands.cli pulls in {module}"
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import DEMANDS, ROOT, demands_cmd
 from tradedemands import changes as ops
-from tradedemands import diff, document, timeline, transaction
+from tradedemands import delta, document, timeline, transaction
 
 US_1 = [
     {"date": "2018-05-03", "status": "open", "round": "beijing-2018-05", "note": "Tabled in Beijing"},
@@ -528,9 +528,9 @@ def test_dated_marks_and_notes_in_any_order_answer_like_a_sorted_model(run, step
             else:
                 assert state["US-1"]["status"] == status_on(history, day), day
                 assert state["US-1"]["history"] == [e for e in history if e["date"] <= day]
-            old, undated = diff.since_state(doc.data, day)
+            old, undated = delta.since_state(doc.data, day)
             assert undated == []
-            result = diff.diff_data(old, doc.data, "old", "new")
+            result = delta.diff_data(old, doc.data, "old", "new")
             before = [e for e in history if e["date"] < day]
             since = [e for e in history if e["date"] >= day]
             if not before or status_on(before) is None:
@@ -548,5 +548,5 @@ def test_dated_marks_and_notes_in_any_order_answer_like_a_sorted_model(run, step
         r = run("list", "--as-of", day, "-o", "json", "-f", str(path))
         assert {i["id"]: i["status"] for i in json.loads(r.stdout)}.get("US-1") == status_on(history, day), r.output
         r = run("diff", "--since", day, "-o", "json", "-f", str(path))
-        old, _ = diff.since_state(doc.data, day)
-        assert json.loads(r.stdout)["changed"] == diff.diff_data(old, doc.data, "", "").as_json()["changed"], r.output
+        old, _ = delta.since_state(doc.data, day)
+        assert json.loads(r.stdout)["changed"] == delta.diff_data(old, doc.data, "", "").as_json()["changed"], r.output

@@ -45,16 +45,19 @@ def min_bytes() -> int:
 
 
 def enabled() -> bool:
+    """Whether the cache is on (``DEMANDS_NO_CACHE`` not set)."""
     return not settings.no_cache()
 
 
 def directory() -> Path:
+    """The cache's folder (``portable.cache_home``)."""
     from .portable import cache_home
 
     return cache_home()
 
 
 def key_of(raw: bytes) -> str:
+    """The key of a file's bytes: their SHA-256, 64 hex digits."""
     import hashlib
 
     return hashlib.sha256(raw).hexdigest()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document
-from .edit import Editor
+from .editor import Editor
 from .errors import OPTION, DemandsError, UsageError
 from .model import KINDS, PRIORITIES, RELS, Item, amount_problem, by_date, natural_key, target_percent
 from .query import check_choice, check_status, resolve_party, resolve_round

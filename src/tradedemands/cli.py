@@ -25,6 +25,7 @@ class Group(TyperGroup):
     """Turns every failure into one line on stderr and the exit codes of SPEC §6."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Run the command; every failure becomes one line on stderr and an exit code."""
         from typer import _click
 
         from . import atomic, errors, settings, signals
@@ -235,6 +236,7 @@ def warn(message: str) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
+    """Stop with ``message`` on stderr and exit ``code`` (1 by default)."""
     typer.echo(f"demands: {_safe(message)}", err=True)
     raise typer.Exit(code=code)
 

@@ -79,14 +79,17 @@ def rounds(ctx: Any, incomplete: str) -> list[Candidate]:
 
 
 def kinds(ctx: Any, incomplete: str) -> list[Candidate]:
+    """The kinds of item."""
     return _matching(((k, "") for k in KINDS), incomplete)
 
 
 def priorities(ctx: Any, incomplete: str) -> list[Candidate]:
+    """The priorities."""
     return _matching(((p, "") for p in PRIORITIES), incomplete)
 
 
 def relations(ctx: Any, incomplete: str) -> list[Candidate]:
+    """The link relations."""
     return _matching(((r, "") for r in RELS), incomplete)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
-from . import cache, validate, yamlio
+from . import cache, validation, yamlio
 from .errors import OPTION, InvalidFile, Problem, UnknownId
 from .files import decode, read_raw
 from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
@@ -99,7 +99,7 @@ def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sour
     data, node = yamlio.parse(text, label)
     if data is None:
         raise InvalidFile([Problem(label, 1, 1, "the file is empty; run 'demands init' for a skeleton")])
-    found = validate.check(data, lambda p: yamlio.scalar_text(node, p))
+    found = validation.check(data, lambda p: yamlio.scalar_text(node, p))
     if sources:
         found += quote_problems(data, path.resolve().parent)
     if found:
@@ -107,7 +107,7 @@ def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sour
     return Document(path, text, data, node, bom, newline)
 
 
-def locate(found: validate.Found, node: Node | None, label: str) -> list[Problem]:
+def locate(found: validation.Found, node: Node | None, label: str) -> list[Problem]:
     """Problems found in the data (where, message) as ``Problem``s located by line and column
     in the file's node tree (line 1, column 1 without one), in the order of the file."""
     problems = []

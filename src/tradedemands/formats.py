@@ -153,6 +153,7 @@ def to_markdown(rows: Rows) -> str:
 
 
 def join(values: Sequence[Any] | None, sep: str = ", ") -> str:
+    """``values`` as text, joined by ``sep`` (nothing for None)."""
     return sep.join(str(v) for v in values or [])
 
 

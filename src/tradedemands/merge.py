@@ -30,7 +30,7 @@ from typing import Any
 
 from .atomic import replace
 from .document import Document, parse
-from .edit import Editor
+from .editor import Editor
 from .errors import DemandsError, InvalidFile
 from .files import encode, newline_of, read_text
 from .merger import Conflict, Merger, show

@@ -17,7 +17,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from .document import Document
-from .edit import Editor, flow
+from .editor import Editor, flow
 from .errors import DemandsError
 from .model import DataPath
 from .splices import entry_span
@@ -130,20 +130,24 @@ class Merger:
         _index(theirs.node, theirs.data, self.nodes, self.keys)
 
     def run(self) -> None:
+        """Make all of THEIRS' changes since BASE to the editor over OURS."""
         ours: Any = self.ours.data
         theirs: Any = self.theirs.data
         self.mapping((), _Where(""), self.base, ours, theirs)
 
     def conflict(self, where: _Where, detail: str) -> None:
+        """Record a conflict at ``where``: ours stays."""
         self.conflicts.append(Conflict(str(where), detail))
 
     # --- values -----------------------------------------------------------------------------
 
     def mapping(self, path: DataPath, where: _Where, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> None:
+        """Merge a mapping key by key (base ``b``, ours ``o``, theirs ``t``)."""
         for key in list(o) + [k for k in t if k not in o]:
             self.value(path + (key,), where / key, b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING))
 
     def value(self, path: DataPath, where: _Where, b: Any, o: Any, t: Any) -> None:
+        """Merge one value: take theirs where only theirs changed it; recurse into mappings and lists; else a conflict."""
         if t == b or o == t:
             return
         if o == b:
@@ -169,6 +173,7 @@ class Merger:
             self.taken += 1
 
     def sequence(self, path: DataPath, where: _Where, b: list[Any], o: list[Any], t: list[Any]) -> None:
+        """Merge a list: keyed lists by key, timelines by date, short lists as sets."""
         if path in KEYED:
             self.keyed(path, b, o, t)
         elif path[-1] in APPEND_ONLY:
@@ -240,6 +245,7 @@ class Merger:
             self.taken += len(gone)
 
     def entry(self, path: DataPath, where: _Where, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> None:
+        """Merge one entry of a keyed list; an item's status follows its merged history."""
         if path[0] != "demands":
             self.mapping(path, where, b, o, t)
             return

@@ -36,6 +36,8 @@ INVERSE_REL = {
 
 
 class Party(TypedDict, total=False):
+    """A party, under its id in ``parties``: ``name`` (required), ``aliases``, ``lead`` (who negotiates), ``description``."""
+
     name: Required[str]
     aliases: list[str]
     lead: str
@@ -43,6 +45,8 @@ class Party(TypedDict, total=False):
 
 
 class Round(TypedDict, total=False):
+    """A round of talks in ``rounds``: ``id`` and ``date`` (YYYY-MM-DD) required; ``end`` date, ``place``, ``outcome``, the ``parties`` there, a ``note``."""
+
     id: Required[str]
     date: Required[str]
     end: str
@@ -53,17 +57,23 @@ class Round(TypedDict, total=False):
 
 
 class StatusDef(TypedDict, total=False):
+    """A status a file declares in ``statuses``: its ``name``, whether it is ``closed`` (off the table), a ``description``."""
+
     name: Required[str]
     closed: bool
     description: str
 
 
 class Link(TypedDict):
+    """A link from an item to another: ``rel`` (responds-to, conflicts-with, conditional-on, related) and the other's ``id``."""
+
     rel: Rel
     id: str
 
 
 class Source(TypedDict, total=False):
+    """Where an item comes from: a local ``doc`` (a path inside the project) with a verbatim ``quote`` from it, or a ``url``; its ``date`` (YYYY-MM-DD)."""
+
     doc: str
     quote: str
     date: str
@@ -71,6 +81,8 @@ class Source(TypedDict, total=False):
 
 
 class Measurement(TypedDict, total=False):
+    """One measurement toward a target: ``date`` (YYYY-MM-DD) and ``amount`` (in the target's unit) required; a ``note``, its ``source``."""
+
     date: Required[str]
     amount: Required[float]
     note: str
@@ -78,6 +90,8 @@ class Measurement(TypedDict, total=False):
 
 
 class Target(TypedDict, total=False):
+    """An item's numeric target: ``amount`` (required) of ``unit`` by the date ``by``, what is measured (``metric``), from ``baseline`` (default 0); ``progress``: its measurements in date order."""
+
     amount: Required[float]
     unit: str
     by: str
@@ -87,6 +101,8 @@ class Target(TypedDict, total=False):
 
 
 class HistoryEntry(TypedDict, total=False):
+    """One dated entry of an item's history: ``date`` (YYYY-MM-DD) required, and a ``status`` it sets, a ``note``, or both; the ``round`` it happened in, ``by`` whom."""
+
     date: Required[str]
     status: str
     round: str
@@ -95,6 +111,8 @@ class HistoryEntry(TypedDict, total=False):
 
 
 class Item(TypedDict, total=False):
+    """One item (demand, concession, red line) in ``demands``: ``id``, ``party`` (who raises it), ``title`` and ``status`` required; see the README for every field."""
+
     id: Required[str]
     party: Required[str]
     of: str
@@ -113,6 +131,8 @@ class Item(TypedDict, total=False):
 
 
 class DataFile(TypedDict, total=False):
+    """A whole demands file: ``parties`` (required), ``rounds``, ``statuses`` (its own vocabulary), ``demands`` (the items); ``version`` 1, a ``title``, a ``description``."""
+
     version: int
     title: str
     description: str
@@ -243,18 +263,22 @@ class Vocabulary:
 
     @property
     def names(self) -> list[str]:
+        """The statuses' names, in order."""
         return [s["name"] for s in self.statuses]
 
     @property
     def closed(self) -> set[str]:
+        """The names of the closed statuses (off the table)."""
         return {s["name"] for s in self.statuses if s.get("closed")}
 
     def order(self, status: str) -> int:
+        """Where ``status`` sorts: its place in the list (an unknown one last)."""
         names = self.names
         return names.index(status) if status in names else len(names)
 
 
 def vocabulary(data: DataFile) -> Vocabulary:
+    """The statuses ``data`` uses: its own ``statuses:`` list, else the defaults."""
     declared = data.get("statuses")
     return Vocabulary(list(declared)) if declared else Vocabulary()
 

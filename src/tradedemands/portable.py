@@ -32,6 +32,7 @@ WINDOWS_LOCK = ".tradedemands.lock"
 
 
 def windows() -> bool:
+    """Whether this runs on Windows (decided when called, so that tests can pretend)."""
     return sys.platform == "win32"
 
 

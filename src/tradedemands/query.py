@@ -10,7 +10,7 @@ from .errors import UsageError
 from .escape import clip
 from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, kind_of, natural_key
 from .timeline import updated_on
-from .validate import suggest
+from .validation import suggest
 
 SORT_FIELDS = ("id", "party", "status", "priority", "due", "updated", "kind", "topic", "title")
 
@@ -45,6 +45,7 @@ def _raise(message: str) -> str:
 
 
 def resolve_round(data: DataFile, text: str) -> str:
+    """The id of the round named ``text`` (any case); UsageError, listing the rounds, if none."""
     rounds = [r["id"] for r in data.get("rounds") or []]
     for rid in rounds:
         if fold(rid) == fold(text):
@@ -60,6 +61,7 @@ def round_start(data: DataFile, text: str) -> tuple[str, str]:
 
 
 def check_status(vocab: Vocabulary, status: str) -> str:
+    """``status`` as the file names it (any case); UsageError, listing the statuses, if it is none of them."""
     for name in vocab.names:
         if fold(name) == fold(status):
             return name
@@ -69,6 +71,7 @@ def check_status(vocab: Vocabulary, status: str) -> str:
 
 
 def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:
+    """``value`` as one of ``choices`` names it (any case); UsageError naming ``what`` otherwise."""
     if fold(value) in choices:
         return fold(value)
     return _raise(f"unknown {what} {value!r}{suggest(value, choices)}; use one of: {', '.join(choices)}")
@@ -100,6 +103,7 @@ def deadline(item: Item) -> str | None:
 
 
 def is_overdue(item: Item, vocab: Vocabulary, today: str) -> bool:
+    """Whether the item's deadline (``deadline``) is before ``today`` (YYYY-MM-DD) and it is not closed."""
     when = deadline(item)
     return when is not None and when < today and item.get("status") not in vocab.closed
 

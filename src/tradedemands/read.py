@@ -42,9 +42,9 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from .brief import BriefDocument
-    from .compare import Comparison
-    from .diff import Diff
+    from .briefing import BriefDocument
+    from .delta import Diff
+    from .positions import Comparison
 
 #: A data file's path, as text or a path object.
 PathLike = str | os.PathLike[str]
@@ -210,7 +210,7 @@ def diff(
         except InvalidFile as err:
             raise DemandsError(f"{label} does not load: {err.problems[0]}") from None
 
-    from .diff import diff_data
+    from .delta import diff_data
 
     old_label, old_doc = version(old or "HEAD")
     if new is None:
@@ -222,7 +222,7 @@ def diff(
 
 def _changes_since(working: Path, since: str | None, round_id: str | None) -> Diff:
     """The change since a date (or since a round began), rebuilt from history."""
-    from .diff import diff_data, since_state, without
+    from .delta import diff_data, since_state, without
 
     doc = load(working)
     if round_id:
@@ -273,7 +273,7 @@ def brief(
     """The Markdown brief: state of play, positions per party, conflicts, changes since the
     last round began (or ``since``, or since ``round_id`` began), deadlines and targets,
     sources; of ``parties`` only, when given; titled ``title`` (default: the file's)."""
-    from .brief import BriefDocument, compose
+    from .briefing import BriefDocument, compose
 
     if since and round_id:
         raise UsageError(f"give {OPTION}, not both", option="since_round", said="since or round_id")
@@ -295,7 +295,7 @@ def compare(
     """Parties ``a`` and ``b`` (ids, names or aliases) side by side per topic (``topics``
     only, when given): what each asks of the other, offers and refuses, and where they
     conflict. UsageError for an unknown party or the same party twice."""
-    from .compare import compare as side_by_side
+    from .positions import compare as side_by_side
 
     doc, left_out = _load(file, as_of)
     left, right = resolve_party(doc.data, a), resolve_party(doc.data, b)

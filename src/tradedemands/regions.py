@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import validate, yamlio
+from . import validation, yamlio
 from .errors import DemandsError, InvalidFile
 from .splices import Splice, after_content, apply_splices, line_start
 
 if TYPE_CHECKING:
     from .document import Document
-    from .edit import Editor
+    from .editor import Editor
 
 
 def item_spans(text: str, root: Node | None) -> list[list[int]]:
@@ -170,7 +170,7 @@ def check_regions(doc: Document, editor: Editor, new_text: str) -> list[list[int
         delta += len(region) - (end - start)
     if len(new_spans) != len(intended):
         return None
-    found = validate.check(editor.data)
+    found = validation.check(editor.data)
     if found:
         _where, message = found[0]
         raise refuse(message)
@@ -187,6 +187,6 @@ def parse_region(doc: Document, region: str) -> tuple[list[Any], list[tuple[int,
         raise DemandsError(MISREAD)
     context = {key: value for key, value in doc.data.items() if key != "demands"}
     context["demands"] = items
-    validate.check(context, lambda p: yamlio.scalar_text(node, p[1:]) if p and p[0] == "demands" else None)
+    validation.check(context, lambda p: yamlio.scalar_text(node, p[1:]) if p and p[0] == "demands" else None)
     spans = [(line_start(region, n.start_mark.index), after_content(region, n)) for n in node.value]
     return items, spans

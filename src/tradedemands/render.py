@@ -18,11 +18,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .compare import Comparison
-from .diff import Diff, describe_value
+from .delta import Diff, describe_value
 from .escape import visible
 from .formats import Rows, number
 from .model import Vocabulary, kind_of
+from .positions import Comparison
 from .views import ItemDetails, ItemList, ItemView, Log, Result, Summary, bar
 
 STATUS_STYLES = {
@@ -60,6 +60,7 @@ def _(result: Log) -> None:
 
 
 def console(stderr: bool = False) -> Console:
+    """A Rich console for stdout (or stderr) that never reads markup or emoji in what it prints."""
     stream = sys.stderr if stderr else sys.stdout
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
     if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
@@ -83,6 +84,7 @@ def _register_replace_by_width() -> str:
 
 
 def cell(value: Any, style: str = "") -> Text:
+    """``value`` as a table cell: literal text, controls made visible."""
     return Text(visible(str(value)) if value is not None else "", style=style)
 
 
@@ -98,6 +100,7 @@ TEXT_MIN_WIDTH = 20
 
 
 def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = None) -> None:
+    """``rows`` as a Rich table fitted to the terminal (``fitting_columns``), statuses coloured."""
     out = console()
     shown = fitting_columns(rows, out.width)
     table = Table(

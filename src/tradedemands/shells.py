@@ -197,6 +197,7 @@ class BashComplete(TyperBash):
     typed = ""
 
     def get_completion_args(self) -> tuple[list[str], str]:
+        """The words before the cursor and the word being typed, from ``COMP_LINE``."""
         line = os.environ.get("COMP_LINE")
         if line is None:
             return super().get_completion_args()
@@ -208,6 +209,7 @@ class BashComplete(TyperBash):
         return words[1:-1], words[-1]
 
     def complete(self) -> str:
+        """The candidates, one a line, each quoted for bash."""
         args, incomplete = self.get_completion_args()
         items = self.get_completions(args, incomplete)
         if os.environ.get("COMP_LINE") is None:
@@ -222,12 +224,14 @@ class ZshComplete(TyperZsh):
     source_template = ZSH_SCRIPT
 
     def format_completion(self, item: CompletionItem) -> str:
+        """``value<TAB>help`` on one line."""
         value = " ".join(str(item.value).split("\t"))
         value = " ".join(value.splitlines())
         help_text = " ".join(_sanitize_help_text(item.help).split()) if item.help else ""
         return f"{value}\t{help_text}" if help_text else value
 
     def complete(self) -> str:
+        """The candidates, one a line."""
         args, incomplete = self.get_completion_args()
         return "\n".join(self.format_completion(item) for item in self.get_completions(args, incomplete))
 

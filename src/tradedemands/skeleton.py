@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .errors import DemandsError
-from .schema import SCHEMA_ID
+from .fileschema import SCHEMA_ID
 from .yamlio import scalar
 
 SKELETON = """\

@@ -17,7 +17,7 @@ from .errors import DemandsError, cause
 from .escape import clip, quoted
 from .files import NotRegular, TooLarge, read_regular, within
 from .model import plain
-from .validate import Found
+from .validation import Found
 
 #: A local source document larger than this is refused unread.
 MAX_DOC_BYTES = 64 * 1024 * 1024

@@ -80,6 +80,7 @@ def raised_on(item: Item) -> str | None:
 
 
 def updated_on(item: Item) -> str:
+    """The date of the item's latest history entry (YYYY-MM-DD; "" when it has none)."""
     dates = [e["date"] for e in item.get("history") or [] if e.get("date")]
     return max(dates) if dates else ""
 

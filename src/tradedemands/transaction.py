@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from . import cache
 from .atomic import replace
 from .document import Document, load, parse
-from .edit import Editor
+from .editor import Editor
 from .errors import DemandsError, InvalidFile
 from .files import encode, read_text
 from .journal import (

@@ -149,12 +149,15 @@ class ItemList(Result):
     vocab: Vocabulary
 
     def as_json(self) -> list[Item]:
+        """The items, every field as in the file."""
         return self.items
 
     def rows(self) -> Rows:
+        """The items' main fields (``LIST_COLUMNS``)."""
         return list_rows(self.items)
 
     def csv_rows(self) -> Rows:
+        """Every text field (``CSV_COLUMNS``), for spreadsheets."""
         return list_rows(self.items, full=True)
 
     def table_rows(self) -> Rows:
@@ -162,9 +165,11 @@ class ItemList(Result):
         return list_rows(self.items, compact=True)
 
     def ids(self) -> list[str]:
+        """The items' ids, in order."""
         return [item["id"] for item in self.items]
 
     def empty_note(self) -> str | None:
+        """``no items match`` when there are none."""
         return None if self.items else "no items match"
 
 
@@ -290,9 +295,11 @@ class ItemDetails(Result):
     vocab: Vocabulary
 
     def as_json(self) -> list[dict[str, Any]]:
+        """One ``ItemView.record`` per item."""
         return [view.record() for view in self.views]
 
     def rows(self) -> Rows:
+        """``id``, ``field``, ``value`` rows of every item."""
         rows = [[view.item["id"], *row] for view in self.views for row in view.rows()]
         return Rows(["id", "field", "value"], rows, wide=("value",))
 
@@ -326,6 +333,7 @@ class Summary(Result):
         }
 
     def as_json(self) -> dict[str, Any]:
+        """``{"statuses", "parties", "total", "closed"}``."""
         totals = self.totals
         return {
             "statuses": self.statuses,
@@ -335,6 +343,7 @@ class Summary(Result):
         }
 
     def rows(self) -> Rows:
+        """A row per party and one for all: counts per status, total, closed."""
         columns = ["party", *self.statuses, "total", "closed"]
         rows = []
         for p in self.parties:
@@ -427,6 +436,7 @@ class ValidationReport(Result):
         return all(f.valid for f in self.files)
 
     def as_json(self) -> list[dict[str, Any]]:
+        """One ``FileReport.as_json`` per file."""
         return [f.as_json() for f in self.files]
 
     def lines(self) -> Iterator[str]:
@@ -472,13 +482,16 @@ class Log(Result):
     vocab: Vocabulary
 
     def as_json(self) -> list[dict[str, Any]]:
+        """The entries (``log_records``)."""
         return self.records
 
     def rows(self) -> Rows:
+        """``date``, ``id``, ``status``, ``round``, ``note`` rows."""
         rows = [[r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")] for r in self.records]
         return Rows(["date", "id", "status", "round", "note"], rows, wide=("note",))
 
     def empty_note(self) -> str | None:
+        """``no history entries match`` when there are none."""
         return None if self.records else "no history entries match"
 
 
@@ -493,9 +506,11 @@ class ExportDocument(Result):
     path: Path
 
     def as_json(self) -> DataFile:
+        """The whole file as plain data (``parties``, ``rounds``, ``demands``...)."""
         return self.data
 
     def csv_rows(self) -> Rows:
+        """One row per item, every text field."""
         return list_rows(self.data.get("demands") or [], full=True)
 
     def markdown(self) -> str:
@@ -526,6 +541,7 @@ class SchemaDocument(Result):
     """``schema``: the JSON Schema of the file format (``schema.json_schema``)."""
 
     def as_json(self) -> dict[str, Any]:
-        from .schema import json_schema
+        """The schema (JSON Schema 2020-12)."""
+        from .fileschema import json_schema
 
         return json_schema()

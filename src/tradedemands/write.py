@@ -30,7 +30,7 @@ from .transaction import Undone, transact
 
 if TYPE_CHECKING:
     from .document import Document
-    from .edit import Editor
+    from .editor import Editor
 
 T = TypeVar("T")
 #: A data file's path, as text or a path object.

@@ -106,11 +106,13 @@ class Editor:
         self.splices.append(Splice(start, end, text, len(self.splices)))
 
     def result(self) -> str:
+        """The text with every change made so far."""
         return apply_splices(self.text, self.splices)
 
     # --- locating ------------------------------------------------------------------------
 
     def node(self, path: DataPath) -> Node:
+        """The node of the value at ``path`` in the document as loaded; KeyError if there is none."""
         node = self.root
         for step in path:
             if isinstance(node, MappingNode):

@@ -23,6 +23,7 @@ class BriefDocument(Result):
     path: Path
 
     def markdown(self) -> str:
+        """The brief as it is: a Markdown document."""
         return self.text
 
 

@@ -24,9 +24,11 @@ class Comparison(Result):
     vocab: Vocabulary
 
     def as_json(self) -> dict[str, Any]:
+        """``{"a", "b", "topics"}``."""
         return {"a": self.a, "b": self.b, "topics": self.topics}
 
     def markdown(self) -> str:
+        """A GitHub table: a row per topic, a column per party and position, then the conflicts."""
         a, b = self.a, self.b
         out = [f"# {md(a)} and {md(b)}: positions by topic", ""]
         header = f"| topic | {md(a)} asks | {md(a)} offers | {md(a)} refuses | {md(b)} asks | {md(b)} offers | {md(b)} refuses | conflicts |"

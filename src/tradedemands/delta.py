@@ -67,6 +67,7 @@ class Diff(Result):
         return bool(self.added or self.removed or self.changed)
 
     def as_json(self) -> dict[str, Any]:
+        """``{"old", "new", "added": [item...], "removed": [item...], "changed": [Change.as_json()...]}``."""
         return {
             "old": self.old,
             "new": self.new,
