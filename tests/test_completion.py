@@ -22,8 +22,7 @@ import typer
 from typer.testing import CliRunner
 
 from conftest import demands_cmd
-from tradedemands import shells
-from tradedemands.cli import app
+from tradedemands.cli import _typer, app
 from tradedemands.complete import file_in
 
 US = [f"US-{n}" for n in range(1, 10)]
@@ -58,7 +57,7 @@ def bash_env(line: str) -> dict[str, str]:
 
 @functools.cache
 def command() -> Any:
-    shells.register()  # what `demands` does when a shell asks (App.__call__)
+    _typer.register_completion()  # what `demands` does when a shell asks (App.__call__)
     return typer.main.get_command(app)
 
 

@@ -86,11 +86,11 @@ def test_lock_timeout_nan_no_longer_waits_forever(workspace: Path, data_file: Pa
 def test_every_variable_the_code_reads_is_checked() -> None:
     """grep the package for DEMANDS_* names: each must be one of the checked settings."""
     used = set()
-    for path in (ROOT / "src" / "tradedemands").glob("*.py"):
+    for path in (ROOT / "src" / "tradedemands").rglob("*.py"):
         used |= set(re.findall(r"(?<![A-Z_])DEMANDS_[A-Z_]+", path.read_text(encoding="utf-8")))
     assert used, "no DEMANDS_ variable found: the pattern is wrong"
     assert used <= set(settings.CHECKS), used - set(settings.CHECKS)
-    for path in (ROOT / "src" / "tradedemands").glob("*.py"):
+    for path in (ROOT / "src" / "tradedemands").rglob("*.py"):
         if path.name != "settings.py":
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"environ(?:\.get)?[\[(]\s*[\"']DEMANDS_", text), f"{path.name} reads a setting itself"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .changes import Edited, Linked, Noted, ProgressRecorded, Removed, StatusChange, TargetSet, Unlinked
-    from .transaction import Undone
+    from ..changes import Edited, Linked, Noted, ProgressRecorded, Removed, StatusChange, TargetSet, Unlinked
+    from ..transaction import Undone
 
 
 def _later(count: int) -> str:
