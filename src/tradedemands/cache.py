@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, settings
-from .atomic import replace, sweep
 from .errors import DemandsError
 from .files import read_regular
 
@@ -142,6 +141,8 @@ def put(key: str, data: Any, spans: list[list[int]] | None) -> None:
         body = payload.encode("utf-8")
         digest = hashlib.sha256(body).hexdigest().encode("ascii")
         folder.mkdir(parents=True, exist_ok=True)
+        from .atomic import replace
+
         replace(entry_path(key), _header(key) + digest + _PAYLOAD + body + b"}", durable=False)
         _prune(folder)
     except (OSError, TypeError, ValueError, DemandsError):
@@ -166,6 +167,8 @@ def _prune(folder: Path) -> None:
     """Keep at most MAX_ENTRIES entries and MAX_BYTES in all, dropping the least recently
     written; old-style entries go at once. Only entries go: never another file. Temporary
     files that killed writers left go too (only names this tool makes)."""
+    from .atomic import sweep
+
     sweep(folder, None)
     entries = []
     for path in folder.iterdir():

@@ -286,7 +286,9 @@ def brief(
     today = typed.date(as_of, "as_of") if as_of else date.today().isoformat()
     chosen = {resolve_party(doc.data, p) for p in parties} or None
     text = compose(doc.data, today=today, title=title, parties=chosen, since=since_date, since_label=label)
-    return BriefDocument(text, doc.path, left_out=left_out)
+    result = BriefDocument(text, doc.path)
+    result.left_out = left_out
+    return result
 
 
 def compare(

@@ -9,21 +9,23 @@ a control sequence.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import singledispatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .delta import Diff, describe_value
 from .escape import visible
 from .formats import Rows, number
 from .model import Vocabulary, kind_of
-from .positions import Comparison
 from .views import ItemDetails, ItemList, ItemView, Log, Result, Summary, bar
+
+if TYPE_CHECKING:
+    from .delta import Diff
+    from .positions import Comparison
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -40,7 +42,19 @@ KIND_STYLES = {"demand": "", "concession": "green", "red-line": "bold red"}
 @singledispatch
 def table(result: Result) -> None:
     """Draw ``result`` for a person at a terminal, on stdout."""
-    raise NotImplementedError(f"no table for {type(result).__name__}")
+    draw = _drawn_late().get(type(result))
+    if draw is None:
+        raise NotImplementedError(f"no table for {type(result).__name__}")
+    draw(result)
+
+
+def _drawn_late() -> dict[type, Callable[[Any], None]]:
+    """The tables of results whose modules this one does not import (``diff``, ``compare``):
+    a table of ``list`` should not pay for them."""
+    from .delta import Diff
+    from .positions import Comparison
+
+    return {Diff: print_diff, Comparison: print_compare}
 
 
 @table.register
@@ -265,9 +279,10 @@ def print_summary(summary: Summary) -> None:
             )
 
 
-@table.register
 def print_diff(diff: Diff) -> None:
     """Status transitions first (toward closure / reopening), then other changes, added, removed."""
+    from .delta import describe_value
+
     vocab = diff.vocab
     out = console()
     out.soft_wrap = True  # a diff line is never broken (or cut) at the terminal's width
@@ -320,7 +335,6 @@ def print_diff(diff: Diff) -> None:
     out.print(Text(f"{len(diff.changed)} changed, {len(diff.added)} added, {len(diff.removed)} removed", style="dim"))
 
 
-@table.register
 def print_compare(result: Comparison) -> None:
     """Per topic, what each party asks, offers and refuses, and where they conflict."""
     a, b, vocab = result.a, result.b, result.vocab

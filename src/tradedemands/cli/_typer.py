@@ -3,8 +3,9 @@
 - ``Group``: runs a command with ``standalone_mode=False`` and maps every failure to one line
   on stderr and an exit code (the one error mapper: library errors, click's usage errors,
   signals, a closed pipe, the machine's conditions).
-- ``App``: builds only the command asked for (Typer builds every command's options on each
-  run otherwise), from ``Typer.registered_commands``.
+- ``App``: imports only the module of the command asked for, and builds only that command
+  (Typer builds every command's options on each run otherwise), from
+  ``Typer.registered_commands``.
 - Shell completion: bash and zsh classes on Typer's completion protocol
   (``typer._completion_classes``), and Typer's own script and install functions
   (``typer._completion_shared``) for what ``shells`` does not write itself.
@@ -59,7 +60,7 @@ class Group(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Run the command; every failure becomes one line on stderr and an exit code."""
-        from .. import atomic, errors, settings, signals
+        from .. import errors, settings, signals
 
         kwargs["standalone_mode"] = False
         completing = bool(os.environ.get("_DEMANDS_COMPLETE"))
@@ -76,7 +77,9 @@ class Group(TyperGroup):
             typer.echo(f"demands: {safe(clip_line(message(err)))}", err=True)
             sys.exit(err.exit_code)
         except signals.Interrupted as err:
-            atomic.remove_temps()
+            from ..atomic import remove_temps
+
+            remove_temps()
             typer.echo(f"demands: {safe(err.message())}", err=True)
             sys.exit(err.exit_code)
         except _click.exceptions.NoArgsIsHelpError as err:
@@ -150,12 +153,53 @@ def _quiet_stdout() -> None:
 
 
 class App(typer.Typer):
-    """The ``demands`` application; when run, builds only the command asked for.
+    """The ``demands`` application; when run, loads and builds only the command asked for.
 
-    Typer turns every command's signature into click options each time it runs (about
-    30 ms for all of ours); ``demands list`` needs only ``list``. Anything else (help,
-    completion, a misspelt command, an option before the command) gets the whole app.
+    The commands live in modules of one package, one per group (``groups``: module name to
+    the commands it registers, in the order ``--help`` lists them). A run imports only the
+    module of its command, and Typer builds only that command (turning every command's
+    signature into click options takes about 30 ms for all of ours). Anything else (help,
+    completion, a misspelt command, an option before the command, reading
+    ``registered_commands``) loads every group and gets the whole app.
     """
+
+    def __init__(self, *args: Any, package: str, groups: dict[str, tuple[str, ...]], **kwargs: Any) -> None:
+        self._package = package
+        self._groups = groups
+        self._loaded: set[str] = set()
+        self._registering = 0
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def registered_commands(self) -> list[Any]:
+        """Every command, each group's module loaded (while one registers: the commands so far)."""
+        if not self._registering:
+            self.load(*self._groups)
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, commands: list[Any]) -> None:
+        self._commands = commands
+
+    def load(self, *groups: str) -> None:
+        """Import the modules of ``groups``, which register their commands, kept in the order of ``groups``."""
+        import importlib
+
+        order = list(self._groups)
+        for group in groups:
+            if group in self._loaded:
+                continue
+            self._loaded.add(group)
+            self._registering += 1
+            try:
+                importlib.import_module(f"{self._package}.{group}")
+            finally:
+                self._registering -= 1
+            self._commands.sort(key=lambda command: order.index(command.callback.__module__.rpartition(".")[2]))
+
+    def group_of(self, name: str | None) -> str | None:
+        """The group that holds the command ``name`` (None: no such command)."""
+        return next((group for group, names in self._groups.items() if name in names), None)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         words = kwargs.get("args", sys.argv[1:] if not args else args[0])
@@ -166,8 +210,12 @@ class App(typer.Typer):
             sys.exit(shells.main(list(words)))
         if os.environ.get("_DEMANDS_COMPLETE"):
             register_completion()
-        chosen = [c for c in self.registered_commands if name is not None and command_name(c) == name]
-        if not chosen or os.environ.get("_DEMANDS_COMPLETE"):
+            return super().__call__(*args, **kwargs)
+        group = self.group_of(name)
+        if group is not None:
+            self.load(group)
+        chosen = [c for c in self._commands if name is not None and command_name(c) == name]
+        if not chosen:
             return super().__call__(*args, **kwargs)
         lean = typer.Typer(
             cls=Group, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False, help=self.info.help

@@ -1,7 +1,7 @@
 """The ``demands`` application and its own options (``--version``, shell completion).
 
-The commands are registered on ``app`` by the modules of this package, one per group;
-``cli/__init__.py`` imports them in the order ``demands --help`` lists them.
+The commands are registered on ``app`` by the modules of this package, one per group
+(``GROUPS``), each loaded when one of its commands runs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,19 @@ import typer
 from .. import __version__
 from ._typer import App, Group
 
+#: Each module of commands and the commands it holds, in the order ``demands --help`` lists them.
+GROUPS = {
+    "read": ("list", "show", "summary", "validate", "export", "schema"),
+    "write": ("add", "mark", "note", "edit", "link", "unlink", "remove", "undo", "init"),
+    "history": ("diff", "log"),
+    "reports": ("brief", "compare"),
+    "targets": ("target", "progress"),
+    "git": ("merge-driver", "git-setup"),
+}
+
 app = App(
+    package=__package__ or "tradedemands.cli",
+    groups=GROUPS,
     cls=Group,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
