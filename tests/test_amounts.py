@@ -1,4 +1,4 @@
-"""Amounts are finite, below 1e18, at most 18 significant digits (SPEC §2): anything else is a
+"""Amounts are finite, below 1e18, at most 18 significant digits: anything else is a
 located ``validate`` problem or a usage error, never a crash, and no output holds NaN or Infinity."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""source.doc reads nothing outside the project (SPEC §2): ``validate`` is no oracle on the machine.
+"""source.doc reads only regular files inside the project: ``validate`` is no oracle on the machine.
 
 Each refusal is one line whose wording does not depend on what the named file holds, nor on
 whether it exists: the same line whether the quote would have matched or not.

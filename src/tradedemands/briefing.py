@@ -9,8 +9,9 @@ from .escape import md
 from .formats import Rows, number, to_markdown
 from .model import PRIORITIES, DataFile, Item, conflict_pairs, kind_of, natural_key, target_progress, vocabulary
 from .query import deadline
+from .results import Result
 from .timeline import history
-from .views import Result, amount_text, bar
+from .views import amount_text, bar
 
 KIND_HEADINGS = (("demand", "Open demands"), ("concession", "Concessions on the table"), ("red-line", "Red lines"))
 

@@ -13,8 +13,9 @@ from typing import Any
 from .escape import md
 from .formats import Rows, to_markdown
 from .model import DataFile, Item, Vocabulary, natural_key, vocabulary
+from .results import Result
 from .timeline import as_of_state, entries_added
-from .views import Result, list_rows
+from .views import list_rows
 
 FIELD_ORDER = (
     "status",

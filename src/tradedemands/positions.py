@@ -7,7 +7,7 @@ from typing import Any
 
 from .escape import md
 from .model import DataFile, Item, Vocabulary, conflict_pairs, fold, kind_of, natural_key, vocabulary
-from .views import Result
+from .results import Result
 
 COLUMNS = ("asks", "offers", "refuses")
 

@@ -4,7 +4,7 @@ Every function takes ``file``, the data file's path; None finds it as the comman
 does (``$DEMANDS_FILE``, else ``data/demands.yaml`` or ``demands.yaml`` in the current
 folder or a parent). Dates are ``YYYY-MM-DD`` text, or ``today``/``yesterday``
 (``typed.date``); ``as_of`` answers with the state on that date, rebuilt from history.
-Each returns a ``views.Result`` that gives its JSON value, rows and Markdown (and is drawn
+Each returns a ``results.Result`` that gives its JSON value, rows and Markdown (and is drawn
 as a table by ``render.table``). They raise the package's errors: FileNotFound,
 InvalidFile, UnknownId, UsageError (a bad argument), DemandsError.
 """
@@ -24,22 +24,9 @@ from .errors import OPTION, DemandsError, InvalidFile, UsageError
 from .files import find_file
 from .model import KINDS
 from .query import Filters, check_choice, resolve_party, resolve_round, round_start, select, sort_items
-from .views import (
-    ExportDocument,
-    FileReport,
-    ItemDetails,
-    ItemList,
-    ItemView,
-    LeftOut,
-    Log,
-    SchemaDocument,
-    Summary,
-    ValidationReport,
-    log_records,
-)
-from .views import (
-    summary as summarise,
-)
+from .results import FileReport, LeftOut, SchemaDocument, ValidationReport
+from .views import ExportDocument, ItemDetails, ItemList, ItemView, Log, Summary, log_records
+from .views import summary as summarise
 
 if TYPE_CHECKING:
     from .briefing import BriefDocument

@@ -21,7 +21,8 @@ from rich.text import Text
 from .escape import visible
 from .formats import Rows, number
 from .model import Vocabulary, kind_of
-from .views import ItemDetails, ItemList, ItemView, Log, Result, Summary, bar
+from .results import Result
+from .views import ItemDetails, ItemList, ItemView, Log, Summary, bar
 
 if TYPE_CHECKING:
     from .delta import Diff

@@ -18,7 +18,7 @@ import typer
 
 if TYPE_CHECKING:
     from ..errors import DemandsError
-    from ..views import LeftOut, Result
+    from ..results import LeftOut, Result
 
 
 class Format(str, Enum):
