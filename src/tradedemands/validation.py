@@ -7,7 +7,7 @@ indices to the value at fault, which the store turns into line and column.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .escape import clip, quoted
@@ -98,12 +98,8 @@ class _Checker:
         return value
 
     def text_list(self, mapping: dict[str, Any], key: str, path: DataPath) -> list[str]:
-        value = mapping.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(path + (key,), f"{key} must be a list like [a, b], not {_kind_of(value)}")
-            return []
+        """A list of text (``tags``, ``aliases``); bare numbers in it read back as written."""
+        value = self.seq(mapping, key, path, " like [a, b]")
         out = []
         for i, entry in enumerate(value):
             if entry is None:
@@ -154,12 +150,13 @@ class _Checker:
             return None
         return value
 
-    def seq(self, mapping: dict[str, Any], key: str, path: DataPath) -> list[Any]:
+    def seq(self, mapping: dict[str, Any], key: str, path: DataPath, example: str = "") -> list[Any]:
+        """The list at ``key`` ([] when absent, or a problem when it is something else)."""
         value = mapping.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(path + (key,), f"{key} must be a list, not {_kind_of(value)}")
+            self.problem(path + (key,), f"{key} must be a list{example}, not {_kind_of(value)}")
             return []
         return value
 
@@ -238,17 +235,28 @@ class _Checker:
                 )
             owners.setdefault(folded, (key, what))
 
+    def named(
+        self, key: str, shape: Any, what: str, name_key: str, duplicate: str
+    ) -> Iterator[tuple[DataPath, dict[str, Any], str | None]]:
+        """The entries of the top-level list ``key`` that are mappings (of ``shape``), each with
+        its path and its ``name_key``, which must be non-empty text, unique in the list."""
+        seen: set[str] = set()
+        for i, entry in enumerate(self.seq(self.data, key, ())):
+            path: DataPath = (key, i)
+            if not self.mapping(entry, path, what):
+                continue
+            self.fields(entry, shape, path)
+            name = self.text(entry, name_key, path, nonempty=True)
+            if name is not None:
+                if name in seen:
+                    self.problem(path + (name_key,), f"{duplicate} {quoted(name)}")
+                seen.add(name)
+            yield path, entry, name
+
     def rounds(self) -> set[str]:
         ids: set[str] = set()
-        for i, rnd in enumerate(self.seq(self.data, "rounds", ())):
-            path: DataPath = ("rounds", i)
-            if not self.mapping(rnd, path, "a round"):
-                continue
-            self.fields(rnd, Round, path)
-            rid = self.text(rnd, "id", path, nonempty=True)
+        for path, rnd, rid in self.named("rounds", Round, "a round", "id", "duplicate round id"):
             if rid is not None:
-                if rid in ids:
-                    self.problem(path + ("id",), f"duplicate round id {quoted(rid)}")
                 ids.add(rid)
             start = self.date(rnd, "date", path)
             end = self.date(rnd, "end", path)
@@ -266,15 +274,8 @@ class _Checker:
 
             return [s["name"] for s in DEFAULT_STATUSES]
         names: list[str] = []
-        for i, status in enumerate(self.seq(self.data, "statuses", ())):
-            path: DataPath = ("statuses", i)
-            if not self.mapping(status, path, "a status"):
-                continue
-            self.fields(status, StatusDef, path)
-            name = self.text(status, "name", path, nonempty=True)
+        for path, status, name in self.named("statuses", StatusDef, "a status", "name", "duplicate status"):
             if name is not None:
-                if name in names:
-                    self.problem(path + ("name",), f"duplicate status {quoted(name)}")
                 names.append(name)
             closed = status.get("closed")
             if closed is not None and not isinstance(closed, bool):

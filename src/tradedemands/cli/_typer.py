@@ -179,6 +179,7 @@ class App(typer.Typer):
 
     @registered_commands.setter
     def registered_commands(self, commands: list[Any]) -> None:
+        """Typer's own assignment (``[]`` when the app is made)."""
         self._commands = commands
 
     def load(self, *groups: str) -> None:
