@@ -121,3 +121,25 @@ def test_the_cli_imports_no_library_module_at_start_up() -> None:
     loaded = set(eval(done.stdout))
     library = {f"tradedemands.{m.name}" for m in pkgutil.iter_modules(tradedemands.__path__)} - {"tradedemands.cli"}
     assert not loaded & (library - {"tradedemands.errors"}), loaded & library
+
+
+def test_one_name_where_several_are_taken_is_one_name_not_its_characters(data_file: Path) -> None:
+    [view] = tradedemands.show(data_file, "us-1").views
+    assert view.item["id"] == "US-1"
+    assert [
+        i["id"] for i in tradedemands.list_items(data_file, tradedemands.Filters(parties="cn", kinds="red-line")).items
+    ] == [
+        "CN-4",
+        "CN-5",
+    ]
+    assert {r["id"][:2] for r in tradedemands.log(data_file, parties="China").records} == {"CN"}
+    assert [t["topic"] for t in tradedemands.compare(data_file, "us", "cn", topics="cyberespionage").topics] == [
+        "cyberespionage"
+    ]
+    assert tradedemands.brief(data_file, parties="us").markdown().count("## China") == 0
+    new_id = tradedemands.add(data_file, party="cn", title="Lift the ZTE ban", tags="zte")
+    assert tradedemands.load(data_file).item(new_id)["tags"] == ["zte"]
+    assert tradedemands.edit(data_file, new_id, add_tags="sanctions", remove_tags="zte").changed == ["tags"]
+    [change] = tradedemands.mark(data_file, "us-3", "agreed", date="2018-05-20")
+    assert (change.id, change.new) == ("US-3", "agreed")
+    assert tradedemands.undo(data_file).what == "mark us-3 agreed"

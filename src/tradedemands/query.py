@@ -79,7 +79,8 @@ def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:
 
 @dataclass
 class Filters:
-    """What ``list`` was asked for: AND across fields, OR within a repeated one."""
+    """What ``list`` was asked for: AND across fields, OR within a repeated one. Each list may
+    also be given as one string (``parties="us"``); dates are ``YYYY-MM-DD``."""
 
     parties: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
@@ -93,6 +94,12 @@ class Filters:
     due_before: str | None = None
     overdue: bool = False
     today: str = field(default_factory=lambda: date.today().isoformat())
+
+    def __post_init__(self) -> None:
+        from .typed import names
+
+        for key in ("parties", "statuses", "kinds", "topics", "tags", "rounds"):
+            setattr(self, key, names(getattr(self, key)))
 
 
 def deadline(item: Item) -> str | None:

@@ -81,13 +81,14 @@ def list_items(
     return ItemList(items, doc.vocab, left_out=left_out)
 
 
-def show(file: PathLike | None, ids: Sequence[str], *, as_of: str | None = None) -> ItemDetails:
+def show(file: PathLike | None, ids: str | Sequence[str], *, as_of: str | None = None) -> ItemDetails:
     """Everything about the items ``ids`` (any case), in that order: fields, links both ways,
     history, target progress.
 
     Raises UnknownId (with the closest ids); with ``as_of``, DemandsError for an item not
     raised yet on that date, or whose state then nothing in the file dates.
     """
+    ids = typed.names(ids)
     doc = load(find_file(file))
     if as_of is not None:
         from .timeline import raised_on
@@ -229,7 +230,7 @@ def log(
     *,
     since: str | None = None,
     until: str | None = None,
-    parties: Sequence[str] = (),
+    parties: str | Sequence[str] = (),
     round_id: str | None = None,
     limit: int | None = None,
 ) -> Log:
@@ -241,7 +242,7 @@ def log(
         doc.data,
         since=typed.date(since, "since") if since else None,
         until=typed.date(until, "until") if until else None,
-        parties={resolve_party(doc.data, p) for p in parties} or None,
+        parties={resolve_party(doc.data, p) for p in typed.names(parties)} or None,
         round_id=resolve_round(doc.data, round_id) if round_id else None,
         limit=limit,
     )
@@ -251,7 +252,7 @@ def log(
 def brief(
     file: PathLike | None = None,
     *,
-    parties: Sequence[str] = (),
+    parties: str | Sequence[str] = (),
     since: str | None = None,
     round_id: str | None = None,
     as_of: str | None = None,
@@ -271,7 +272,7 @@ def brief(
         rid, since_date = round_start(doc.data, round_id)
         label = f"{rid} ({since_date})"
     today = typed.date(as_of, "as_of") if as_of else date.today().isoformat()
-    chosen = {resolve_party(doc.data, p) for p in parties} or None
+    chosen = {resolve_party(doc.data, p) for p in typed.names(parties)} or None
     text = compose(doc.data, today=today, title=title, parties=chosen, since=since_date, since_label=label)
     result = BriefDocument(text, doc.path)
     result.left_out = left_out
@@ -279,7 +280,7 @@ def brief(
 
 
 def compare(
-    file: PathLike | None, a: str, b: str, *, topics: Sequence[str] = (), as_of: str | None = None
+    file: PathLike | None, a: str, b: str, *, topics: str | Sequence[str] = (), as_of: str | None = None
 ) -> Comparison:
     """Parties ``a`` and ``b`` (ids, names or aliases) side by side per topic (``topics``
     only, when given): what each asks of the other, offers and refuses, and where they
@@ -290,6 +291,6 @@ def compare(
     left, right = resolve_party(doc.data, a), resolve_party(doc.data, b)
     if left == right:
         raise UsageError("compare needs two different parties")
-    result = side_by_side(doc.data, left, right, topics=set(topics) or None)
+    result = side_by_side(doc.data, left, right, topics=set(typed.names(topics)) or None)
     result.left_out = left_out
     return result

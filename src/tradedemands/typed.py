@@ -1,4 +1,4 @@
-"""Values as people type them: dates and amounts, checked and turned into what the file holds.
+"""Values as people type them: dates, amounts and names, checked and turned into what the file holds.
 
 Every date the library takes from a person (the date of a change, ``as_of``, ``since``,
 ``until``, a due date) goes through ``date``: ``YYYY-MM-DD``, ``today`` or ``yesterday``.
@@ -9,6 +9,7 @@ magnitude, at most 18 significant digits. A bad value is a UsageError naming the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date as day
 from datetime import timedelta
 
@@ -56,3 +57,12 @@ def amount(text: str, option: str = "amount", said: str | None = None) -> float 
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def names(value: str | Iterable[str] | None) -> list[str]:
+    """Ids, names or tags given one or several at a time: a string is one (never its characters)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)

@@ -48,7 +48,7 @@ def add(
     of: str | None = None,
     text: str | None = None,
     topic: str | None = None,
-    tags: Sequence[str] = (),
+    tags: str | Sequence[str] = (),
     priority: str | None = None,
     due: str | None = None,
     status: str | None = None,
@@ -80,7 +80,7 @@ def add(
             of=of,
             text=text,
             topic=topic,
-            tags=list(tags),
+            tags=typed.names(tags),
             priority=priority,
             due=due_date,
             status=status,
@@ -96,7 +96,7 @@ def add(
 
 def mark(
     file: PathLike | None,
-    ids: Sequence[str],
+    ids: str | Sequence[str],
     status: str,
     *,
     date: str | None = None,
@@ -109,9 +109,10 @@ def mark(
     may leave it as it was; one that already had ``status`` then is left alone (see
     ``changes.StatusChange``)."""
     when = typed.date(date, "date")
+    ids = typed.names(ids)
     return _change(
         file,
-        lambda doc, editor: changes.mark(doc, editor, list(ids), status, date=when, note=note, round_id=round_id),
+        lambda doc, editor: changes.mark(doc, editor, ids, status, date=when, note=note, round_id=round_id),
         f"mark {' '.join(ids)} {status}",
         warn,
     )
@@ -147,8 +148,8 @@ def edit(
     due: str | None = None,
     of: str | None = None,
     kind: str | None = None,
-    add_tags: Sequence[str] = (),
-    remove_tags: Sequence[str] = (),
+    add_tags: str | Sequence[str] = (),
+    remove_tags: str | Sequence[str] = (),
     warn: Warn | None = None,
 ) -> Edited:
     """Change item ``item_id``'s fields: each one given (not None) is set, and an empty text
@@ -168,7 +169,7 @@ def edit(
     }
     return _change(
         file,
-        lambda doc, editor: changes.edit(doc, editor, item_id, fields, list(add_tags), list(remove_tags)),
+        lambda doc, editor: changes.edit(doc, editor, item_id, fields, typed.names(add_tags), typed.names(remove_tags)),
         f"edit {item_id}",
         warn,
     )
