@@ -143,3 +143,9 @@ def test_one_name_where_several_are_taken_is_one_name_not_its_characters(data_fi
     [change] = tradedemands.mark(data_file, "us-3", "agreed", date="2018-05-20")
     assert (change.id, change.new) == ("US-3", "agreed")
     assert tradedemands.undo(data_file).what == "mark us-3 agreed"
+
+
+def test_validate_takes_one_path_and_load_finds_the_file_like_the_rest(data_file: Path) -> None:
+    [report] = tradedemands.validate(str(data_file)).files
+    assert (report.file, report.valid, report.items) == (str(data_file), True, 16)
+    assert tradedemands.load().path == data_file  # $DEMANDS_FILE, as the command line finds it

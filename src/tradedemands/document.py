@@ -15,7 +15,7 @@ from yaml.nodes import Node
 
 from . import cache, validation, yamlio
 from .errors import OPTION, InvalidFile, Problem, UnknownId
-from .files import decode, read_raw
+from .files import decode, find_file, read_raw
 from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
 from .sources import quote_problems
 
@@ -121,8 +121,9 @@ def locate(found: validation.Found, node: Node | None, label: str) -> list[Probl
     return problems
 
 
-def load(path: str | os.PathLike[str], *, tree: bool = False) -> Document:
-    """Load and validate a data file, from the parse cache when its bytes were seen before.
+def load(path: str | os.PathLike[str] | None = None, *, tree: bool = False) -> Document:
+    """Load and validate a data file (None: the one ``files.find_file`` finds), from the parse
+    cache when its bytes were seen before.
 
     Raises FileNotFound, InvalidFile (every problem, located) and DemandsError (a file that
     is not a regular file, too large, unreadable).
@@ -130,8 +131,8 @@ def load(path: str | os.PathLike[str], *, tree: bool = False) -> Document:
     ``tree``: also the YAML node tree (never from the cache), for error positions and edits
     that need more than the items' own lines.
     """
-    path = Path(path)
-    return from_bytes(read_raw(path), path, tree=tree)
+    found = find_file(path)
+    return from_bytes(read_raw(found), found, tree=tree)
 
 
 def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:

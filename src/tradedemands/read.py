@@ -118,13 +118,15 @@ def summary(file: PathLike | None = None, *, as_of: str | None = None) -> Summar
     return result
 
 
-def validate(paths: Iterable[PathLike] | None = None, *, file: PathLike | None = None) -> ValidationReport:
-    """Check each of ``paths`` (default: the file ``file`` names, or the one found as usual):
-    schema, references, statuses, dates and source quotes, every problem at once.
+def validate(paths: PathLike | Iterable[PathLike] | None = None, *, file: PathLike | None = None) -> ValidationReport:
+    """Check each of ``paths`` (one path or several; default: the file ``file`` names, or the one
+    found as usual): schema, references, statuses, dates and source quotes, every problem at once.
 
     A file that cannot be read at all (missing, a directory, too large) is reported as such
     (``FileReport.error``); FileNotFound when no file is given and none is found.
     """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     targets = [Path(p) for p in paths] if paths else [find_file(file)]
     return ValidationReport([_check(target) for target in targets])
 
