@@ -1,4 +1,4 @@
-"""Side by side with Taskwarrior 2.6 on the same items: SPEC §7's Taskwarrior paragraph.
+"""Side by side with Taskwarrior 2.6 on the same items: our time over theirs on four figures, each with a budget.
 
     python benchmarks/peer.py                 # 10,000 items, 7 interleaved runs a figure (~1-2 min)
     python benchmarks/peer.py --runs 9        # steadier medians
@@ -48,7 +48,7 @@ from launch import TTY_SIZE, Launcher, Result
 
 DEMANDS = shutil.which("demands") or str(Path(sys.executable).with_name("demands"))
 WIDTH = TTY_SIZE[0]
-#: SPEC §7: demands' time over Taskwarrior's, at most.
+#: The budgets: demands' time over Taskwarrior's, at most.
 BUDGETS = {"table": 1.0, "json": 1.0, "write": 1.5, "changed": 1.5}
 TASKRC = """\
 # Written by benchmarks/peer.py for one run; deleted afterwards.

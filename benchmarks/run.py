@@ -1,4 +1,4 @@
-"""Measure SPEC §7's figures as ratios to their floors, side by side in one run.
+"""Measure the performance budgets (benchmarks/README.md) as ratios to their floors, side by side in one run.
 
     python benchmarks/run.py            # the budgets on the shipped file and 10,000 items
     python benchmarks/run.py --huge     # also every command on 100,000 items, with peak memory

@@ -18,7 +18,7 @@ from tradedemands.cli import app
 OUTPUT = Path(__file__).resolve().with_name("cli.md")
 HEADER = (
     "<!-- Generated from the commands' help by docs/gen_cli.py: edit the help in "
-    "src/tradedemands/cli.py, then run python docs/gen_cli.py. -->\n\n"
+    "src/tradedemands/cli/, then run python docs/gen_cli.py. -->\n\n"
 )
 
 

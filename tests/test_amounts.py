@@ -1,4 +1,4 @@
-"""Amounts are finite, below 1e18, at most 18 significant digits (SPEC §2): anything else is a
+"""Amounts are finite, below 1e18, at most 18 significant digits: anything else is a
 located ``validate`` problem or a usage error, never a crash, and no output holds NaN or Infinity."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import demands_cmd
-from tradedemands import store
+from tradedemands import document
 from tradedemands.model import amount_problem, percent_of
 
 ITEM = """\
@@ -97,7 +97,7 @@ def test_the_command_line_refuses_amounts_beyond_the_bound(run, data_file: Path,
 def test_amounts_typed_are_kept_exactly(run, data_file: Path) -> None:
     r = run("target", "US-4", "--amount", "123456789012345678", "--baseline", "2e11")
     assert r.exit_code == 0, r.output
-    target = store.load(data_file, tree=True).item("US-4")["target"]
+    target = document.load(data_file, tree=True).item("US-4")["target"]
     assert (target["amount"], target["baseline"]) == (123456789012345678, 200000000000)
     assert "amount: 123456789012345678" in data_file.read_text(encoding="utf-8")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import demands_cmd
-from tradedemands import cache, store
+from tradedemands import cache, document, transaction
 
 
 def entries(workspace: Path) -> list[Path]:
@@ -27,7 +27,7 @@ def test_a_read_fills_the_cache_and_the_next_read_uses_it(run, workspace: Path, 
     assert first.exit_code == 0, first.output
     [entry] = entries(workspace)
     assert key(entry) == cache.key_of(data_file.read_bytes())
-    assert store.load(data_file).node is None, "the second load should come from the cache"
+    assert document.load(data_file).node is None, "the second load should come from the cache"
     assert run("list", "-o", "json").stdout == first.stdout
 
 
@@ -66,7 +66,7 @@ def test_an_entry_for_other_data_under_this_key_is_not_trusted_blindly(run, work
     forged = json.loads(entry.read_bytes())
     forged["key"] = "0" * 64
     entry.write_text(json.dumps(forged), encoding="utf-8")
-    assert store.load(data_file).node is not None, "a mismatched key must be a miss"
+    assert document.load(data_file).node is not None, "a mismatched key must be a miss"
 
 
 def test_unwritable_cache_folder_is_ignored(run, workspace: Path) -> None:
@@ -109,9 +109,9 @@ def test_a_warm_write_gives_the_same_file_and_cache_as_a_cold_one(run, workspace
             r = run(*args, "-f", str(target), env=env)
             assert r.exit_code == 0, r.output
     assert data_file.read_bytes() == cold.read_bytes()
-    warm_doc = store.load(data_file)
+    warm_doc = document.load(data_file)
     assert warm_doc.node is None, "the write should have left a cache entry for the new text"
-    assert warm_doc.data == store.load(data_file, tree=True).data
+    assert warm_doc.data == document.load(data_file, tree=True).data
 
 
 def test_two_processes_filling_the_cache_at_once(workspace: Path, data_file: Path) -> None:
@@ -141,8 +141,9 @@ def test_importing_the_cli_stays_lean() -> None:
     loaded = set(
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     )
-    for module in ("rich", "yaml", "pydantic", "tradedemands.store", "tradedemands.edit", "tradedemands.diff",
-                   "tradedemands.render", "csv", "tempfile", "hashlib"):  # fmt: skip
+    for module in ("rich", "yaml", "pydantic", "tradedemands.document", "tradedemands.files",
+                   "tradedemands.transaction", "tradedemands.atomic", "tradedemands.editor", "tradedemands.delta",
+                   "tradedemands.gitrepo", "tradedemands.render", "csv", "tempfile", "hashlib"):  # fmt: skip
         assert module not in loaded, f"import tradedemands.cli pulls in {module}"
 
 
@@ -181,11 +182,11 @@ def test_warm_writes_check_only_the_touched_items(run, data_file: Path, monkeypa
     def whole(*_args: object) -> None:
         raise AssertionError("fell back to re-parsing the whole file")
 
-    original = store._check_whole
-    monkeypatch.setattr(store, "_check_whole", whole)
+    original = transaction.check_whole
+    monkeypatch.setattr(transaction, "check_whole", whole)
     r = run(*args)
     assert r.exit_code == 0, r.output
-    monkeypatch.setattr(store, "_check_whole", original)
+    monkeypatch.setattr(transaction, "check_whole", original)
     monkeypatch.setenv("DEMANDS_NO_CACHE", "1")
     r = run("validate", "-f", str(data_file))
     assert r.exit_code == 0, r.output

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import demands_cmd
-from tradedemands import cache, store
+from tradedemands import cache, document
 
 
 def the_entry(workspace: Path) -> Path:
@@ -50,7 +50,7 @@ def test_an_entry_edited_on_disk_is_not_shown_and_is_rewritten(workspace: Path, 
     entry.write_text(text.replace("Cut tariffs to the US level", "Cut tariffs to zero, now!!"), encoding="utf-8")
     assert titles(workspace) == shipped
     assert "Cut tariffs to the US level" in entry.read_text(encoding="utf-8"), "the entry was not rewritten"
-    assert store.load(data_file).node is None, "the rewritten entry should be used again"
+    assert document.load(data_file).node is None, "the rewritten entry should be used again"
 
 
 @pytest.mark.parametrize("where", ["a title", "the hash", "the format", "the last byte"])
@@ -85,7 +85,7 @@ def test_a_corrupt_entry_does_not_survive_into_the_next_write(run, workspace: Pa
     assert "Forged title" not in data_file.read_text(encoding="utf-8")
     for cached in (workspace / ".cache" / "tradedemands").glob("*" + cache.SUFFIX):
         assert "Forged title" not in cached.read_text(encoding="utf-8"), cached.name
-    assert store.load(data_file).data == store.load(data_file, tree=True).data
+    assert document.load(data_file).data == document.load(data_file, tree=True).data
 
 
 def shapes(good: dict[str, Any]) -> dict[str, Any]:

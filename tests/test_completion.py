@@ -22,8 +22,7 @@ import typer
 from typer.testing import CliRunner
 
 from conftest import demands_cmd
-from tradedemands import shells
-from tradedemands.cli import app
+from tradedemands.cli import _typer, app
 from tradedemands.complete import file_in
 
 US = [f"US-{n}" for n in range(1, 10)]
@@ -58,7 +57,7 @@ def bash_env(line: str) -> dict[str, str]:
 
 @functools.cache
 def command() -> Any:
-    shells.register()  # what `demands` does when a shell asks (App.__call__)
+    _typer.register_completion()  # what `demands` does when a shell asks (App.__call__)
     return typer.main.get_command(app)
 
 
@@ -124,7 +123,7 @@ def test_completing_builds_the_app_without_loading_the_completion_module() -> No
     code = (
         "import sys, typer; from tradedemands.cli import app; typer.main.get_command(app); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'rich') or m.startswith("
-        "('tradedemands.complete', 'tradedemands.store'))))"
+        "('tradedemands.complete', 'tradedemands.document', 'tradedemands.files'))))"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]", r.stdout

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMANDS, demands_cmd
-from tradedemands import store
+from tradedemands import document
+from tradedemands.lock import lock_path
 
 
 def spawn(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -48,7 +49,7 @@ def test_sixteen_writers_all_land(workspace: Path, data_file: Path) -> None:
         results.append((proc.returncode, out, err))
     for n, (code, out, err) in enumerate(results):
         assert code == 0, f"writer {n}: exit {code}\n{out}\n{err}"
-    doc = store.load(data_file)
+    doc = document.load(data_file)
     notes = [e.get("note") for e in doc.item("US-1")["history"]]
     assert sorted(n for n in notes if n and n.startswith("writer")) == sorted(f"writer {n}" for n in range(1, 16, 2))
     added = {i["title"]: i["id"] for i in doc.items if i["title"].startswith("writer")}
@@ -58,12 +59,12 @@ def test_sixteen_writers_all_land(workspace: Path, data_file: Path) -> None:
     printed = {out.strip() for n, (_code, out, _err) in enumerate(results) if n % 2 == 0}
     assert printed == set(added.values())
     assert len(doc.items) == 16 + 8
-    assert store.check_quotes(doc) == []
+    assert document.check_quotes(doc) == []
 
 
 def test_writer_times_out_on_a_held_lock(workspace: Path, data_file: Path) -> None:
     original = data_file.read_bytes()
-    lock = store.lock_path(data_file)
+    lock = lock_path(data_file)
     fd = os.open(lock, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -83,7 +84,7 @@ def test_writer_times_out_on_a_held_lock(workspace: Path, data_file: Path) -> No
 
 
 def test_writer_waits_for_a_lock_released_in_time(workspace: Path, data_file: Path) -> None:
-    lock = store.lock_path(data_file)
+    lock = lock_path(data_file)
     fd = os.open(lock, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
@@ -96,7 +97,7 @@ def test_writer_waits_for_a_lock_released_in_time(workspace: Path, data_file: Pa
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert err == "US-1: note added\n"
-    assert store.load(data_file).item("US-1")["history"][-1]["note"] == "patient"
+    assert document.load(data_file).item("US-1")["history"][-1]["note"] == "patient"
 
 
 def big_file(items: int) -> str:
@@ -192,7 +193,7 @@ def test_sigkill_leaves_old_or_new_file(workspace: Path) -> None:
         assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp")) == ["demands.yaml"]
     # Both versions load (the new one was also checked by the write itself).
     (folders[0] / "demands.yaml").write_bytes(new)
-    assert store.load(folders[0] / "demands.yaml").item("X-1")["history"][-1]["note"] == "killed?"
+    assert document.load(folders[0] / "demands.yaml").item("X-1")["history"][-1]["note"] == "killed?"
 
 
 def test_symlinked_file_stays_a_symlink(workspace: Path, data_file: Path) -> None:
@@ -205,10 +206,10 @@ def test_symlinked_file_stays_a_symlink(workspace: Path, data_file: Path) -> Non
     assert r.returncode == 0, r.stderr
     assert data_file.is_symlink()
     assert os.readlink(data_file) == os.path.relpath(real, data_file.parent)
-    assert store.load(real).item("US-1")["history"][-1]["note"] == "through the link"
+    assert document.load(real).item("US-1")["history"][-1]["note"] == "through the link"
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
     # The lock is the real file's folder; nothing is left beside the link or the file.
-    assert store.lock_path(data_file) == real.parent.resolve()
+    assert lock_path(data_file) == real.parent.resolve()
     assert sorted(p.name for p in data_file.parent.iterdir()) == ["demands.yaml"]
     assert [p.name for p in real.parent.iterdir() if p.suffix == ".tmp"] == []
     r = demands_cmd("undo", cwd=workspace)

@@ -1,4 +1,4 @@
-"""source.doc reads nothing outside the project (SPEC §2): ``validate`` is no oracle on the machine.
+"""source.doc reads only regular files inside the project: ``validate`` is no oracle on the machine.
 
 Each refusal is one line whose wording does not depend on what the named file holds, nor on
 whether it exists: the same line whether the quote would have matched or not.
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import demands_cmd
-from tradedemands import store
+from tradedemands import sources
 
 FILE = """\
 version: 1
@@ -102,14 +102,14 @@ def test_the_project_is_the_git_work_tree(run, workspace: Path) -> None:
     assert problems(run, project(repo, "../outside.txt", "Talks ended", deep)) == [
         f"US-1 source.doc: document '../outside.txt' is outside the project ({repo}); source documents must be inside it"
     ]
-    assert store.project_root(repo / "negotiations" / "2018") == repo.resolve()
+    assert sources.project_root(repo / "negotiations" / "2018") == repo.resolve()
 
 
 def test_project_without_git(workspace: Path) -> None:
     (workspace / "a" / "data").mkdir(parents=True)
     (workspace / "b").mkdir()
-    assert store.project_root(workspace / "a" / "data") == (workspace / "a").resolve()
-    assert store.project_root(workspace / "b") == (workspace / "b").resolve()
+    assert sources.project_root(workspace / "a" / "data") == (workspace / "a").resolve()
+    assert sources.project_root(workspace / "b") == (workspace / "b").resolve()
 
 
 def test_fifo_device_and_huge_file_are_refused_unread(run, workspace: Path) -> None:
@@ -182,5 +182,5 @@ def test_the_shipped_file_still_validates_in_a_git_clone(run, workspace: Path, d
 
 @pytest.mark.parametrize("doc", ["", "a\0b"])
 def test_odd_names(doc: str, workspace: Path) -> None:
-    found = store.resolve_doc(doc, workspace)
+    found = sources.resolve_doc(doc, workspace)
     assert isinstance(found, str)

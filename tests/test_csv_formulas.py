@@ -1,4 +1,4 @@
-"""CSV output is safe to open in a spreadsheet (SPEC §6, OWASP's rule for CSV injection)."""
+"""CSV output is safe to open in a spreadsheet (OWASP's rule for CSV injection)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def repo(isolated_git: Path, run) -> Path:
     """
     ws = isolated_git
     git(ws, "init", "-q", "-b", "main")
-    # The write lock sits next to the file (store.py); keep it out of `git status`.
+    # The write lock sits next to the file (lock.py); keep it out of `git status`.
     (ws / ".gitignore").write_text(".state/\n.cache/\n.*.lock\n")
     git(ws, "add", "seeds", ".gitignore")
     git(ws, "commit", "-q", "-m", "seeds")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from tradedemands.schema import SCHEMA_ID, json_schema
+from tradedemands.fileschema import SCHEMA_ID, json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

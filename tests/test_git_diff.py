@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tradedemands import store
+from tradedemands import document
 
 DATE = "2018-06-01"
 Hunk = tuple[int, list[str], list[str]]
@@ -86,8 +86,8 @@ def check(repo: Path, expected: list[Hunk]) -> None:
     found = hunks(repo)
     assert found == expected, "\n".join(map(repr, found))
     assert numstat(repo) == (sum(len(h[2]) for h in expected), sum(len(h[1]) for h in expected))
-    doc = store.load(repo / "data" / "demands.yaml")
-    assert store.check_quotes(doc) == []
+    doc = document.load(repo / "data" / "demands.yaml")
+    assert document.check_quotes(doc) == []
 
 
 # --- the shipped data set ----------------------------------------------------------------------

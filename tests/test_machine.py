@@ -20,7 +20,7 @@ import pytest
 
 from conftest import DEMANDS, demands_cmd
 from safety_helpers import snapshot, temporaries
-from tradedemands import store
+from tradedemands.journal import journal_path
 
 
 def _mount(folder: Path) -> str | None:
@@ -148,7 +148,7 @@ def test_journal_on_a_full_disk_is_a_warning(small_disk: Path, workspace: Path, 
     """The change is written; undo of it is not available, and the command says so."""
     fill(small_disk)
     env = {"XDG_STATE_HOME": str(small_disk)}
-    journal = store.journal_path(data_file).relative_to(workspace / ".state")
+    journal = journal_path(data_file).relative_to(workspace / ".state")
     r = demands_cmd("note", "US-1", "recorded nowhere", cwd=workspace, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stderr == (
@@ -164,7 +164,7 @@ def test_journal_on_a_read_only_disk_is_a_warning(run, small_disk: Path, data_fi
     remount_read_only(small_disk)
     r = run("note", "US-1", "x", env={"XDG_STATE_HOME": str(small_disk)})
     assert r.exit_code == 0, r.output
-    journal = small_disk / "tradedemands" / "undo" / store.journal_path(data_file).name
+    journal = small_disk / "tradedemands" / "undo" / journal_path(data_file).name
     assert r.stderr == (
         f"demands: warning: cannot write the undo journal {journal}: Read-only file system; "
         "the change is written, but 'demands undo' cannot revert it\n"

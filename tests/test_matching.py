@@ -147,7 +147,7 @@ def test_fold_is_one_function_for_every_comparison() -> None:
 
 def test_a_source_quote_matches_as_typed_case_kept(run, workspace: Path) -> None:
     """NFC or NFD, curly or straight quotes, any whitespace: the same quote. Case is not folded:
-    a quote is verbatim (SPEC §2 lists whitespace, normalization and quote style only)."""
+    a quote is verbatim (only whitespace, Unicode normalization and quote style may differ)."""
     (workspace / "seeds" / "ci.txt").write_text("The Côte d’Ivoire’s “final” offer on cocoa.\n", encoding="utf-8")
     path = workspace / "quote.yaml"
     quote = nfd("Côte d'Ivoire's  \"final\"\n offer")

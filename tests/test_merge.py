@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from conftest import DEMANDS, ROOT, demands_cmd
-from tradedemands import store
+from tradedemands import document
 from tradedemands.errors import DemandsError
-from tradedemands.merge import Conflict, driver_command, merge, register
+from tradedemands.gitsetup import driver_command, register
+from tradedemands.merge import Conflict, merge
 
 DATE = "2018-05-20"
 NAME = "data/demands.yaml"
@@ -154,7 +155,7 @@ def test_statuses_set_on_both_sides_merge_by_date() -> None:
     # The other way round, theirs is the later one and its status wins.
     result = merge(BASE, theirs, ours)
     assert result.conflicts == []
-    assert store.parse(result.text, Path("x")).item("US-1")["status"] == "agreed"
+    assert document.parse(result.text, Path("x")).item("US-1")["status"] == "agreed"
 
 
 def test_statuses_set_differently_on_the_same_latest_date_are_a_conflict_and_ours_stays() -> None:
@@ -577,7 +578,7 @@ def test_git_merge_of_items_added_on_two_branches(run: Any, repo: Path, data_fil
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"demands merge-driver: {NAME}: merged 1 change from theirs, no conflicts" in done.stderr
     assert data_file.read_text(encoding="utf-8") == one_after_the_other(run, repo, ours, theirs)
-    assert [i["id"] for i in store.load(data_file).items][-2:] == ["US-10", "CN-8"]
+    assert [i["id"] for i in document.load(data_file).items][-2:] == ["US-10", "CN-8"]
     assert git(repo, "status", "--porcelain", "--untracked-files=no").stdout == ""
 
 
@@ -598,7 +599,7 @@ def test_git_merge_of_history_appended_on_both_sides(run: Any, repo: Path, data_
     theirs = [["mark", "US-5", "discussing", "--date", DATE, "--note", "Liu He: open to talks"]]
     done = diverge(repo, [commands(run, *ours)], [commands(run, *theirs)])
     assert done.returncode == 0, done.stdout + done.stderr
-    item = store.load(data_file).item("US-5")
+    item = document.load(data_file).item("US-5")
     assert item["status"] == "discussing"
     # In date order: theirs' entry of the 20th before our note of the 21st.
     assert [e.get("note") for e in item["history"]][-2:] == ["Liu He: open to talks", "Raised again at dinner"]
@@ -614,7 +615,7 @@ def test_git_merge_conflict_in_one_field(run: Any, repo: Path, data_file: Path) 
     assert f"CONFLICT (content): Merge conflict in {NAME}" in done.stdout
     # The file in the work tree is ours plus theirs' other change, and it loads.
     assert data_file.read_text(encoding="utf-8") == one_after_the_other(run, repo, *ours, theirs[1])
-    assert store.load(data_file).item("US-3")["status"] == "agreed"
+    assert document.load(data_file).item("US-3")["status"] == "agreed"
     assert git(repo, "diff", "--name-only", "--diff-filter=U").stdout == f"{NAME}\n"
     validates(repo)
 
@@ -635,7 +636,7 @@ def test_git_merge_of_the_same_id_added_on_both_sides(run: Any, repo: Path, data
         f"demands merge-driver: {NAME}: merged 3 changes from theirs, no conflicts",
     ]
     validates(repo)
-    items = {i["id"]: i for i in store.load(data_file).items}
+    items = {i["id"]: i for i in document.load(data_file).items}
     assert [i for i in items if i.startswith("CN-")][-3:] == ["CN-8", "CN-10", "CN-9"]  # theirs in their order
     assert (items["CN-8"]["title"], items["CN-10"]["title"]) == ("Lift the ZTE export ban", "Buy more US soybeans")
     assert items["CN-9"]["links"] == [{"rel": "related", "id": "CN-10"}]
@@ -699,7 +700,7 @@ def test_git_merge_of_one_item_changed_in_different_fields(run: Any, repo: Path,
     done = diverge(repo, [commands(run, *ours)], [commands(run, *theirs)])
     assert done.returncode == 0, done.stdout + done.stderr
     validates(repo)
-    item = store.load(data_file).item("US-3")
+    item = document.load(data_file).item("US-3")
     assert (item["priority"], item["status"], item["history"][-1]["note"]) == ("high", "rejected", "Wang Shouwen: no")
     assert "tariffs" in item["tags"]
 
@@ -720,7 +721,7 @@ def test_when_the_registered_python_is_gone_demands_on_path_merges(run: Any, rep
         f"demands merge-driver: {NAME}: merged 1 change from theirs, no conflicts",
     ]
     validates(repo)
-    assert store.load(data_file).item("CN-2")["history"][-1]["note"] == "ZTE still banned"
+    assert document.load(data_file).item("CN-2")["history"][-1]["note"] == "ZTE still banned"
 
 
 @pytest.mark.parametrize("python", ["/gone/venv/bin/python", "/usr/bin/python3"])
@@ -750,7 +751,7 @@ def test_when_no_driver_can_run_git_says_the_file_holds_ours_only(
     assert done.returncode == 0, done.stderr
     git(repo, "checkout", "-m", "--", NAME)
     validates(repo)
-    assert store.load(data_file).item("CN-2")["history"][-1]["note"] == "ZTE still banned"
+    assert document.load(data_file).item("CN-2")["history"][-1]["note"] == "ZTE still banned"
     git(repo, "add", NAME)
     git(repo, "commit", "-q", "--no-edit")
 
@@ -775,7 +776,7 @@ def test_an_interpreter_and_a_file_with_spaces_quotes_and_percent_signs(run: Any
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr == f"demands merge-driver: {name}: merged 1 change from theirs, no conflicts\n"
     validates(repo, name)
-    doc = store.load(path)
+    doc = document.load(path)
     assert (doc.item("US-3")["status"], doc.item("CN-2")["history"][-1]["note"]) == ("discussing", "ZTE still banned")
 
 

@@ -27,8 +27,9 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from tradedemands import portable, store
+from tradedemands import document, portable
 from tradedemands.errors import LockTimeout
+from tradedemands.lock import lock_path, locked
 
 DATE = "2018-05-20"
 
@@ -121,7 +122,7 @@ def test_write_commands_and_undo_work_on_windows(run: Any, data_file: Path, wind
     ):
         r = run(*args)
         assert r.exit_code == 0, r.output
-    doc = store.load(data_file)
+    doc = document.load(data_file)
     assert doc.item("US-3")["status"] == "discussing"
     assert doc.item("CN-8")["links"] == [{"rel": "responds-to", "id": "US-6"}]
     # The lock is a file beside the data file; the undo journal is under %LOCALAPPDATA%.
@@ -168,7 +169,7 @@ def test_the_merge_driver_works_on_windows(run: Any, tmp_path: Path, windows: li
 
 def test_a_writer_on_windows_waits_for_the_lock_then_says_so(run: Any, data_file: Path, windows: list[int]) -> None:
     before = data_file.read_text(encoding="utf-8")
-    held = portable.open_lock(store.lock_path(data_file))
+    held = portable.open_lock(lock_path(data_file))
     try:
         assert portable.try_lock(held)
         r = run("mark", "US-3", "discussing", env={"DEMANDS_LOCK_TIMEOUT": "0.2"})
@@ -177,12 +178,12 @@ def test_a_writer_on_windows_waits_for_the_lock_then_says_so(run: Any, data_file
             f"demands: {data_file} is being changed by another process (waited 0.2 s); "
             "try again when it has finished, or set DEMANDS_LOCK_TIMEOUT to wait longer\n",
         )
-        with pytest.raises(LockTimeout), store.locked(data_file, timeout=0):
+        with pytest.raises(LockTimeout), locked(data_file, timeout=0):
             pass
     finally:
         portable.close_lock(held, True)
     assert data_file.read_text(encoding="utf-8") == before
-    with store.locked(data_file, timeout=0):  # released with its descriptor
+    with locked(data_file, timeout=0):  # released with its descriptor
         pass
 
 
@@ -240,7 +241,7 @@ def test_concurrent_writers_on_windows_lose_nothing(workspace: Path, data_file: 
     for writer in writers:
         _out, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err
-    notes = [e.get("note") for e in store.load(data_file).item("CN-2")["history"]]
+    notes = [e.get("note") for e in document.load(data_file).item("CN-2")["history"]]
     assert sorted(n for n in notes if n and n.startswith("writer")) == sorted(
         f"writer {w} note {n}" for w in range(3) for n in range(4)
     )
@@ -309,7 +310,7 @@ def test_windows_uses_localappdata(monkeypatch: pytest.MonkeyPatch, workspace: P
 
 def test_linux_never_imports_platformdirs() -> None:
     code = (
-        "import sys; from tradedemands import cache, store; store.state_dir(); cache.directory(); "
+        "import sys; from tradedemands import cache, journal; journal.state_dir(); cache.directory(); "
         "print('platformdirs' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -2,7 +2,7 @@
 
 Each example starts from a small hand-formatted file (block and flow items, block and
 flow lists, comments; optionally CRLF + BOM or no final newline), applies a few
-operations through ``store.transact`` exactly as the CLI does, and after every step
+operations through ``transaction.transact`` exactly as the CLI does, and after every step
 compares what the file loads as with the same change made to a model kept here.
 """
 
@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tradedemands import ops, store
+from tradedemands import changes as ops
+from tradedemands import document, transaction
 from tradedemands.errors import DemandsError
 
 START = """\
@@ -328,7 +329,7 @@ def _apply_library(path: Path, op: tuple[Any, ...]) -> None:
     kind = op[0]
     if kind == "add":
         _, party, title, extra = op
-        store.transact(
+        transaction.transact(
             path,
             lambda d, e: ops.add(
                 d,
@@ -348,22 +349,22 @@ def _apply_library(path: Path, op: tuple[Any, ...]) -> None:
         )
     elif kind == "mark":
         _, ids, status, note, date = op
-        store.transact(path, lambda d, e: ops.mark(d, e, ids, status, date=date, note=note), "mark")
+        transaction.transact(path, lambda d, e: ops.mark(d, e, ids, status, date=date, note=note), "mark")
     elif kind == "note":
         _, item_id, text, date = op
-        store.transact(path, lambda d, e: ops.add_note(d, e, item_id, text, date=date), "note")
+        transaction.transact(path, lambda d, e: ops.add_note(d, e, item_id, text, date=date), "note")
     elif kind == "edit":
         _, item_id, changes, add_tags, remove_tags = op
-        store.transact(path, lambda d, e: ops.edit(d, e, item_id, dict(changes), add_tags, remove_tags), "edit")
+        transaction.transact(path, lambda d, e: ops.edit(d, e, item_id, dict(changes), add_tags, remove_tags), "edit")
     elif kind == "link":
         _, item_id, rel, other_id = op
-        store.transact(path, lambda d, e: ops.link(d, e, item_id, rel, other_id), "link")
+        transaction.transact(path, lambda d, e: ops.link(d, e, item_id, rel, other_id), "link")
     elif kind == "unlink":
         _, item_id, other_id = op
-        store.transact(path, lambda d, e: ops.unlink(d, e, item_id, other_id), "unlink")
+        transaction.transact(path, lambda d, e: ops.unlink(d, e, item_id, other_id), "unlink")
     elif kind == "remove":
         _, item_id = op
-        store.transact(path, lambda d, e: ops.remove(d, e, item_id, force=True), "remove")
+        transaction.transact(path, lambda d, e: ops.remove(d, e, item_id, force=True), "remove")
 
 
 def _variant(text: str, style: str) -> bytes:
@@ -388,20 +389,20 @@ def test_random_writes_match_the_model(start: str, style: str, steps: list[tuple
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demands.yaml"
         path.write_bytes(_variant(start, style))
-        model = copy.deepcopy(store.load(path).items)
+        model = copy.deepcopy(document.load(path).items)
         undo: list[tuple[bytes, list[dict[str, Any]]]] = []  # (file, model) before each recorded write
         for op in steps:
             before = path.read_bytes()
             if op[0] == "undo":
                 if not undo:
                     with pytest.raises(DemandsError, match=r"^nothing to undo"):
-                        store.undo(path)
+                        transaction.undo(path)
                     assert path.read_bytes() == before
                     continue
-                store.undo(path)
+                transaction.undo(path)
                 previous, model = undo.pop()
                 assert path.read_bytes() == previous, "undo did not restore the file byte for byte"
-                assert store.load(path).items == model
+                assert document.load(path).items == model
                 event("undo written")
                 continue
             expected = copy.deepcopy(model)
@@ -419,7 +420,7 @@ def test_random_writes_match_the_model(start: str, style: str, steps: list[tuple
             assert text.startswith(b"\xef\xbb\xbf") == (style == "crlf-bom"), op
             if style == "crlf-bom":
                 assert b"\n" not in text.replace(b"\r\n", b""), f"{op!r} wrote a bare LF\n{text.decode()}"
-            doc = store.load(path)
+            doc = document.load(path)
             assert doc.items == expected, f"{op!r}\n--- file\n{doc.text}"
             if text != before:
                 undo.append((before, model))

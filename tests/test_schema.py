@@ -18,8 +18,8 @@ import jsonschema
 import pytest
 
 from conftest import ROOT
-from tradedemands import validate, yamlio
-from tradedemands.schema import DATE_PATTERN, json_schema
+from tradedemands import validation, yamlio
+from tradedemands.fileschema import DATE_PATTERN, json_schema
 from tradedemands.skeleton import write_skeleton
 
 SMALL = """\
@@ -260,7 +260,7 @@ def loaded(text: str) -> Any:
 
 def validate_problems(text: str) -> list[str]:
     data, node = yamlio.parse(text, "test.yaml")
-    return [message for _path, message in validate.check(copy.deepcopy(data), lambda p: yamlio.scalar_text(node, p))]
+    return [message for _path, message in validation.check(copy.deepcopy(data), lambda p: yamlio.scalar_text(node, p))]
 
 
 def schema_problems(checker: Any, text: str) -> list[str]:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, demands_cmd
-from tradedemands import settings, store
+from tradedemands import settings
+from tradedemands.lock import lock_path
 
 SIZE = "use a whole number of bytes from {low} to 1099511627776 (default {default}), or unset it"
 BAD = [
@@ -70,7 +71,7 @@ def test_good_values_work(run, name: str, value: str) -> None:
 
 
 def test_lock_timeout_nan_no_longer_waits_forever(workspace: Path, data_file: Path) -> None:
-    fd = os.open(store.lock_path(data_file), os.O_RDONLY)
+    fd = os.open(lock_path(data_file), os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         started = time.monotonic()
@@ -85,11 +86,11 @@ def test_lock_timeout_nan_no_longer_waits_forever(workspace: Path, data_file: Pa
 def test_every_variable_the_code_reads_is_checked() -> None:
     """grep the package for DEMANDS_* names: each must be one of the checked settings."""
     used = set()
-    for path in (ROOT / "src" / "tradedemands").glob("*.py"):
+    for path in (ROOT / "src" / "tradedemands").rglob("*.py"):
         used |= set(re.findall(r"(?<![A-Z_])DEMANDS_[A-Z_]+", path.read_text(encoding="utf-8")))
     assert used, "no DEMANDS_ variable found: the pattern is wrong"
     assert used <= set(settings.CHECKS), used - set(settings.CHECKS)
-    for path in (ROOT / "src" / "tradedemands").glob("*.py"):
+    for path in (ROOT / "src" / "tradedemands").rglob("*.py"):
         if path.name != "settings.py":
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"environ(?:\.get)?[\[(]\s*[\"']DEMANDS_", text), f"{path.name} reads a setting itself"

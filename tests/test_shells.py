@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import DEMANDS, demands_cmd
-from tradedemands.shells import bash_reply, readline_word, split_line
+from tradedemands.cli.shells import bash_reply, readline_word, split_line
 
 #: The prompt each shell shows ("READY> "; the screen as captured drops the trailing space).
 PROMPT = "READY>"

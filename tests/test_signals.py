@@ -20,7 +20,9 @@ import pytest
 
 from conftest import DEMANDS
 from safety_helpers import snapshot, spawn, temporaries
-from tradedemands import safeio, store
+from tradedemands import atomic
+from tradedemands.journal import read_journal
+from tradedemands.lock import lock_path
 
 SIGNALS = {"INT": 130, "TERM": 143, "HUP": 129}
 #: No parse cache: the system calls of a write are then only the data file's and the journal's.
@@ -72,7 +74,7 @@ def test_signal_at_fsync_of_the_data_file(workspace: Path, data_file: Path, sig:
     assert (r.returncode, r.stderr) == (SIGNALS[sig], f"demands: interrupted; {data_file} is unchanged\n")
     assert snapshot(workspace) == before
     assert temporaries(workspace) == ["data/.demands.yaml.mine.tmp"]
-    assert store.read_journal(data_file) == []
+    assert read_journal(data_file) == []
 
 
 @needs_strace
@@ -90,11 +92,11 @@ def test_signal_at_fsync_of_an_output(workspace: Path) -> None:
 def test_signal_at_fsync_of_undo(run, workspace: Path, data_file: Path) -> None:
     assert run("note", "US-1", "to undo", env=QUIET).exit_code == 0
     before = snapshot(workspace)
-    journal = store.read_journal(data_file)
+    journal = read_journal(data_file)
     r = traced("fsync", "HUP", 1, "undo", cwd=workspace)
     assert (r.returncode, r.stderr) == (129, f"demands: interrupted; {data_file} is unchanged\n")
     assert snapshot(workspace) == before
-    assert store.read_journal(data_file) == journal
+    assert read_journal(data_file) == journal
     assert temporaries(workspace) == []
 
 
@@ -125,7 +127,7 @@ def test_signal_after_the_rename_completes_the_write_and_its_undo_record(
     r = traced("rename", "TERM", when, "note", "US-1", "landed", cwd=workspace)
     assert (r.returncode, r.stderr) == (143, f"demands: interrupted after {data_file} was written\n")
     assert b"landed" in data_file.read_bytes()
-    assert [e["what"] for e in store.read_journal(data_file)] == ["note US-1"]
+    assert [e["what"] for e in read_journal(data_file)] == ["note US-1"]
     assert temporaries(workspace) == []
     assert run("undo").exit_code == 0
     assert data_file.read_bytes() == original
@@ -136,7 +138,7 @@ def test_sigkill_leaves_a_temporary_file_that_the_next_writer_removes(run, works
     """SIGKILL cannot be caught: the next write sweeps what it left, and nothing a user made."""
     mine = workspace / "data" / ".demands.yaml.x.tmp"
     mine.write_text("mine\n", encoding="utf-8")
-    alive = workspace / "data" / f"{safeio.temp_prefix('demands.yaml')}abcdefgh.tmp"  # this process: alive
+    alive = workspace / "data" / f"{atomic.temp_prefix('demands.yaml')}abcdefgh.tmp"  # this process: alive
     alive.write_text("", encoding="utf-8")
     original = data_file.read_bytes()
     r = traced("fsync", "KILL", 1, "note", "US-1", "killed", cwd=workspace)
@@ -152,13 +154,13 @@ def test_sigkill_leaves_a_temporary_file_that_the_next_writer_removes(run, works
 def test_signal_while_waiting_for_the_lock(workspace: Path, data_file: Path, sig: str) -> None:
     """No strace needed: a writer blocked on the lock is signalled directly."""
     before = snapshot(workspace)
-    fd = os.open(store.lock_path(data_file), os.O_RDONLY)
+    fd = os.open(lock_path(data_file), os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         proc = spawn("mark", "US-1", "open", cwd=workspace, env={"DEMANDS_LOCK_TIMEOUT": "30"})
         deadline = time.monotonic() + 10
         # Wait until it is inside the command (its handlers installed): it has opened the folder to lock it.
-        while time.monotonic() < deadline and not _holds_open(proc.pid, store.lock_path(data_file)):
+        while time.monotonic() < deadline and not _holds_open(proc.pid, lock_path(data_file)):
             time.sleep(0.02)
         proc.send_signal(getattr(signal, f"SIG{sig}"))
         _out, err = proc.communicate(timeout=20)
@@ -180,10 +182,10 @@ def test_sweep_removes_only_its_own_names_of_dead_writers(tmp_path: Path) -> Non
     tmp_path.mkdir()
     dead = subprocess.Popen(["true"])
     dead.wait()
-    prefix_dead = safeio.temp_prefix("demands.yaml").replace(f"-{os.getpid()}-", f"-{dead.pid}-")
+    prefix_dead = atomic.temp_prefix("demands.yaml").replace(f"-{os.getpid()}-", f"-{dead.pid}-")
     names = {
         f"{prefix_dead}abcd_123.tmp": False,  # ours, writer gone: removed
-        f"{safeio.temp_prefix('demands.yaml')}abcd_123.tmp": True,  # ours, writer alive: kept
+        f"{atomic.temp_prefix('demands.yaml')}abcd_123.tmp": True,  # ours, writer alive: kept
         ".demands.yaml.x.tmp": True,  # a user's
         ".demands.yaml.12345.tmp": True,  # the old naming: not provably ours
         f"{prefix_dead}abcd_123.tmp.bak": True,
@@ -191,5 +193,5 @@ def test_sweep_removes_only_its_own_names_of_dead_writers(tmp_path: Path) -> Non
     }
     for name in names:
         (tmp_path / name).write_text("x", encoding="utf-8")
-    assert safeio.sweep(tmp_path, "demands.yaml") == [f"{prefix_dead}abcd_123.tmp"]
+    assert atomic.sweep(tmp_path, "demands.yaml") == [f"{prefix_dead}abcd_123.tmp"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n, kept in names.items() if kept)

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DEMANDS, ROOT, demands_cmd
-from tradedemands import diff, model, ops, store
+from tradedemands import changes as ops
+from tradedemands import delta, document, timeline, transaction
 
 US_1 = [
     {"date": "2018-05-03", "status": "open", "round": "beijing-2018-05", "note": "Tabled in Beijing"},
@@ -57,7 +58,7 @@ def test_a_back_dated_mark_goes_in_its_place_and_the_status_stays(run, data_file
         0,
         "US-1: discussing on 2018-05-01 recorded in its place by date; status stays rejected (set on 2018-05-04)\n",
     )
-    item = store.load(data_file).item("US-1")
+    item = document.load(data_file).item("US-1")
     assert item["status"] == "rejected"
     assert item["history"] == [{"date": "2018-05-01", "status": "discussing", "note": "Talks about talks"}, *US_1]
     # Every dated answer now agrees with the timeline.
@@ -89,7 +90,7 @@ def test_a_back_dated_mark_that_is_the_latest_status_changes_it(run, data_file: 
     ok(demands("note", "US-3", "Raised at dinner", "--date", "2018-05-10"))
     done = demands("mark", "US-3", "discussing", "--date", "2018-05-05")
     assert (done.returncode, done.stderr) == (0, "US-3: open -> discussing (placed by date before 1 later entry)\n")
-    item = store.load(data_file).item("US-3")
+    item = document.load(data_file).item("US-3")
     assert item["status"] == "discussing"
     assert [(e["date"], e.get("status")) for e in item["history"]] == [
         ("2018-05-03", "open"),
@@ -113,7 +114,7 @@ def test_equal_dates_keep_the_order_they_were_written_in(run, data_file: Path) -
     assert (r.exit_code, r.stderr) == (0, "US-1: rejected -> discussing\n"), r.output
     r = run("note", "US-1", "Same day, later", "--date", "2018-05-03")
     assert (r.exit_code, r.stderr) == (0, "US-1: note added (placed by date before 2 later entries)\n"), r.output
-    item = store.load(data_file).item("US-1")
+    item = document.load(data_file).item("US-1")
     assert [(e["date"], e.get("status"), e.get("note")) for e in item["history"]] == [
         ("2018-05-03", "open", "Tabled in Beijing"),
         ("2018-05-03", None, "Same day, later"),
@@ -132,7 +133,7 @@ def test_a_back_dated_measurement_goes_in_its_place_and_the_latest_stays_current
         "US-1: 20,000,000,000 recorded, 10% of target; "
         "the latest measurement (2019-06-30: 50,000,000,000) stays the current one\n",
     ), r.output
-    target = store.load(data_file).item("US-1")["target"]
+    target = document.load(data_file).item("US-1")["target"]
     assert [m["date"] for m in target["progress"]] == ["2019-01-31", "2019-06-30"]
     record = json.loads(run("show", "US-1", "-o", "json").stdout)[0]
     assert record["target_progress"] == {"latest": 50000000000, "percent": 25.0}
@@ -360,7 +361,7 @@ def test_the_library_returns_what_it_left_out() -> None:
     for item in data["demands"]:
         for entry in item.get("history") or []:
             entry["date"] = str(entry["date"])
-    state, undated = model.as_of_state(data, "2000-01-01")
+    state, undated = timeline.as_of_state(data, "2000-01-01")
     assert undated == ["US-1", "US-4"]
     assert [i["id"] for i in state["demands"]] == ["US-2", "US-5"]
 
@@ -393,7 +394,7 @@ def test_the_first_and_last_dates_work_everywhere(run, data_file: Path, day: str
         assert r.exit_code == 0, f"{args}\n{r.output}"
         assert "internal error" not in r.stderr
     assert run("validate").exit_code == 0
-    state = model.as_of(store.load(data_file).data, day)
+    state = timeline.as_of(document.load(data_file).data, day)
     assert {i["id"]: i["status"] for i in state["demands"]}["US-3"] == "discussing"
 
 
@@ -434,7 +435,7 @@ def test_git_merge_of_two_branches_that_each_back_date_an_entry(run, workspace: 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "demands merge-driver: data/demands.yaml: merged 2 changes from theirs, no conflicts" in done.stderr
-    doc = store.load(data_file)
+    doc = document.load(data_file)
     us_1 = doc.item("US-1")
     assert [(e["date"], e.get("status")) for e in us_1["history"]] == [
         ("2018-05-01", "open"),
@@ -508,26 +509,28 @@ def test_dated_marks_and_notes_in_any_order_answer_like_a_sorted_model(run, step
         path.write_text(START, encoding="utf-8")
         for n, (kind, day, status) in enumerate(steps):
             if kind == "mark":
-                store.transact(
+                transaction.transact(
                     path, lambda d, e, day=day, status=status: ops.mark(d, e, ["US-1"], status, date=day), "m"
                 )
             else:
-                store.transact(path, lambda d, e, day=day, n=n: ops.add_note(d, e, "US-1", f"n{n}", date=day), "n")
+                transaction.transact(
+                    path, lambda d, e, day=day, n=n: ops.add_note(d, e, "US-1", f"n{n}", date=day), "n"
+                )
         history = expected_after(steps)
-        doc = store.load(path)
+        doc = document.load(path)
         item = doc.item("US-1")
         assert item["history"] == history
         assert item["status"] == status_on(history)
         for day in ["2019-12-31", *DAYS]:
-            state = {i["id"]: i for i in model.as_of(doc.data, day)["demands"]}
+            state = {i["id"]: i for i in timeline.as_of(doc.data, day)["demands"]}
             if status_on(history, day) is None:
                 assert "US-1" not in state, day
             else:
                 assert state["US-1"]["status"] == status_on(history, day), day
                 assert state["US-1"]["history"] == [e for e in history if e["date"] <= day]
-            old, undated = diff.since_state(doc.data, day)
+            old, undated = delta.since_state(doc.data, day)
             assert undated == []
-            result = diff.diff_data(old, doc.data, "old", "new")
+            result = delta.diff_data(old, doc.data, "old", "new")
             before = [e for e in history if e["date"] < day]
             since = [e for e in history if e["date"] >= day]
             if not before or status_on(before) is None:
@@ -545,5 +548,5 @@ def test_dated_marks_and_notes_in_any_order_answer_like_a_sorted_model(run, step
         r = run("list", "--as-of", day, "-o", "json", "-f", str(path))
         assert {i["id"]: i["status"] for i in json.loads(r.stdout)}.get("US-1") == status_on(history, day), r.output
         r = run("diff", "--since", day, "-o", "json", "-f", str(path))
-        old, _ = diff.since_state(doc.data, day)
-        assert json.loads(r.stdout)["changed"] == diff.diff_data(old, doc.data, "", "").as_json()["changed"], r.output
+        old, _ = delta.since_state(doc.data, day)
+        assert json.loads(r.stdout)["changed"] == delta.diff_data(old, doc.data, "", "").as_json()["changed"], r.output

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DEMANDS, demands_cmd
 from safety_helpers import snapshot
-from tradedemands import store
+from tradedemands.journal import journal_path, read_journal
 
 LOST = "the change is written, but 'demands undo' cannot revert it"
 
@@ -24,7 +24,7 @@ def state_files(workspace: Path) -> list[str]:
     "damage", ["[1,2,3]", '[{"what": "note US-1", "before": "ab', "{}", '"x"', "", '[{"what": 1}]', "\xff\xfe"]
 )
 def test_damaged_journal_is_set_aside_by_undo(run, workspace: Path, data_file: Path, damage: str) -> None:
-    journal = store.journal_path(data_file)
+    journal = journal_path(data_file)
     journal.parent.mkdir(parents=True)
     journal.write_bytes(damage.encode("latin-1"))
     before = data_file.read_bytes()
@@ -44,7 +44,7 @@ def test_damaged_journal_is_set_aside_by_undo(run, workspace: Path, data_file: P
 
 
 def test_damaged_journal_is_set_aside_by_a_write_that_then_records_itself(run, workspace, data_file: Path) -> None:
-    journal = store.journal_path(data_file)
+    journal = journal_path(data_file)
     journal.parent.mkdir(parents=True)
     journal.write_text('[{"what": "trunc', encoding="utf-8")
     original = data_file.read_bytes()
@@ -56,7 +56,7 @@ def test_damaged_journal_is_set_aside_by_a_write_that_then_records_itself(run, w
         f"set aside as {aside}: older changes cannot be undone\n"
         "US-1: note added\n"
     )
-    assert [e["what"] for e in store.read_journal(data_file)] == ["note US-1"]
+    assert [e["what"] for e in read_journal(data_file)] == ["note US-1"]
     assert run("undo").stderr == "undid: note US-1\n"
     assert data_file.read_bytes() == original
 
@@ -67,7 +67,7 @@ def test_journal_that_cannot_be_written_is_a_warning(run, workspace: Path, data_
     blocker.write_text("", encoding="utf-8")
     env = {"XDG_STATE_HOME": str(blocker)}
     r = run("mark", "US-3", "discussing", env=env)
-    journal = blocker / "tradedemands" / "undo" / store.journal_path(data_file).name
+    journal = blocker / "tradedemands" / "undo" / journal_path(data_file).name
     assert r.exit_code == 0, r.output
     assert r.stderr == (
         f"demands: warning: cannot write the undo journal {journal}: Not a directory; {LOST}\n"
@@ -82,7 +82,7 @@ def test_journal_that_cannot_be_written_is_a_warning(run, workspace: Path, data_
 
 
 def test_journal_that_cannot_be_read_is_a_warning_and_left_alone(run, workspace: Path, data_file: Path) -> None:
-    journal = store.journal_path(data_file)
+    journal = journal_path(data_file)
     journal.parent.mkdir(parents=True)
     os.mkfifo(journal)
     r = demands_cmd("note", "US-1", "x", cwd=workspace, timeout=20)
@@ -138,7 +138,7 @@ def test_sigkill_between_the_undo_and_its_record(run, workspace: Path, data_file
         timeout=30,
     )
     assert killed.returncode == -9
-    assert [e["what"] for e in store.read_journal(data_file)] == ["note US-1", "note US-1"]
+    assert [e["what"] for e in read_journal(data_file)] == ["note US-1", "note US-1"]
     r = demands_cmd("undo", cwd=workspace)
     assert (r.returncode, r.stderr) == (
         0,
@@ -151,8 +151,8 @@ def test_sigkill_between_the_undo_and_its_record(run, workspace: Path, data_file
 
 def test_a_record_that_does_not_lead_back_is_set_aside(run, workspace: Path, data_file: Path) -> None:
     assert run("note", "US-1", "one").exit_code == 0
-    journal = store.journal_path(data_file)
-    entries = store.read_journal(data_file)
+    journal = journal_path(data_file)
+    entries = read_journal(data_file)
     entries[-1]["splices"] = [[0, 0, "# not what was there\n"]]
     journal.write_text(__import__("json").dumps(entries), encoding="utf-8")
     before = snapshot(workspace)
@@ -169,4 +169,4 @@ def test_a_record_that_does_not_lead_back_is_set_aside(run, workspace: Path, dat
 def test_no_journal_temporaries_pile_up(run, workspace: Path) -> None:
     for n in range(3):
         assert run("note", "US-1", f"n{n}").exit_code == 0
-    assert state_files(workspace) == [store.journal_path(workspace / "data" / "demands.yaml").name]
+    assert state_files(workspace) == [journal_path(workspace / "data" / "demands.yaml").name]

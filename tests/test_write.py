@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import DEMANDS
-from tradedemands import store
+from tradedemands import document
 
 TODAY = date.today().isoformat()
 STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
@@ -26,17 +26,17 @@ SEED = "seeds/000_d2207b9ab7e38b47.txt"
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
-    return store.load(path).items  # type: ignore[return-value]
+    return document.load(path).items  # type: ignore[return-value]
 
 
 def item_of(path: Path, item_id: str) -> dict[str, Any]:
-    return store.load(path).item(item_id)  # type: ignore[return-value]
+    return document.load(path).item(item_id)  # type: ignore[return-value]
 
 
 def assert_consistent(path: Path) -> None:
     """The file loads, validates, and every status equals the last status in its history."""
-    doc = store.load(path)
-    assert store.check_quotes(doc) == []
+    doc = document.load(path)
+    assert document.check_quotes(doc) == []
     for item in doc.items:
         statuses = [e["status"] for e in item.get("history") or [] if "status" in e]
         assert statuses, item["id"]
@@ -710,7 +710,7 @@ def test_init_writes_a_valid_file_and_never_overwrites(run, workspace: Path) -> 
     r = run("validate", str(target))
     assert r.exit_code == 0, r.output
     assert r.stderr == f"{target}: valid (0 items)\n", r.output
-    doc = store.load(target)
+    doc = document.load(target)
     assert doc.data["title"] == "Talks: round 2"
     assert doc.items == []
     assert doc.text.startswith("# ")
@@ -724,7 +724,7 @@ def test_init_writes_a_valid_file_and_never_overwrites(run, workspace: Path) -> 
 
 def test_init_default_path_and_missing_folder(run, workspace: Path) -> None:
     ok(run("init"), "wrote demands.yaml: edit the parties, then 'demands add --party ... --title ...'\n")
-    assert store.load(workspace / "demands.yaml").items == []
+    assert document.load(workspace / "demands.yaml").items == []
     r = run("init", "nowhere/demands.yaml")
     assert r.exit_code == 1, r.output
     assert r.stderr == "demands: folder nowhere does not exist; create it first\n", r.output

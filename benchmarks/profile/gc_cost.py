@@ -29,9 +29,6 @@ def main() -> None:
         import rich.table  # noqa: F401
         import typer  # noqa: F401
 
-        import tradedemands.render
-        import tradedemands.store  # noqa: F401
-
         blob = open(path, "rb").read()  # noqa: SIM115
         if mode == "off":
             gc.disable()

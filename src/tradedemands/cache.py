@@ -20,8 +20,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import __version__, safeio, settings
+from . import __version__, settings
 from .errors import DemandsError
+from .files import read_regular
 
 #: Changes whenever what an entry holds changes, so old entries are never misread.
 FORMAT = f"3:{__version__}"
@@ -43,16 +44,19 @@ def min_bytes() -> int:
 
 
 def enabled() -> bool:
+    """Whether the cache is on (``DEMANDS_NO_CACHE`` not set)."""
     return not settings.no_cache()
 
 
 def directory() -> Path:
+    """The cache's folder (``portable.cache_home``)."""
     from .portable import cache_home
 
     return cache_home()
 
 
 def key_of(raw: bytes) -> str:
+    """The key of a file's bytes: their SHA-256, 64 hex digits."""
     import hashlib
 
     return hashlib.sha256(raw).hexdigest()
@@ -80,7 +84,7 @@ def get(key: str, size: int | None = None) -> dict[str, Any] | None:
     import hashlib
 
     try:
-        raw = safeio.read_regular(entry_path(key), MAX_BYTES)
+        raw = read_regular(entry_path(key), MAX_BYTES)
     except (OSError, DemandsError):
         return None
     header = _header(key)
@@ -137,7 +141,9 @@ def put(key: str, data: Any, spans: list[list[int]] | None) -> None:
         body = payload.encode("utf-8")
         digest = hashlib.sha256(body).hexdigest().encode("ascii")
         folder.mkdir(parents=True, exist_ok=True)
-        safeio.replace(entry_path(key), _header(key) + digest + _PAYLOAD + body + b"}", durable=False)
+        from .atomic import replace
+
+        replace(entry_path(key), _header(key) + digest + _PAYLOAD + body + b"}", durable=False)
         _prune(folder)
     except (OSError, TypeError, ValueError, DemandsError):
         return
@@ -161,7 +167,9 @@ def _prune(folder: Path) -> None:
     """Keep at most MAX_ENTRIES entries and MAX_BYTES in all, dropping the least recently
     written; old-style entries go at once. Only entries go: never another file. Temporary
     files that killed writers left go too (only names this tool makes)."""
-    safeio.sweep(folder, None)
+    from .atomic import sweep
+
+    sweep(folder, None)
     entries = []
     for path in folder.iterdir():
         if not _ours(path):

@@ -79,14 +79,17 @@ def rounds(ctx: Any, incomplete: str) -> list[Candidate]:
 
 
 def kinds(ctx: Any, incomplete: str) -> list[Candidate]:
+    """The kinds of item."""
     return _matching(((k, "") for k in KINDS), incomplete)
 
 
 def priorities(ctx: Any, incomplete: str) -> list[Candidate]:
+    """The priorities."""
     return _matching(((p, "") for p in PRIORITIES), incomplete)
 
 
 def relations(ctx: Any, incomplete: str) -> list[Candidate]:
+    """The link relations."""
     return _matching(((r, "") for r in RELS), incomplete)
 
 
@@ -103,11 +106,12 @@ def _complete(ctx: Any, incomplete: str, pick: Callable[[dict[str, Any]], Iterab
 
 
 def _data(ctx: Any) -> dict[str, Any] | None:
-    from . import store
+    from .document import load
+    from .files import find_file
 
     named = _named_file(ctx)
-    path = store.find_file(os.path.expanduser(named) if named else None)
-    data: Any = store.load(path).data
+    path = find_file(os.path.expanduser(named) if named else None)
+    data: Any = load(path).data
     return data if isinstance(data, dict) else None
 
 

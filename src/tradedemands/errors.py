@@ -1,22 +1,49 @@
-"""Exceptions the library raises; each message is written for the person at the terminal.
+"""Exceptions the library raises; each message says what is wrong and what to do.
 
-The CLI turns them into one line on stderr and the exit code in ``exit_code``
-(1: data or operation error, 2: usage error).
+Messages are in the library's terms. Where a message names an argument of the call
+(``title must not be empty``), it holds the token ``OPTION`` in its place: ``str(err)``
+says the argument as the library knows it, and the command line says its option instead
+(``--title must not be empty``: see ``DemandsError.worded``). The CLI turns every error into one
+line on stderr and the exit code in ``exit_code`` (1: data or operation error, 2: usage
+error).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Stands for an argument's name in a message (``f"{OPTION} must not be empty"``). Made of NULs,
+#: which neither a command line nor a repr() of typed text can hold, so a value quoted in a
+#: message is never taken for it.
+OPTION = "\x00option\x00"
+
 
 class DemandsError(Exception):
-    """A problem the user can fix; ``str(err)`` is the message to show."""
+    """A problem the user can fix; ``str(err)`` is the message to show.
+
+    ``option``: what the message names by the token ``OPTION`` (an argument: ``title``,
+    ``item_id``), for a front end to name it its own way; ``said``: how the library names
+    it in ``str(err)`` (default: ``option``). ``item``: the id of the item the message is
+    about, when there is one.
+    """
 
     exit_code = 1
 
+    def __init__(
+        self, message: str, *, option: str | None = None, said: str | None = None, item: str | None = None
+    ) -> None:
+        self.template = message
+        self.option = option
+        self.item = item
+        super().__init__(self.worded(said or option) if option else message)
+
+    def worded(self, name: str) -> str:
+        """The message with the argument called ``name`` (the command line's ``--title``)."""
+        return self.template.replace(OPTION, name)
+
 
 class UsageError(DemandsError):
-    """A bad value on the command line (unknown status, bad date, ...)."""
+    """A bad value for an argument (unknown status, bad date, ...)."""
 
     exit_code = 2
 
@@ -52,3 +79,8 @@ class InvalidFile(DemandsError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def cause(err: OSError) -> str:
+    """The system's words for what went wrong (``No space left on device``)."""
+    return err.strerror or type(err).__name__

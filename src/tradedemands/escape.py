@@ -85,12 +85,3 @@ def md(text: object) -> str:
         value,
     )
     return value
-
-
-def md_code(text: object) -> str:
-    """``text`` as an inline code span (ids, file names), safe whatever backticks it holds."""
-    value = one_line(str(text)).replace("|", "\\|")
-    run = max((len(m) for m in re.findall(r"`+", value)), default=0)
-    fence = "`" * (run + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
-    return f"{fence}{pad}{value}{pad}{fence}"

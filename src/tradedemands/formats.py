@@ -1,6 +1,8 @@
-"""Machine and document formats, chosen in one place: json, yaml, csv, markdown, ids.
+"""The text formats results are written in: json, yaml, csv and Markdown, of rows and plain values.
 
-Nothing here imports Rich: scripts that ask for json or ids pay only for what they use.
+Which format a result is written in is chosen in one place (``results.Result.serialise``, called
+by the command line's ``emit``). Nothing here imports Rich: scripts that ask for json or ids
+pay only for what they use.
 """
 
 from __future__ import annotations
@@ -13,9 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .escape import md, visible
-
-FORMATS = ("table", "json", "yaml", "csv", "markdown")
-LIST_FORMATS = (*FORMATS, "ids")
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -153,6 +152,7 @@ def to_markdown(rows: Rows) -> str:
 
 
 def join(values: Sequence[Any] | None, sep: str = ", ") -> str:
+    """``values`` as text, joined by ``sep`` (nothing for None)."""
     return sep.join(str(v) for v in values or [])
 
 

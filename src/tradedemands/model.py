@@ -24,6 +24,8 @@ Rel = Literal["responds-to", "conflicts-with", "conditional-on", "related"]
 KINDS: tuple[str, ...] = ("demand", "concession", "red-line")
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 RELS: tuple[str, ...] = ("responds-to", "conflicts-with", "conditional-on", "related")
+#: Where a value sits in the data: the keys and list indexes from the top, ``("demands", 3, "status")``.
+DataPath = tuple[Any, ...]
 #: Reading a link from the other end: "A responds-to B" shows on B as "responded to by A".
 INVERSE_REL = {
     "responds-to": "responded-to-by",
@@ -34,6 +36,8 @@ INVERSE_REL = {
 
 
 class Party(TypedDict, total=False):
+    """A party, under its id in ``parties``: ``name`` (required), ``aliases``, ``lead`` (who negotiates), ``description``."""
+
     name: Required[str]
     aliases: list[str]
     lead: str
@@ -41,6 +45,8 @@ class Party(TypedDict, total=False):
 
 
 class Round(TypedDict, total=False):
+    """A round of talks in ``rounds``: ``id`` and ``date`` (YYYY-MM-DD) required; ``end`` date, ``place``, ``outcome``, the ``parties`` there, a ``note``."""
+
     id: Required[str]
     date: Required[str]
     end: str
@@ -51,17 +57,23 @@ class Round(TypedDict, total=False):
 
 
 class StatusDef(TypedDict, total=False):
+    """A status a file declares in ``statuses``: its ``name``, whether it is ``closed`` (off the table), a ``description``."""
+
     name: Required[str]
     closed: bool
     description: str
 
 
 class Link(TypedDict):
+    """A link from an item to another: ``rel`` (responds-to, conflicts-with, conditional-on, related) and the other's ``id``."""
+
     rel: Rel
     id: str
 
 
 class Source(TypedDict, total=False):
+    """Where an item comes from: a local ``doc`` (a path inside the project) with a verbatim ``quote`` from it, or a ``url``; its ``date`` (YYYY-MM-DD)."""
+
     doc: str
     quote: str
     date: str
@@ -69,6 +81,8 @@ class Source(TypedDict, total=False):
 
 
 class Measurement(TypedDict, total=False):
+    """One measurement toward a target: ``date`` (YYYY-MM-DD) and ``amount`` (in the target's unit) required; a ``note``, its ``source``."""
+
     date: Required[str]
     amount: Required[float]
     note: str
@@ -76,6 +90,8 @@ class Measurement(TypedDict, total=False):
 
 
 class Target(TypedDict, total=False):
+    """An item's numeric target: ``amount`` (required) of ``unit`` by the date ``by``, what is measured (``metric``), from ``baseline`` (default 0); ``progress``: its measurements in date order."""
+
     amount: Required[float]
     unit: str
     by: str
@@ -85,6 +101,8 @@ class Target(TypedDict, total=False):
 
 
 class HistoryEntry(TypedDict, total=False):
+    """One dated entry of an item's history: ``date`` (YYYY-MM-DD) required, and a ``status`` it sets, a ``note``, or both; the ``round`` it happened in, ``by`` whom."""
+
     date: Required[str]
     status: str
     round: str
@@ -93,6 +111,8 @@ class HistoryEntry(TypedDict, total=False):
 
 
 class Item(TypedDict, total=False):
+    """One item (demand, concession, red line) in ``demands``: ``id``, ``party`` (who raises it), ``title`` and ``status`` required; see the README for every field."""
+
     id: Required[str]
     party: Required[str]
     of: str
@@ -111,6 +131,8 @@ class Item(TypedDict, total=False):
 
 
 class DataFile(TypedDict, total=False):
+    """A whole demands file: ``parties`` (required), ``rounds``, ``statuses`` (its own vocabulary), ``demands`` (the items); ``version`` 1, a ``title``, a ``description``."""
+
     version: int
     title: str
     description: str
@@ -130,7 +152,17 @@ DEFAULT_STATUSES: tuple[StatusDef, ...] = (
     {"name": "withdrawn", "closed": True, "description": "dropped by the side that raised it"},
 )
 
-ITEM_FIELDS: tuple[str, ...] = tuple(Item.__annotations__)
+
+def fields_of(shape: Any) -> tuple[str, ...]:
+    """The keys a mapping of the format (one of the TypedDicts above) may hold, in their order."""
+    return tuple(shape.__annotations__)
+
+
+def required_of(shape: Any) -> tuple[str, ...]:
+    """The keys a mapping of the format (one of the TypedDicts above) must hold, in their order."""
+    return tuple(key for key in shape.__annotations__ if key in shape.__required_keys__)
+
+
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _NATURAL = re.compile(r"(\d+)")
@@ -178,7 +210,7 @@ def plain(text: str) -> str:
     return unicodedata.normalize("NFC", text.translate(_QUOTES))
 
 
-#: Amounts are below this in magnitude (SPEC §2), with at most MAX_DIGITS significant digits.
+#: Amounts are below this in magnitude, with at most MAX_DIGITS significant digits.
 AMOUNT_LIMIT = 10**18
 MAX_DIGITS = 18
 _DIGITS = re.compile(r"^[-+]?(\d*)\.?(\d*)(?:[eE][-+]?\d+)?$")
@@ -231,153 +263,39 @@ class Vocabulary:
 
     @property
     def names(self) -> list[str]:
+        """The statuses' names, in order."""
         return [s["name"] for s in self.statuses]
 
     @property
     def closed(self) -> set[str]:
+        """The names of the closed statuses (off the table)."""
         return {s["name"] for s in self.statuses if s.get("closed")}
 
     def order(self, status: str) -> int:
+        """Where ``status`` sorts: its place in the list (an unknown one last)."""
         names = self.names
         return names.index(status) if status in names else len(names)
 
 
 def vocabulary(data: DataFile) -> Vocabulary:
+    """The statuses ``data`` uses: its own ``statuses:`` list, else the defaults."""
     declared = data.get("statuses")
     return Vocabulary(list(declared)) if declared else Vocabulary()
 
 
-def _date_of(entry: Any) -> str:
+def date_of(entry: Any) -> str:
     """An entry's date for ordering (a missing or odd one sorts first)."""
     when = entry.get("date") if isinstance(entry, dict) else None
     return when if isinstance(when, str) else ""
 
 
-def timeline(entries: list[Any] | None) -> list[Any]:
+def by_date(entries: list[Any] | None) -> list[Any]:
     """History entries (or target measurements) in date order; equal dates keep file order.
 
     A valid file keeps them so already (``validate`` checks it); readers sort anyway, so
     that every answer is by date, never by position in the file.
     """
-    return sorted(entries or [], key=_date_of)
-
-
-def place_by_date(entries: list[Any] | None, when: str) -> int:
-    """Where an entry dated ``when`` (YYYY-MM-DD) goes in a dated list: after every entry
-    dated on or before it, so that equal dates keep the order they were written in."""
-    position = 0
-    for n, entry in enumerate(entries or []):
-        if _date_of(entry) <= when:
-            position = n + 1
-    return position
-
-
-def entries_added(before: list[Any], after: list[Any]) -> list[int] | None:
-    """The positions in ``after`` of the entries it adds to ``before`` (anywhere: a back-dated
-    entry sits in its place by date), or None when ``after`` also changed or dropped some of
-    ``before``'s entries."""
-    added = []
-    n = 0
-    for j, entry in enumerate(after):
-        if n < len(before) and entry == before[n]:
-            n += 1
-        else:
-            added.append(j)
-    return added if n == len(before) else None
-
-
-def out_of_order(entries: list[Any] | None) -> int | None:
-    """The index of the first entry dated before the one above it, or None when in date order."""
-    previous = ""
-    for n, entry in enumerate(entries or []):
-        when = _date_of(entry)
-        if when < previous:
-            return n
-        previous = max(previous, when)
-    return None
-
-
-def latest_status_entry(item: Item, until: str | None = None) -> HistoryEntry | None:
-    """The latest-dated history entry that sets a status (of equal dates, the one written
-    last); ``until`` (YYYY-MM-DD) leaves out entries dated after it."""
-    found: HistoryEntry | None = None
-    for entry in timeline(item.get("history")):
-        if until is not None and _date_of(entry) > until:
-            break
-        if entry.get("status"):
-            found = entry
-    return found
-
-
-def last_status(item: Item, until: str | None = None) -> str | None:
-    """The status set by the latest-dated history entry that sets one (dated on or before
-    ``until`` if given); of entries on the same date, the one written last counts."""
-    entry = latest_status_entry(item, until)
-    return entry["status"] if entry is not None else None
-
-
-def raised_on(item: Item) -> str | None:
-    """The date an item is first on record with a status: its earliest history entry that
-    sets one; with none, its source date; None when nothing in the file dates it."""
-    dates = [e["date"] for e in item.get("history") or [] if e.get("status") and e.get("date")]
-    if dates:
-        return min(dates)
-    source = item.get("source") or {}
-    return source.get("date")
-
-
-def updated_on(item: Item) -> str:
-    dates = [e["date"] for e in item.get("history") or [] if e.get("date")]
-    return max(dates) if dates else ""
-
-
-def as_of_state(data: DataFile, when: str, *, before: bool = False) -> tuple[DataFile, list[str]]:
-    """The data set as it stood on ``when`` (YYYY-MM-DD), rebuilt from the dated record, and the
-    ids of the items left out because nothing in the file dates them.
-
-    An item is on the table from its first history entry that sets a status (items raised
-    later are hidden); its status is that of the latest-dated such entry on or before
-    ``when``. An item whose history sets no status takes its ``status`` from its source
-    date; with no source date either it is left out, and its id listed. History, target
-    measurements and rounds dated after ``when`` are dropped. ``before``: the state just
-    before ``when`` (entries dated on ``when`` left out too), as ``diff --since`` needs.
-    """
-
-    def within(value: Any) -> bool:
-        text = value if isinstance(value, str) else ""
-        return text < when if before else text <= when
-
-    items: list[Item] = []
-    undated: list[str] = []
-    for item in data.get("demands") or []:
-        first = raised_on(item)
-        if first is None:
-            undated.append(item["id"])
-            continue
-        if not within(first):
-            continue
-        past: Item = dict(item)  # type: ignore[assignment]
-        if "history" in item:
-            past["history"] = [e for e in item.get("history") or [] if within(e.get("date"))]
-        latest = latest_status_entry(past)
-        if latest is not None:
-            past["status"] = latest["status"]
-        target = item.get("target")
-        if target and "progress" in target:
-            past["target"] = dict(target)  # type: ignore[typeddict-item]
-            past["target"]["progress"] = [m for m in target["progress"] if within(m.get("date"))]
-        items.append(past)
-    result: DataFile = dict(data)  # type: ignore[assignment]
-    result["demands"] = items
-    if "rounds" in data:
-        result["rounds"] = [r for r in data["rounds"] if within(r.get("date"))]
-    return result, undated
-
-
-def as_of(data: DataFile, when: str) -> DataFile:
-    """The data set as it stood on ``when`` (YYYY-MM-DD); see ``as_of_state``, which also
-    says which items it had to leave out."""
-    return as_of_state(data, when)[0]
+    return sorted(entries or [], key=date_of)
 
 
 def percent_of(amount: float, goal: float, baseline: float = 0) -> float | None:
@@ -399,17 +317,67 @@ def percent_of(amount: float, goal: float, baseline: float = 0) -> float | None:
 PERCENT_LIMIT = 1e15
 
 
+def target_percent(target: Target, amount: float) -> float | None:
+    """How far ``amount`` has come toward ``target`` (from its baseline, default 0), in percent
+    (``percent_of``); None when the target has no amount or no percent is meaningful."""
+    goal = target.get("amount")
+    if not isinstance(goal, (int, float)):
+        return None
+    return percent_of(amount, goal, target.get("baseline", 0) or 0)
+
+
 def target_progress(target: Target) -> tuple[float | None, float | None]:
     """(latest-dated measured amount, percent of target), each None when unknown.
 
     Of measurements on the same date, the one written last counts.
     """
-    progress = timeline(target.get("progress"))
+    progress = by_date(target.get("progress"))
     if not progress:
         return None, None
     amount = progress[-1].get("amount")
-    goal = target.get("amount")
-    if not isinstance(amount, (int, float)) or not isinstance(goal, (int, float)):
+    if not isinstance(amount, (int, float)) or not isinstance(target.get("amount"), (int, float)):
         return None, None
-    baseline = target.get("baseline", 0) or 0
-    return amount, percent_of(amount, goal, baseline)
+    return amount, target_percent(target, amount)
+
+
+# --- items and their links ---------------------------------------------------------------------
+
+
+def kind_of(item: Item) -> str:
+    """An item's kind: ``demand`` unless it says otherwise."""
+    return item.get("kind", "demand")
+
+
+def backlinks(data: DataFile, item_id: str) -> list[dict[str, str]]:
+    """The links other items make to ``item_id`` (any case), read from this end: ``rel`` as
+    ``INVERSE_REL`` names it (``responded-to-by``), ``id`` the item that links."""
+    wanted = item_id.lower()
+    found = []
+    for other in data.get("demands") or []:
+        for link in other.get("links") or []:
+            if link["id"].lower() == wanted:
+                found.append({"rel": INVERSE_REL.get(link["rel"], link["rel"]), "id": other["id"]})
+    return found
+
+
+def links_both_ways(data: DataFile, item: Item) -> list[dict[str, str]]:
+    """An item's own links, then the links others make to it that it does not make itself
+    (``backlinks``), each ``{"rel", "id"}``."""
+    own: list[dict[str, str]] = [{"rel": link["rel"], "id": link["id"]} for link in item.get("links") or []]
+    made = {(link["rel"], link["id"].lower()) for link in own}
+    return own + [back for back in backlinks(data, item["id"]) if (back["rel"], back["id"].lower()) not in made]
+
+
+def conflict_pairs(items: list[Item], by_id: dict[str, Item]) -> list[tuple[Item, Item]]:
+    """Pairs (item, other) where an item of ``items`` says it ``conflicts-with`` another that
+    ``by_id`` (folded id to item) holds; each pair once, whichever side links."""
+    pairs: list[tuple[Item, Item]] = []
+    seen: set[frozenset[str]] = set()
+    for item in items:
+        for link in item.get("links") or []:
+            other = by_id.get(link["id"].lower())
+            key = frozenset((item["id"].lower(), link["id"].lower()))
+            if link["rel"] == "conflicts-with" and other is not None and key not in seen:
+                seen.add(key)
+                pairs.append((item, other))
+    return pairs

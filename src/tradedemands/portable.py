@@ -32,6 +32,7 @@ WINDOWS_LOCK = ".tradedemands.lock"
 
 
 def windows() -> bool:
+    """Whether this runs on Windows (decided when called, so that tests can pretend)."""
     return sys.platform == "win32"
 
 
@@ -148,23 +149,29 @@ def _windows_local() -> Path:
     return Path(local) if local else Path.home() / "AppData" / "Local"
 
 
+def _app_folder(kind: str, xdg: str, linux: Path, macos: Path, windows_folder: Path) -> Path:
+    """This app's folder of ``kind`` ("state" or "cache"): ``$<xdg>/tradedemands`` when set, else
+    the system's convention (``platformdirs`` on macOS and Windows, when it is installed)."""
+    found = _xdg(xdg)
+    if found is not None:
+        return found / APP
+    if windows() or sys.platform == "darwin":
+        named = _platformdirs(kind)
+        if named is not None:
+            return named
+        return _windows_local() / windows_folder if windows() else Path.home() / macos
+    return Path.home() / linux
+
+
 def state_home() -> Path:
     """This app's folder for state kept between runs (the undo journal).
 
     ``$XDG_STATE_HOME/tradedemands``; else ``~/.local/state/tradedemands`` on Linux,
     ``~/Library/Application Support/tradedemands`` on macOS, ``%LOCALAPPDATA%\\tradedemands`` on Windows.
     """
-    xdg = _xdg("XDG_STATE_HOME")
-    if xdg is not None:
-        return xdg / APP
-    if windows() or sys.platform == "darwin":
-        found = _platformdirs("state")
-        if found is not None:
-            return found
-        if windows():
-            return _windows_local() / APP
-        return Path.home() / "Library" / "Application Support" / APP
-    return Path.home() / ".local" / "state" / APP
+    return _app_folder(
+        "state", "XDG_STATE_HOME", Path(".local", "state", APP), Path("Library", "Application Support", APP), Path(APP)
+    )
 
 
 def cache_home() -> Path:
@@ -173,14 +180,6 @@ def cache_home() -> Path:
     ``$XDG_CACHE_HOME/tradedemands``; else ``~/.cache/tradedemands`` on Linux,
     ``~/Library/Caches/tradedemands`` on macOS, ``%LOCALAPPDATA%\\tradedemands\\Cache`` on Windows.
     """
-    xdg = _xdg("XDG_CACHE_HOME")
-    if xdg is not None:
-        return xdg / APP
-    if windows() or sys.platform == "darwin":
-        found = _platformdirs("cache")
-        if found is not None:
-            return found
-        if windows():
-            return _windows_local() / APP / "Cache"
-        return Path.home() / "Library" / "Caches" / APP
-    return Path.home() / ".cache" / APP
+    return _app_folder(
+        "cache", "XDG_CACHE_HOME", Path(".cache", APP), Path("Library", "Caches", APP), Path(APP, "Cache")
+    )

@@ -8,8 +8,9 @@ from typing import Any
 
 from .errors import UsageError
 from .escape import clip
-from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, natural_key, updated_on
-from .validate import suggest
+from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, kind_of, natural_key
+from .timeline import updated_on
+from .validation import suggest
 
 SORT_FIELDS = ("id", "party", "status", "priority", "due", "updated", "kind", "topic", "title")
 
@@ -44,6 +45,7 @@ def _raise(message: str) -> str:
 
 
 def resolve_round(data: DataFile, text: str) -> str:
+    """The id of the round named ``text`` (any case); UsageError, listing the rounds, if none."""
     rounds = [r["id"] for r in data.get("rounds") or []]
     for rid in rounds:
         if fold(rid) == fold(text):
@@ -59,6 +61,7 @@ def round_start(data: DataFile, text: str) -> tuple[str, str]:
 
 
 def check_status(vocab: Vocabulary, status: str) -> str:
+    """``status`` as the file names it (any case); UsageError, listing the statuses, if it is none of them."""
     for name in vocab.names:
         if fold(name) == fold(status):
             return name
@@ -68,6 +71,7 @@ def check_status(vocab: Vocabulary, status: str) -> str:
 
 
 def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:
+    """``value`` as one of ``choices`` names it (any case); UsageError naming ``what`` otherwise."""
     if fold(value) in choices:
         return fold(value)
     return _raise(f"unknown {what} {value!r}{suggest(value, choices)}; use one of: {', '.join(choices)}")
@@ -75,7 +79,8 @@ def check_choice(what: str, value: str, choices: tuple[str, ...]) -> str:
 
 @dataclass
 class Filters:
-    """What ``list`` was asked for: AND across fields, OR within a repeated one."""
+    """What ``list`` was asked for: AND across fields, OR within a repeated one. Each list may
+    also be given as one string (``parties="us"``); dates are ``YYYY-MM-DD``."""
 
     parties: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
@@ -90,6 +95,12 @@ class Filters:
     overdue: bool = False
     today: str = field(default_factory=lambda: date.today().isoformat())
 
+    def __post_init__(self) -> None:
+        from .typed import names
+
+        for key in ("parties", "statuses", "kinds", "topics", "tags", "rounds"):
+            setattr(self, key, names(getattr(self, key)))
+
 
 def deadline(item: Item) -> str | None:
     """The earliest of an item's due date and its target's date."""
@@ -99,6 +110,7 @@ def deadline(item: Item) -> str | None:
 
 
 def is_overdue(item: Item, vocab: Vocabulary, today: str) -> bool:
+    """Whether the item's deadline (``deadline``) is before ``today`` (YYYY-MM-DD) and it is not closed."""
     when = deadline(item)
     return when is not None and when < today and item.get("status") not in vocab.closed
 
@@ -131,7 +143,7 @@ def select(data: DataFile, vocab: Vocabulary, filters: Filters) -> list[Item]:
             continue
         if filters.only_closed and status not in closed:
             continue
-        if kinds and item.get("kind", "demand") not in kinds:
+        if kinds and kind_of(item) not in kinds:
             continue
         if topics and fold(item.get("topic") or "") not in topics:
             continue
@@ -174,7 +186,7 @@ def sort_items(items: list[Item], by: str, vocab: Vocabulary, reverse: bool = Fa
         if by == "party":
             return False, item["party"].lower()
         if by == "kind":  # an item without one is a demand, as everywhere else
-            return False, item.get("kind", "demand")
+            return False, kind_of(item)
         raw = item.get(by)  # type: ignore[misc]
         return raw is None, natural_key(str(raw)) if raw is not None else ()
 

@@ -1,13 +1,17 @@
 """Rich output for people at a terminal: the only module that imports Rich.
 
-Every string that came from the data file reaches Rich as ``Text`` built from
-``visible(...)``: never parsed as markup, never able to emit a control sequence.
+``table(result)`` draws any read command's result as a table (or panels) on stdout,
+from what the result already holds. Every string that came from the data file reaches
+Rich as ``Text`` built from ``visible(...)``: never parsed as markup, never able to emit
+a control sequence.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable, Collection
+from functools import singledispatch
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, Group
@@ -16,9 +20,13 @@ from rich.text import Text
 
 from .escape import visible
 from .formats import Rows, number
-from .model import DataFile, Item, Vocabulary
-from .model import timeline as by_date
-from .views import Summary, backlinks, bar
+from .model import Vocabulary, kind_of
+from .results import Result
+from .views import ItemDetails, ItemList, ItemView, Log, Summary, bar
+
+if TYPE_CHECKING:
+    from .delta import Diff
+    from .positions import Comparison
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -32,7 +40,42 @@ STATUS_STYLES = {
 KIND_STYLES = {"demand": "", "concession": "green", "red-line": "bold red"}
 
 
+@singledispatch
+def table(result: Result) -> None:
+    """Draw ``result`` for a person at a terminal, on stdout."""
+    draw = _drawn_late().get(type(result))
+    if draw is None:
+        raise NotImplementedError(f"no table for {type(result).__name__}")
+    draw(result)
+
+
+def _drawn_late() -> dict[type, Callable[[Any], None]]:
+    """The tables of results whose modules this one does not import (``diff``, ``compare``):
+    a table of ``list`` should not pay for them."""
+    from .delta import Diff
+    from .positions import Comparison
+
+    return {Diff: print_diff, Comparison: print_compare}
+
+
+@table.register
+def _(result: ItemList) -> None:
+    print_rows(result.table_rows(), result.vocab)
+
+
+@table.register
+def _(result: ItemDetails) -> None:
+    for view in result.views:
+        print_show(view, result.vocab)
+
+
+@table.register
+def _(result: Log) -> None:
+    print_rows(result.rows(), result.vocab)
+
+
 def console(stderr: bool = False) -> Console:
+    """A Rich console for stdout (or stderr) that never reads markup or emoji in what it prints."""
     stream = sys.stderr if stderr else sys.stdout
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
     if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
@@ -56,11 +99,13 @@ def _register_replace_by_width() -> str:
 
 
 def cell(value: Any, style: str = "") -> Text:
+    """``value`` as a table cell: literal text, controls made visible."""
     return Text(visible(str(value)) if value is not None else "", style=style)
 
 
-def status_style(status: str, vocab: Vocabulary) -> str:
-    return STATUS_STYLES.get(status, "dim" if status in vocab.closed else "")
+def status_style(status: str, closed: Collection[str]) -> str:
+    """How a status is coloured: its own style, else dim when it is ``closed``."""
+    return STATUS_STYLES.get(status, "dim" if status in closed else "")
 
 
 #: Columns left out, in this order, when a table would not fit the terminal; ids and text never are.
@@ -70,6 +115,7 @@ TEXT_MIN_WIDTH = 20
 
 
 def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = None) -> None:
+    """``rows`` as a Rich table fitted to the terminal (``fitting_columns``), statuses coloured."""
     out = console()
     shown = fitting_columns(rows, out.width)
     table = Table(
@@ -91,7 +137,7 @@ def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = 
             value = row[at[column]]
             style = ""
             if column == "status" and vocab is not None:
-                style = status_style(value, vocab)
+                style = status_style(value, vocab.closed)
             elif column == "kind":
                 style = KIND_STYLES.get(value, "")
             styled.append(cell(value, style))
@@ -123,45 +169,39 @@ def _widest(rows: Rows, column: str) -> int:
     return max((cell_len(line) for row in rows.rows for line in visible(str(row[n] or "")).splitlines()), default=0)
 
 
-def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
+def _listing() -> Table:
+    """A grid for lines of a panel: two short columns, then text that wraps."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    return grid
+
+
+def print_show(view: ItemView, vocab: Vocabulary) -> None:
+    """One item in a panel: fields, text, source quote, links both ways, history, target progress."""
     from rich.panel import Panel
 
-    parties = data.get("parties") or {}
+    item = view.item
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-
-    def party_name(pid: str | None) -> str:
-        if not pid:
-            return ""
-        return f"{pid} ({parties[pid]['name'] if pid in parties else '?'})"
-
-    grid.add_row("party", cell(party_name(item["party"])))
-    if item.get("of"):
-        grid.add_row("of", cell(party_name(item.get("of"))))
-    grid.add_row("kind", cell(item.get("kind", "demand"), KIND_STYLES.get(item.get("kind", "demand"), "")))
-    grid.add_row("status", cell(item["status"], status_style(item["status"], vocab)))
+    grid.add_row("party", cell(view.party))
+    if view.of:
+        grid.add_row("of", cell(view.of))
+    grid.add_row("kind", cell(kind_of(item), KIND_STYLES.get(kind_of(item), "")))
+    grid.add_row("status", cell(item["status"], status_style(item["status"], vocab.closed)))
     for key in ("priority", "topic", "due"):
         if item.get(key):
             grid.add_row(key, cell(item.get(key)))
     if item.get("tags"):
         grid.add_row("tags", cell(", ".join(item.get("tags") or [])))
-    target = item.get("target")
-    if target:
-        from .model import target_progress
-
-        latest, percent = target_progress(target)
-        line = Text(visible(f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()))
-        if target.get("metric"):
-            line.append(visible(f" ({target['metric']})"))
-        if target.get("by"):
-            line.append(f" by {target['by']}")
-        grid.add_row("target", line)
-        if latest is not None:
-            shown = Text(f"{number(latest)}")
-            if percent is not None:
-                clamped = max(0, min(100, round(percent)))
-                shown.append(f"  {bar(clamped, 100)} {percent:.0f}%")
+    if item.get("target"):
+        grid.add_row("target", cell(view.target))
+        if view.latest is not None:
+            shown = Text(f"{number(view.latest)}")
+            if view.percent is not None:
+                shown.append(f"  {bar(view.percent, 100, 20)} {view.percent:.0f}%")
             grid.add_row("progress", shown)
     parts: list[Any] = [grid]
     if item.get("text"):
@@ -174,32 +214,20 @@ def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
         where = ", ".join(str(source[k]) for k in ("doc", "url", "date") if source.get(k))
         if where:
             parts.append(cell(f"— {where}", "dim"))
-    links: list[tuple[str, str]] = [(link["rel"], link["id"]) for link in item.get("links") or []]
-    own = {(rel, other.lower()) for rel, other in links}
-    links += [(b["rel"], b["id"]) for b in backlinks(data, item["id"]) if (b["rel"], b["id"].lower()) not in own]
-    if links:
+    if view.links:
         parts.append(Text(""))
         parts.append(Text("links", style="bold"))
-        by_id = {i["id"].lower(): i for i in data.get("demands") or []}
-        grid_links = Table.grid(padding=(0, 1))
-        grid_links.add_column(no_wrap=True)
-        grid_links.add_column(no_wrap=True)
-        grid_links.add_column(overflow="fold")
-        for rel, other in links:
-            title = by_id[other.lower()]["title"] if other.lower() in by_id else ""
+        grid_links = _listing()
+        for rel, other, title in view.links:
             grid_links.add_row(cell(f"  {rel}", "cyan"), cell(other, "bold"), cell(title, "dim"))
         parts.append(grid_links)
-    history = by_date(item.get("history"))
-    if history:
+    if view.history:
         parts.append(Text(""))
         parts.append(Text("history", style="bold"))
-        timeline = Table.grid(padding=(0, 1))
-        timeline.add_column(no_wrap=True)
-        timeline.add_column(no_wrap=True)
-        timeline.add_column(overflow="fold")
-        for entry in history:
+        timeline = _listing()
+        for entry in view.history:
             state = (
-                Text("→ ") + cell(entry["status"], status_style(entry["status"], vocab))
+                Text("→ ") + cell(entry["status"], status_style(entry["status"], vocab.closed))
                 if entry.get("status")
                 else Text("")
             )
@@ -217,25 +245,26 @@ def print_show(data: DataFile, item: Item, vocab: Vocabulary) -> None:
     out.print(Panel(Group(*parts), title=heading, title_align="left"))
 
 
-def print_summary(summary: Summary, vocab: Vocabulary) -> None:
+@table.register
+def print_summary(summary: Summary) -> None:
+    """Counts per party and status, a bar of closed/total per party, then target progress."""
     table = Table(header_style="bold", show_edge=False, pad_edge=False)
     table.add_column("party", no_wrap=True)
     shown = [s for s in summary.statuses if any(p["counts"].get(s) for p in summary.parties)]
     for status in shown:
-        table.add_column(cell(status), justify="right", style=status_style(status, vocab))
+        table.add_column(cell(status), justify="right", style=status_style(status, summary.closed))
     table.add_column("total", justify="right")
     table.add_column("closed", no_wrap=True)
     for p in summary.parties:
         counts = [str(p["counts"].get(s, 0) or "·") for s in shown]
         done = f"{bar(p['closed'], p['total'], 10)} {p['closed']}/{p['total']}"
         table.add_row(cell(f"{p['party']} {p['name']}"), *[cell(c) for c in counts], cell(p["total"]), cell(done))
-    data = summary.as_json()
-    totals = [str(sum(p["counts"].get(s, 0) for p in summary.parties) or "·") for s in shown]
+    totals = summary.totals
     table.add_row(
         Text("all", style="bold"),
-        *[cell(c) for c in totals],
-        cell(data["total"]),
-        cell(f"{bar(data['closed'], data['total'], 10)} {data['closed']}/{data['total']}"),
+        *[cell(str(totals["counts"][s] or "·")) for s in shown],
+        cell(totals["total"]),
+        cell(f"{bar(totals['closed'], totals['total'], 10)} {totals['closed']}/{totals['total']}"),
     )
     out = console()
     out.print(table)
@@ -243,19 +272,19 @@ def print_summary(summary: Summary, vocab: Vocabulary) -> None:
         for t in p["targets"]:
             if t["percent"] is None:
                 continue
-            pct = max(0, min(100, round(t["percent"])))
             out.print(
                 Text("target ")
                 + cell(t["id"], "bold")
-                + Text(f"  {bar(pct, 100)} {t['percent']:.0f}% of {number(t['amount'])} ")
+                + Text(f"  {bar(t['percent'], 100, 20)} {t['percent']:.0f}% of {number(t['amount'])} ")
                 + cell(t.get("unit") or "")
             )
 
 
-def print_diff(diff: Any, vocab: Vocabulary) -> None:
+def print_diff(diff: Diff) -> None:
     """Status transitions first (toward closure / reopening), then other changes, added, removed."""
-    from .diff import describe_value
+    from .delta import describe_value
 
+    vocab = diff.vocab
     out = console()
     out.soft_wrap = True  # a diff line is never broken (or cut) at the terminal's width
     out.print(Text("--- ") + cell(diff.old, "red") + Text("\n+++ ") + cell(diff.new, "green"))
@@ -275,16 +304,16 @@ def print_diff(diff: Any, vocab: Vocabulary) -> None:
                 for entry in c["new"]:
                     line = Text("    + history  ") + cell(entry.get("date", ""))
                     if entry.get("status"):
-                        line += Text(" → ") + cell(entry["status"], status_style(entry["status"], vocab))
+                        line += Text(" → ") + cell(entry["status"], status_style(entry["status"], vocab.closed))
                     if entry.get("note"):
                         line += Text("  ") + cell(entry["note"])
                     out.print(line)
             elif c["field"] == "status":
                 out.print(
                     Text("    status  ")
-                    + cell(c["old"], status_style(str(c["old"]), vocab))
+                    + cell(c["old"], status_style(str(c["old"]), vocab.closed))
                     + Text(" → ")
-                    + cell(c["new"], status_style(str(c["new"]), vocab))
+                    + cell(c["new"], status_style(str(c["new"]), vocab.closed))
                 )
             else:
                 out.print(
@@ -300,22 +329,23 @@ def print_diff(diff: Any, vocab: Vocabulary) -> None:
             + Text("  ")
             + cell(item["title"])
             + Text("  ")
-            + cell(item.get("status", ""), status_style(item.get("status", ""), vocab))
+            + cell(item.get("status", ""), status_style(item.get("status", ""), vocab.closed))
         )
     for item in diff.removed:
         out.print(Text("- ", style="red") + cell(item["id"], "bold") + Text("  ") + cell(item["title"]))
     out.print(Text(f"{len(diff.changed)} changed, {len(diff.added)} added, {len(diff.removed)} removed", style="dim"))
 
 
-def print_compare(result: dict[str, Any], vocab: Vocabulary) -> None:
-    a, b = result["a"], result["b"]
+def print_compare(result: Comparison) -> None:
+    """Per topic, what each party asks, offers and refuses, and where they conflict."""
+    a, b, vocab = result.a, result.b, result.vocab
     table = Table(header_style="bold", show_lines=True, show_edge=False, pad_edge=False)
     table.add_column("topic", overflow="fold")
     table.add_column(cell(f"{a} asks / offers / refuses"), overflow="fold", ratio=1)
     table.add_column(cell(f"{b} asks / offers / refuses"), overflow="fold", ratio=1)
     table.add_column("conflicts", no_wrap=True)
-    conflicted = {x.lower() for pair in (p for row in result["topics"] for p in row["conflicts"]) for x in pair}
-    for row in result["topics"]:
+    conflicted = {x.lower() for pair in (p for row in result.topics for p in row["conflicts"]) for x in pair}
+    for row in result.topics:
         sides = []
         for pid in (a, b):
             text = Text()
@@ -331,7 +361,7 @@ def print_compare(result: dict[str, Any], vocab: Vocabulary) -> None:
                     text.append(" ")
                     text.append(visible(entry["title"]))
                     text.append(" (")
-                    text.append(visible(entry["status"]), style=status_style(entry["status"], vocab))
+                    text.append(visible(entry["status"]), style=status_style(entry["status"], vocab.closed))
                     text.append(")")
             sides.append(text)
         conflicts = Text("\n".join(f"{x} ↔ {y}" for x, y in row["conflicts"]), style="bold red")

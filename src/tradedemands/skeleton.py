@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .errors import DemandsError
-from .schema import SCHEMA_ID
+from .fileschema import SCHEMA_ID
 from .yamlio import scalar
 
 SKELETON = """\
@@ -39,7 +39,8 @@ def write_skeleton(path: Path, title: str | None = None) -> None:
 
     Raises DemandsError when it exists, its folder does not, or it cannot be written.
     """
-    from . import safeio
+    from .atomic import create_new
+    from .signals import writing
 
     text = SKELETON.format(schema=SCHEMA_ID, title=scalar(title or "Negotiation"))
     if path.parent and not path.parent.exists():
@@ -47,7 +48,7 @@ def write_skeleton(path: Path, title: str | None = None) -> None:
     if os.path.lexists(path):
         raise DemandsError(f"{path} exists already; init never overwrites a file")
     try:
-        with safeio.writing(str(path)):
-            safeio.create_new(path, text.encode("utf-8"), label=str(path))
+        with writing(str(path)):
+            create_new(path, text.encode("utf-8"), label=str(path))
     except FileExistsError:
         raise DemandsError(f"{path} exists already; init never overwrites a file") from None

@@ -1,12 +1,34 @@
-"""What each read command shows, as plain data: built once, then rendered in any format."""
+"""What the read commands show of items, as results: built once, then written in any format.
+
+``list`` (``ItemList``), ``show`` (``ItemDetails`` of ``ItemView``s), ``summary``, ``log`` and
+``export``: each a ``results.Result`` that gives its JSON value, rows and Markdown; Rich tables
+are drawn from the same objects by ``render.table``, so nothing is derived twice. Plain
+classes, not dataclasses, for start-up (see ``results``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from .formats import Rows, join, number
-from .model import INVERSE_REL, DataFile, Item, Vocabulary, natural_key, target_progress, timeline, updated_on
+from .escape import md
+from .formats import Rows, join, number, to_markdown
+from .model import (
+    DataFile,
+    HistoryEntry,
+    Item,
+    Target,
+    Vocabulary,
+    backlinks,
+    by_date,
+    kind_of,
+    links_both_ways,
+    natural_key,
+    target_progress,
+)
+from .results import LeftOut, Plain, Result
+from .timeline import history, updated_on
 
 LIST_COLUMNS = ["id", "party", "of", "kind", "status", "priority", "topic", "title", "due", "updated"]
 TABLE_COLUMNS = ["id", "party", "kind", "status", "priority", "topic", "title", "due"]
@@ -14,6 +36,9 @@ CSV_COLUMNS = [
     "id", "party", "of", "kind", "status", "priority", "topic", "tags", "title", "text",
     "due", "updated", "source_doc", "source_quote", "source_date", "links",
 ]  # fmt: skip
+
+
+# --- list ------------------------------------------------------------------------------------
 
 
 def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> Rows:
@@ -27,7 +52,7 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
             "id": item["id"],
             "party": item["party"],
             "of": item.get("of") or "",
-            "kind": item.get("kind", "demand"),
+            "kind": kind_of(item),
             "status": item["status"],
             "priority": item.get("priority") or "",
             "topic": item.get("topic") or "",
@@ -51,54 +76,59 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
     return Rows(list(columns), rows, wide=("title", "text", "source_quote"))
 
 
-def backlinks(data: DataFile, item_id: str) -> list[dict[str, str]]:
-    """Links that other items make to ``item_id``, read from this end."""
-    wanted = item_id.lower()
-    found = []
-    for other in data.get("demands") or []:
-        for link in other.get("links") or []:
-            if link["id"].lower() == wanted:
-                found.append({"rel": INVERSE_REL.get(link["rel"], link["rel"]), "id": other["id"]})
-    return found
+class ItemList(Result):
+    """``list``: the items that pass the filters, in the order asked for."""
+
+    def __init__(self, items: list[Item], vocab: Vocabulary, left_out: LeftOut | None = None) -> None:
+        self.items = items
+        self.vocab = vocab
+        self.left_out = left_out
+
+    def as_json(self) -> list[Item]:
+        """The items, every field as in the file."""
+        return self.items
+
+    def rows(self) -> Rows:
+        """The items' main fields (``LIST_COLUMNS``)."""
+        return list_rows(self.items)
+
+    def csv_rows(self) -> Rows:
+        """Every text field (``CSV_COLUMNS``), for spreadsheets."""
+        return list_rows(self.items, full=True)
+
+    def table_rows(self) -> Rows:
+        """The rows for a terminal: compact (``list_rows(compact=True)``)."""
+        return list_rows(self.items, compact=True)
+
+    def ids(self) -> list[str]:
+        """The items' ids, in order."""
+        return [item["id"] for item in self.items]
+
+    def empty_note(self) -> str | None:
+        """``no items match`` when there are none."""
+        return None if self.items else "no items match"
 
 
-def show_record(data: DataFile, item: Item) -> dict[str, Any]:
-    """An item with the links others make to it (``backlinks``) and its target progress."""
-    record: dict[str, Any] = dict(item)
-    record["backlinks"] = backlinks(data, item["id"])
-    target = item.get("target")
-    if target:
-        latest, percent = target_progress(target)
-        record["target_progress"] = {"latest": latest, "percent": None if percent is None else round(percent, 1)}
-    return record
+# --- show ------------------------------------------------------------------------------------
 
 
-def show_rows(data: DataFile, item: Item) -> Rows:
-    """An item as field/value rows (csv and markdown forms of ``show``)."""
-    rows: list[list[str]] = []
-    for key, value in item.items():
-        if key in ("history", "links", "source", "target", "tags"):
-            continue
-        rows.append([key, str(value) if value is not None else ""])
-    if item.get("tags"):
-        rows.append(["tags", join(item.get("tags"))])
-    for key, value in (item.get("source") or {}).items():
-        rows.append([f"source.{key}", str(value)])
-    target = item.get("target")
-    if target:
-        rows.append(["target", target_line(target)])
-    for link in item.get("links") or []:
-        rows.append([f"link {link['rel']}", link["id"]])
-    own = {(link["rel"], link["id"].lower()) for link in item.get("links") or []}
-    for back in backlinks(data, item["id"]):
-        if (back["rel"], back["id"].lower()) not in own:
-            rows.append([f"link {back['rel']}", back["id"]])
-    for entry in timeline(item.get("history")):
-        rows.append([f"history {entry.get('date', '')}", history_line(entry)])
-    return Rows(["field", "value"], rows, wide=("value",))
+def amount_text(target: Target) -> str:
+    """A target's amount and unit: ``200,000,000,000 USD``."""
+    return f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()
+
+
+def target_text(target: Target) -> str:
+    """A target in words: ``200,000,000,000 USD (metric) by 2020-06-01``."""
+    text = amount_text(target)
+    if target.get("metric"):
+        text += f" ({target['metric']})"
+    if target.get("by"):
+        text += f" by {target['by']}"
+    return text
 
 
 def history_line(entry: Any) -> str:
+    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``."""
     parts = []
     if entry.get("status"):
         parts.append(f"→ {entry['status']}")
@@ -109,60 +139,173 @@ def history_line(entry: Any) -> str:
     return " ".join(parts)
 
 
-def target_line(target: Any) -> str:
-    unit = target.get("unit") or ""
-    text = f"{number(target.get('amount'))} {unit}".strip()
-    if target.get("metric"):
-        text += f" ({target['metric']})"
-    if target.get("by"):
-        text += f" by {target['by']}"
-    latest, percent = target_progress(target)  # type: ignore[arg-type]
-    if latest is not None:
-        text += f"; latest {number(latest)}"
-        if percent is not None:
-            text += f" = {percent:.0f}%"
-    return text
+class ItemView(Plain):
+    """One item as ``show`` shows it, with what is read around it: its ``party`` and ``of`` as
+    ``us (United States)`` ("" when it has none); ``links``, its own and those others make to
+    it, as (rel, id, title of the other item), and ``backlinks``; its ``target`` in words
+    (``target_text``), its ``latest`` measured amount and ``percent`` of target (0-100 on the
+    way; None when unknown); its ``history`` in date order."""
+
+    def __init__(
+        self,
+        item: Item,
+        party: str,
+        of: str,
+        links: list[tuple[str, str, str]],
+        backlinks: list[dict[str, str]],
+        target: str,
+        latest: float | None,
+        percent: float | None,
+        history: list[HistoryEntry],
+    ) -> None:
+        self.item = item
+        self.party = party
+        self.of = of
+        self.links = links
+        self.backlinks = backlinks
+        self.target = target
+        self.latest = latest
+        self.percent = percent
+        self.history = history
+
+    @classmethod
+    def of_item(cls, data: DataFile, item: Item) -> ItemView:
+        """The view of ``item`` in ``data``."""
+        parties = data.get("parties") or {}
+
+        def party_name(pid: str | None) -> str:
+            if not pid:
+                return ""
+            return f"{pid} ({parties[pid]['name'] if pid in parties else '?'})"
+
+        by_id = {i["id"].lower(): i for i in data.get("demands") or []}
+        links = [
+            (link["rel"], link["id"], by_id[link["id"].lower()]["title"] if link["id"].lower() in by_id else "")
+            for link in links_both_ways(data, item)
+        ]
+        target = item.get("target")
+        latest, percent = target_progress(target) if target else (None, None)
+        return cls(
+            item,
+            party_name(item["party"]),
+            party_name(item.get("of")),
+            links,
+            backlinks(data, item["id"]),
+            target_text(target) if target else "",
+            latest,
+            percent,
+            by_date(item.get("history")),
+        )
+
+    def record(self) -> dict[str, Any]:
+        """The item with the links others make to it (``backlinks``) and its target progress
+        (``target_progress``: latest amount, percent rounded to 0.1)."""
+        record: dict[str, Any] = dict(self.item)
+        record["backlinks"] = self.backlinks
+        if self.item.get("target"):
+            percent = None if self.percent is None else round(self.percent, 1)
+            record["target_progress"] = {"latest": self.latest, "percent": percent}
+        return record
+
+    def rows(self) -> list[list[str]]:
+        """The item as field/value rows."""
+        item = self.item
+        rows: list[list[str]] = []
+        for key, value in item.items():
+            if key in ("history", "links", "source", "target", "tags"):
+                continue
+            rows.append([key, str(value) if value is not None else ""])
+        if item.get("tags"):
+            rows.append(["tags", join(item.get("tags"))])
+        for key, value in (item.get("source") or {}).items():
+            rows.append([f"source.{key}", str(value)])
+        if item.get("target"):
+            line = self.target
+            if self.latest is not None:
+                line += f"; latest {number(self.latest)}"
+                if self.percent is not None:
+                    line += f" = {self.percent:.0f}%"
+            rows.append(["target", line])
+        for rel, other, _title in self.links:
+            rows.append([f"link {rel}", other])
+        for entry in self.history:
+            rows.append([f"history {entry.get('date', '')}", history_line(entry)])
+        return rows
 
 
-def bar(done: int, total: int, width: int = 20) -> str:
-    """A text bar like ``███████░░░ 7/10``."""
-    filled = round(width * done / total) if total else 0
+class ItemDetails(Result):
+    """``show``: everything about the items asked for, in the order asked."""
+
+    def __init__(self, views: list[ItemView], vocab: Vocabulary) -> None:
+        self.views = views
+        self.vocab = vocab
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """One ``ItemView.record`` per item."""
+        return [view.record() for view in self.views]
+
+    def rows(self) -> Rows:
+        """``id``, ``field``, ``value`` rows of every item."""
+        rows = [[view.item["id"], *row] for view in self.views for row in view.rows()]
+        return Rows(["id", "field", "value"], rows, wide=("value",))
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+def bar(done: float, total: float, width: int) -> str:
+    """A text bar of ``width`` cells: ``█`` for the part ``done`` of ``total``, ``░`` for the
+    rest (``███████░░░`` for 7 of 10); below 0 an empty bar, beyond ``total`` a full one."""
+    filled = max(0, min(width, round(width * done / total))) if total else 0
     return "█" * filled + "░" * (width - filled)
 
 
-@dataclass
-class Summary:
-    """Counts per party and status."""
+class Summary(Result):
+    """``summary``: per party, how many items have each status, how many are closed, and the
+    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets)."""
 
-    statuses: list[str]
-    closed: set[str]
-    parties: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self, statuses: list[str], closed: set[str], parties: list[dict[str, Any]] | None = None) -> None:
+        self.statuses = statuses
+        self.closed = closed
+        self.parties = parties if parties is not None else []
+
+    @cached_property
+    def totals(self) -> dict[str, Any]:
+        """All parties together: ``counts`` per status, ``total`` and ``closed``."""
+        return {
+            "counts": {s: sum(p["counts"].get(s, 0) for p in self.parties) for s in self.statuses},
+            "total": sum(p["total"] for p in self.parties),
+            "closed": sum(p["closed"] for p in self.parties),
+        }
 
     def as_json(self) -> dict[str, Any]:
-        total = sum(p["total"] for p in self.parties)
-        closed = sum(p["closed"] for p in self.parties)
-        return {"statuses": self.statuses, "parties": self.parties, "total": total, "closed": closed}
+        """``{"statuses", "parties", "total", "closed"}``."""
+        totals = self.totals
+        return {
+            "statuses": self.statuses,
+            "parties": self.parties,
+            "total": totals["total"],
+            "closed": totals["closed"],
+        }
 
     def rows(self) -> Rows:
+        """A row per party and one for all: counts per status, total, closed."""
         columns = ["party", *self.statuses, "total", "closed"]
         rows = []
         for p in self.parties:
             rows.append(
                 [p["party"], *[str(p["counts"].get(s, 0)) for s in self.statuses], str(p["total"]), str(p["closed"])]
             )
-        data = self.as_json()
+        totals = self.totals
         rows.append(
-            [
-                "all",
-                *[str(sum(p["counts"].get(s, 0) for p in self.parties)) for s in self.statuses],
-                str(data["total"]),
-                str(data["closed"]),
-            ]
+            ["all", *[str(totals["counts"][s]) for s in self.statuses], str(totals["total"]), str(totals["closed"])]
         )
         return Rows(columns, rows)
 
 
 def summary(data: DataFile, vocab: Vocabulary) -> Summary:
+    """The ``Summary`` of ``data``: every party of the file, in file order, then any party
+    items name that the file does not declare."""
     result = Summary(vocab.names, vocab.closed)
     parties = data.get("parties") or {}
     by_party: dict[str, list[Item]] = {pid: [] for pid in parties}
@@ -197,3 +340,91 @@ def summary(data: DataFile, vocab: Vocabulary) -> Summary:
             }
         )
     return result
+
+
+# --- log -------------------------------------------------------------------------------------
+
+
+def log_records(
+    data: DataFile,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    parties: set[str] | None = None,
+    round_id: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?}``,
+    newest first (of one date, later in the file first); the filters as ``timeline.history``."""
+    found = history(data, since=since, until=until, parties=parties, round_id=round_id)
+    found.sort(key=lambda e: (e.entry.get("date", ""), *e.position), reverse=True)
+    records = []
+    for e in found[:limit] if limit is not None else found:
+        record: dict[str, Any] = {"id": e.item["id"], "date": e.entry.get("date", "")}
+        for key in ("status", "note", "round"):
+            if e.entry.get(key):
+                record[key] = e.entry[key]  # type: ignore[literal-required]
+        records.append(record)
+    return records
+
+
+class Log(Result):
+    """``log``: history entries across items, newest first (``log_records``)."""
+
+    def __init__(self, records: list[dict[str, Any]], vocab: Vocabulary) -> None:
+        self.records = records
+        self.vocab = vocab
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """The entries (``log_records``)."""
+        return self.records
+
+    def rows(self) -> Rows:
+        """``date``, ``id``, ``status``, ``round``, ``note`` rows."""
+        rows = [[r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")] for r in self.records]
+        return Rows(["date", "id", "status", "round", "note"], rows, wide=("note",))
+
+    def empty_note(self) -> str | None:
+        """``no history entries match`` when there are none."""
+        return None if self.records else "no history entries match"
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+class ExportDocument(Result):
+    """``export``: the whole data set of the file at ``path``."""
+
+    def __init__(self, data: DataFile, path: Path) -> None:
+        self.data = data
+        self.path = path
+
+    def as_json(self) -> DataFile:
+        """The whole file as plain data (``parties``, ``rounds``, ``demands``...)."""
+        return self.data
+
+    def csv_rows(self) -> Rows:
+        """One row per item, every text field."""
+        return list_rows(self.data.get("demands") or [], full=True)
+
+    def markdown(self) -> str:
+        """The whole data set as one Markdown document: parties, rounds, then every item."""
+        data = self.data
+        out = [f"# {md(data.get('title') or 'Demands')}", ""]
+        parties = data.get("parties") or {}
+        rows = Rows(["id", "name", "aliases", "lead"], [])
+        for pid, party in parties.items():
+            rows.rows.append(
+                [pid, party.get("name", ""), ", ".join(party.get("aliases") or []), party.get("lead") or ""]
+            )
+        out += ["## Parties", "", to_markdown(rows)]
+        rounds = data.get("rounds") or []
+        if rounds:
+            rrows = Rows(["id", "date", "end", "place", "outcome"], [])
+            for rnd in rounds:
+                rrows.rows.append(
+                    [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
+                )
+            out += ["## Rounds", "", to_markdown(rrows)]
+        out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
+        return "\n".join(out)

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InvalidFile, Problem
 from .escape import clip, quoted
+from .model import DataPath
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -166,7 +167,7 @@ def parse(text: str, path: str) -> tuple[Any, Node | None]:
         raise InvalidFile([Problem(path, mark.line + 1, mark.column + 1, refused.message)]) from None
 
 
-def node_at(root: Node | None, path: tuple[Any, ...]) -> tuple[Node | None, Node | None]:
+def node_at(root: Node | None, path: DataPath) -> tuple[Node | None, Node | None]:
     """The deepest node along ``path`` (keys and list indices), and the key node of its last step."""
     node, key_node = root, None
     for step in path:
@@ -184,7 +185,7 @@ def node_at(root: Node | None, path: tuple[Any, ...]) -> tuple[Node | None, Node
     return node, key_node
 
 
-def scalar_text(root: Node | None, path: tuple[Any, ...]) -> str | None:
+def scalar_text(root: Node | None, path: DataPath) -> str | None:
     """The scalar at ``path`` as written in the file (``1.50`` stays ``1.50``)."""
     node, _ = node_at(root, path)
     return node.value if isinstance(node, ScalarNode) else None

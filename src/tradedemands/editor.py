@@ -10,51 +10,15 @@ it equals the intended data before anything is written.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import DemandsError
+from .model import DataPath
+from .splices import Splice, after_content, apply_splices, content_end, line_start
 from .yamlio import scalar
-
-Path = tuple[Any, ...]
-
-
-@dataclass
-class Splice:
-    start: int
-    end: int
-    text: str
-    order: int = 0
-
-
-def apply_splices(text: str, splices: list[Splice]) -> str:
-    """Apply non-overlapping splices; inserts at one position keep the order they were made in."""
-    ordered = sorted(splices, key=lambda s: (s.start, s.end, s.order))
-    out: list[str] = []
-    pos = 0
-    for splice in ordered:
-        if splice.start < pos:
-            raise DemandsError("internal error: overlapping edits; nothing was changed")
-        out.append(text[pos : splice.start])
-        out.append(splice.text)
-        pos = splice.end
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def reverse_splices(text: str, splices: list[Splice]) -> list[Splice]:
-    """Splices that turn the edited text back into ``text``."""
-    ordered = sorted(splices, key=lambda s: (s.start, s.end, s.order))
-    reverse = []
-    shift = 0
-    for splice in ordered:
-        new_start = splice.start + shift
-        reverse.append(Splice(new_start, new_start + len(splice.text), text[splice.start : splice.end]))
-        shift += len(splice.text) - (splice.end - splice.start)
-    return reverse
 
 
 def flow(value: Any) -> str:
@@ -100,52 +64,6 @@ def block_mapping(mapping: dict[str, Any], indent: int, newline: str, first_pref
     return newline.join(lines)
 
 
-def _line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
-def _line_end(text: str, index: int) -> int:
-    """Index just past the newline ending the line that holds ``index`` (or the end of text)."""
-    end = text.find("\n", index)
-    return len(text) if end < 0 else end + 1
-
-
-def _content_end(node: Node) -> int:
-    """Where a node's own text ends: past its last leaf, not past trailing comments or blank lines."""
-    if isinstance(node, ScalarNode):
-        if node.style in ("|", ">"):
-            return node.end_mark.index
-        return int(node.end_mark.index)
-    if getattr(node, "flow_style", False):
-        return int(node.end_mark.index)
-    if isinstance(node, SequenceNode):
-        return _content_end(node.value[-1]) if node.value else int(node.end_mark.index)
-    if isinstance(node, MappingNode):
-        return _content_end(node.value[-1][1]) if node.value else int(node.end_mark.index)
-    return int(node.end_mark.index)
-
-
-def _after_content(text: str, node: Node) -> int:
-    """Start of the line after a node's content (block scalars already end there)."""
-    end = _content_end(node)
-    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
-        if "+" in _block_header(text, node):
-            # Keep chomping (``|+``): the trailing blank lines are part of the value.
-            return end
-        # A block scalar's end runs past trailing blank lines; stop after its last text line.
-        stop = end
-        while stop > 0 and text[stop - 1] in " \r\n":
-            stop -= 1
-        return _line_end(text, stop)
-    return _line_end(text, max(end - 1, 0)) if end > 0 and text[end - 1] == "\n" else _line_end(text, end)
-
-
-def _block_header(text: str, node: ScalarNode) -> str:
-    """A block scalar's indicators (``|``, ``>-``, ``|2+``), read from the text."""
-    match = re.match(r"[|>][0-9+-]*", text[node.start_mark.index : node.start_mark.index + 8])
-    return match.group() if match else ""
-
-
 def _closing(text: str, node: Node) -> int:
     """Index of a flow collection's closing bracket."""
     return int(node.end_mark.index) - 1
@@ -153,19 +71,6 @@ def _closing(text: str, node: Node) -> int:
 
 def _flow_is_empty(node: Node) -> bool:
     return not node.value
-
-
-def entry_span(text: str, seq: SequenceNode, index: int) -> tuple[int, int] | None:
-    """The whole lines of entry ``index`` of a block list: from the start of its dash line to the
-    end of its content (a comment on its last line included, comment lines after it not).
-
-    None when the entry does not begin its own line after the dash (``- - x``, a lone ``-``).
-    """
-    entry = seq.value[index]
-    start = _line_start(text, entry.start_mark.index)
-    if not re.fullmatch(r" *- +", text[start : entry.start_mark.index]):
-        return None
-    return start, _after_content(text, entry)
 
 
 @dataclass
@@ -180,7 +85,7 @@ class Editor:
     #: Containers of ``data`` already copied from the document's (copy on write).
     _owned: set[int] = field(default_factory=set, repr=False)
     #: Per list, the positions (as loaded) where ``insert`` put entries, to place the next in ``data``.
-    _inserted: dict[Path, list[int]] = field(default_factory=dict, repr=False)
+    _inserted: dict[DataPath, list[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, text: str, root: Node, data: Any, newline: str) -> Editor:
@@ -201,11 +106,13 @@ class Editor:
         self.splices.append(Splice(start, end, text, len(self.splices)))
 
     def result(self) -> str:
+        """The text with every change made so far."""
         return apply_splices(self.text, self.splices)
 
     # --- locating ------------------------------------------------------------------------
 
-    def node(self, path: Path) -> Node:
+    def node(self, path: DataPath) -> Node:
+        """The node of the value at ``path`` in the document as loaded; KeyError if there is none."""
         node = self.root
         for step in path:
             if isinstance(node, MappingNode):
@@ -221,7 +128,7 @@ class Editor:
                 raise KeyError(path)
         return node
 
-    def _key_node(self, path: Path) -> Node:
+    def _key_node(self, path: DataPath) -> Node:
         """The key node naming the value at ``path`` in its parent mapping."""
         parent = self.node(path[:-1])
         if isinstance(parent, MappingNode):
@@ -230,7 +137,7 @@ class Editor:
                     return k
         raise KeyError(path)
 
-    def _data_at(self, path: Path) -> Any:
+    def _data_at(self, path: DataPath) -> Any:
         """The intended value at ``path``, copied first if it is still the document's."""
         value = self.data
         for depth, step in enumerate(path):
@@ -242,7 +149,7 @@ class Editor:
             value = child
         return value
 
-    def _in_flow(self, path: Path) -> bool:
+    def _in_flow(self, path: DataPath) -> bool:
         node = self.root
         for step in path:
             if getattr(node, "flow_style", False):
@@ -258,7 +165,7 @@ class Editor:
 
     # --- operations ----------------------------------------------------------------------
 
-    def set(self, path: Path, value: Any) -> None:
+    def set(self, path: DataPath, value: Any) -> None:
         """Set ``path`` (a mapping key) to ``value``, adding the key if absent."""
         parent_path, key = path[:-1], path[-1]
         parent = self.node(parent_path)
@@ -287,7 +194,7 @@ class Editor:
         self._splice(node.start_mark.index, node.end_mark.index, flow(value))
 
     def _after(self, node: Node) -> int:
-        return _after_content(self.text, node)
+        return after_content(self.text, node)
 
     def _add_key(self, parent: Node, key: str, value: Any) -> None:
         if not isinstance(parent, MappingNode):
@@ -296,7 +203,7 @@ class Editor:
             close = _closing(self.text, parent)
             sep = "" if _flow_is_empty(parent) else ", "
             # Put the new pair right after the last value, before any space and the brace.
-            at = _content_end(parent.value[-1][1]) if parent.value else close
+            at = content_end(parent.value[-1][1]) if parent.value else close
             self._splice(at, at, f"{sep}{scalar(key)}: {flow(value)}")
             return
         if not parent.value:
@@ -313,7 +220,7 @@ class Editor:
         else:
             self._splice(at, at, line + self.newline)
 
-    def append(self, path: Path, value: Any) -> None:
+    def append(self, path: DataPath, value: Any) -> None:
         """Append ``value`` to the list at ``path``, creating the list if the key is absent."""
         parent_path, key = path[:-1], path[-1]
         mapping = self._data_at(parent_path)
@@ -327,7 +234,7 @@ class Editor:
             raise DemandsError(f"internal error: {key} is not a list; nothing was changed")
         if node.flow_style:
             if node.value:
-                at = _content_end(node.value[-1])
+                at = content_end(node.value[-1])
                 self._splice(at, at, f", {flow(value)}")
             else:
                 self._splice(node.start_mark.index, node.end_mark.index, f"[{flow(value)}]")
@@ -341,7 +248,7 @@ class Editor:
         else:
             self._insert_line(at, " " * dash_col + "- " + flow(value))
 
-    def insert(self, path: Path, index: int, value: Any) -> None:
+    def insert(self, path: DataPath, index: int, value: Any) -> None:
         """Insert ``value`` into the list at ``path`` before its entry ``index`` (a position in
         the list as loaded), in the layout of the entries there; at or past the end, append.
 
@@ -368,9 +275,9 @@ class Editor:
             at = self._after(node.value[index - 1])
         else:
             # Above the first entry, and above the comment lines directly over it (they are its).
-            at = _line_start(self.text, node.value[0].start_mark.index)
+            at = line_start(self.text, node.value[0].start_mark.index)
             while at > 0:
-                above = _line_start(self.text, at - 1)
+                above = line_start(self.text, at - 1)
                 if not self.text[above:at].lstrip().startswith("#"):
                     break
                 at = above
@@ -398,9 +305,7 @@ class Editor:
             start = node.start_mark.index
             if start > 0 and self.text[start - 1] == " ":
                 start -= 1
-            end = (
-                _after_content(self.text, node) if isinstance(node, ScalarNode) and node.value else node.end_mark.index
-            )
+            end = after_content(self.text, node) if isinstance(node, ScalarNode) and node.value else node.end_mark.index
             self._splice(start, end, block)
             return
         root = self.root
@@ -411,7 +316,7 @@ class Editor:
     def _has_key(self, key: str) -> bool:
         return isinstance(self.root, MappingNode) and any(k.value == key for k, _ in self.root.value)
 
-    def remove(self, path: Path) -> None:
+    def remove(self, path: DataPath) -> None:
         """Remove a list entry or a mapping key at ``path``."""
         parent_path, step = path[:-1], path[-1]
         parent = self.node(parent_path)
@@ -425,7 +330,7 @@ class Editor:
         else:
             raise DemandsError("internal error: nothing to remove; nothing was changed")
 
-    def remove_entries(self, path: Path, indexes: list[int]) -> None:
+    def remove_entries(self, path: DataPath, indexes: list[int]) -> None:
         """Remove the entries at ``indexes`` (positions in the file as loaded) of the list at ``path``.
 
         Remove several entries of one list in one call: their text ranges touch, and
@@ -455,7 +360,7 @@ class Editor:
             return
         if not seq.flow_style:
             for index in gone:
-                start = _line_start(self.text, entries[index].start_mark.index)
+                start = line_start(self.text, entries[index].start_mark.index)
                 self._splice(start, self._after(entries[index]), "")
             return
         last_kept = kept[-1]
@@ -465,7 +370,7 @@ class Editor:
                 self._splice(entries[index].start_mark.index, entries[index + 1].start_mark.index, "")
         if gone[-1] > last_kept:
             # The entries after the last kept one go with the comma before them.
-            self._splice(_content_end(entries[last_kept]), _content_end(entries[-1]), "")
+            self._splice(content_end(entries[last_kept]), content_end(entries[-1]), "")
 
     def _remove_pair(self, mapping: MappingNode, index: int) -> None:
         key, value = mapping.value[index]
@@ -475,11 +380,11 @@ class Editor:
             elif index < len(mapping.value) - 1:
                 self._splice(key.start_mark.index, mapping.value[index + 1][0].start_mark.index, "")
             else:
-                self._splice(_content_end(mapping.value[index - 1][1]), _content_end(value), "")
+                self._splice(content_end(mapping.value[index - 1][1]), content_end(value), "")
             return
         if len(mapping.value) == 1:
             raise DemandsError("cannot remove the only field of a mapping; nothing was changed")
-        start = _line_start(self.text, key.start_mark.index)
+        start = line_start(self.text, key.start_mark.index)
         if index == 0 and self.text[start : key.start_mark.index].strip():
             # The first key shares its line with the list's dash (``- priority: high``):
             # keep the dash and move the next key up onto its line.
@@ -487,7 +392,7 @@ class Editor:
             return
         self._splice(start, self._after(value), "")
 
-    def append_lines(self, path: Path, values: list[Any], lines: str) -> None:
+    def append_lines(self, path: DataPath, values: list[Any], lines: str) -> None:
         """Append ``values`` to the list at ``path``, written as ``lines`` (no final newline).
 
         ``lines`` are whole lines of block-list entries, indented for this list: entries
@@ -505,95 +410,3 @@ class Editor:
             return
         colon = self.text.index(":", self._key_node(path).end_mark.index) + 1
         self._splice(colon, node.end_mark.index, self.newline + lines)
-
-
-# --- editing without the whole node tree (warm writes) -----------------------------------------
-
-
-def item_spans(text: str, root: Node | None) -> list[list[int]]:
-    """``[start, end)`` of each item's text: from the start of its ``- `` line to the line after
-    its last value. Empty when the layout is not one block item per entry (edits then need the
-    whole tree)."""
-    if not isinstance(root, MappingNode) or root.flow_style:
-        return []
-    seq = next((v for k, v in root.value if k.value == "demands"), None)
-    if not isinstance(seq, SequenceNode) or seq.flow_style or len(seq.value) < 2:
-        return []
-    spans = []
-    for item in seq.value:
-        if not isinstance(item, MappingNode) or item.flow_style or not item.value:
-            return []
-        start = _line_start(text, item.start_mark.index)
-        if text[start : item.start_mark.index].strip() != "-":
-            return []
-        spans.append([start, _after_content(text, item)])
-    return spans
-
-
-def _shift(node: Node, index: int, line: int) -> None:
-    """Move a region's node marks to where the region sits in the whole text."""
-    from yaml.error import Mark
-
-    for attr in ("start_mark", "end_mark"):
-        mark = getattr(node, attr)
-        setattr(node, attr, Mark(mark.name, mark.index + index, mark.line + line, mark.column, None, None))  # type: ignore[arg-type]
-    if isinstance(node, SequenceNode):
-        for child in node.value:
-            _shift(child, index, line)
-    elif isinstance(node, MappingNode):
-        for key, value in node.value:
-            _shift(key, index, line)
-            _shift(value, index, line)
-
-
-def compose_region(text: str, start: int, end: int) -> SequenceNode:
-    """The node tree of ``text[start:end]`` (whole item lines), with marks as in ``text``."""
-    import yaml
-
-    from .yamlio import Loader
-
-    node = yaml.compose(text[start:end], Loader=Loader)
-    if not isinstance(node, SequenceNode):
-        raise DemandsError("internal error: an item's text is not a list entry; nothing was changed")
-    _shift(node, start, text.count("\n", 0, start))
-    return node
-
-
-class _LazyItems(list):  # type: ignore[type-arg]
-    """The ``demands`` entries as nodes, each composed from its own lines when first used."""
-
-    def __init__(self, text: str, spans: list[list[int]]) -> None:
-        super().__init__([None] * len(spans))
-        self.text = text
-        self.spans = spans
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        node = super().__getitem__(index)
-        if node is None:
-            n = index % len(self)
-            start, end = self.spans[n]
-            node = compose_region(self.text, start, end).value[0]
-            super().__setitem__(n, node)
-        return node
-
-    def __iter__(self) -> Any:
-        return (self[i] for i in range(len(self)))
-
-
-def lazy_root(text: str, spans: list[list[int]]) -> MappingNode:
-    """A stand-in for the whole tree, enough for edits of items: ``{demands: [lazy items]}``."""
-    from yaml.error import Mark
-
-    from .yamlio import MAP, SEQ, STR
-
-    first = spans[0][0]
-    line = text[first : text.find("\n", first) if "\n" in text[first:] else len(text)]
-    dash_col = len(line) - len(line.lstrip(" "))
-    line_no = text.count("\n", 0, first)
-    start = Mark("<demands>", first + dash_col, line_no, dash_col, None, None)  # type: ignore[arg-type]
-    end = Mark("<demands>", spans[-1][1], text.count("\n", 0, spans[-1][1]), 0, None, None)  # type: ignore[arg-type]
-    seq = SequenceNode(SEQ, _LazyItems(text, spans), start, end, flow_style=False)
-    key = ScalarNode(STR, "demands", start, start)
-    return MappingNode(MAP, [(key, seq)], start, end, flow_style=False)

@@ -1,64 +1,31 @@
-"""Markdown documents: the export of the whole data set (and the brief)."""
+"""The brief: a Markdown document a negotiator reads in two minutes."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
 
 from .escape import md
 from .formats import Rows, number, to_markdown
-from .model import PRIORITIES, DataFile, Item, natural_key, target_progress, timeline, vocabulary
+from .model import PRIORITIES, DataFile, Item, conflict_pairs, kind_of, natural_key, target_progress, vocabulary
 from .query import deadline
-from .views import list_rows
-
-
-def export_markdown(data: DataFile) -> str:
-    """The whole data set as one Markdown document: parties, rounds, then every item."""
-    out = [f"# {md(data.get('title') or 'Demands')}", ""]
-    parties = data.get("parties") or {}
-    rows = Rows(["id", "name", "aliases", "lead"], [])
-    for pid, party in parties.items():
-        rows.rows.append([pid, party.get("name", ""), ", ".join(party.get("aliases") or []), party.get("lead") or ""])
-    out += ["## Parties", "", to_markdown(rows)]
-    rounds = data.get("rounds") or []
-    if rounds:
-        rrows = Rows(["id", "date", "end", "place", "outcome"], [])
-        for rnd in rounds:
-            rrows.rows.append(
-                [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
-            )
-        out += ["## Rounds", "", to_markdown(rrows)]
-    out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
-    return "\n".join(out)
-
-
-def diff_markdown(diff: Any) -> str:
-    """A diff as Markdown: status transitions, other changes, added and removed items."""
-    from .diff import describe_value
-
-    out = [f"## Changes: {md(diff.old)} → {md(diff.new)}", ""]
-    if not diff:
-        return "\n".join([*out, "No differences.", ""])
-    rows = Rows(["id", "title", "field", "old", "new"], [])
-    for change in diff.changed:
-        for c in change.changes:
-            new = describe_value(c["new"])
-            if c["field"] == "status" and change.direction:
-                new += " (toward closure)" if change.direction == "closing" else " (reopened)"
-            rows.rows.append(
-                [change.id, change.title, c["field"], "" if c["field"] == "history" else describe_value(c["old"]), new]
-            )
-    if rows.rows:
-        out += ["### Changed", "", to_markdown(rows)]
-    if diff.added:
-        out += ["### Added", "", to_markdown(list_rows(diff.added, compact=True))]
-    if diff.removed:
-        out += ["### Removed", "", to_markdown(list_rows(diff.removed, compact=True))]
-    return "\n".join(out)
-
-
-# --- the brief -------------------------------------------------------------------------------
+from .results import Result
+from .timeline import history
+from .views import amount_text, bar
 
 KIND_HEADINGS = (("demand", "Open demands"), ("concession", "Concessions on the table"), ("red-line", "Red lines"))
+
+
+@dataclass
+class BriefDocument(Result):
+    """``brief``: the Markdown brief (``text``) of the file at ``path``."""
+
+    text: str
+    path: Path
+
+    def markdown(self) -> str:
+        """The brief as it is: a Markdown document."""
+        return self.text
 
 
 def _party_label(data: DataFile, pid: str | None) -> str:
@@ -74,12 +41,7 @@ def _source_cell(item: Item) -> str:
     return ", ".join(parts)
 
 
-def _percent_bar(percent: float, width: int = 10) -> str:
-    filled = max(0, min(width, round(width * percent / 100)))
-    return "█" * filled + "░" * (width - filled)
-
-
-def brief(
+def compose(
     data: DataFile,
     *,
     today: str,
@@ -88,8 +50,11 @@ def brief(
     since: str | None = None,
     since_label: str | None = None,
 ) -> str:
-    """The Markdown brief of SPEC §5: state of play, positions per party, conflicts, changes,
-    deadlines and targets, sources. Every piece of text from the file goes through ``md``."""
+    """The Markdown brief of ``data`` on the day ``today`` (YYYY-MM-DD): title, as-of date,
+    rounds held and the state of play, a chart, positions per party, conflicts, changes since
+    ``since`` (by default since the last round began; ``since_label`` names it), deadlines and
+    targets, sources; the items of ``parties`` only, when given. Every piece of text from the
+    file goes through ``escape.md``."""
     vocab = vocabulary(data)
     closed = vocab.closed
     items = [i for i in data.get("demands") or [] if not parties or i["party"] in parties]
@@ -143,9 +108,7 @@ def brief(
             continue
         out += [f"## {md(_party_label(data, pid))} ({md(pid)})", ""]
         for kind, heading in KIND_HEADINGS:
-            chosen = [
-                i for i in mine if i.get("kind", "demand") == kind and (kind != "demand" or i["status"] not in closed)
-            ]
+            chosen = [i for i in mine if kind_of(i) == kind and (kind != "demand" or i["status"] not in closed)]
             if kind == "demand":
                 chosen.sort(
                     key=lambda i: (
@@ -168,21 +131,13 @@ def brief(
                     ]
                 )
             out += [f"### {heading}", "", to_markdown(rows)]
-        settled = [i for i in mine if i.get("kind", "demand") == "demand" and i["status"] in closed]
+        settled = [i for i in mine if kind_of(i) == "demand" and i["status"] in closed]
         if settled:
             rows = Rows(["id", "title", "status"], [[i["id"], i["title"], i["status"]] for i in settled])
             out += ["### Closed demands", "", to_markdown(rows)]
 
     # Conflicts.
-    pairs: list[tuple[Item, Item]] = []
-    seen: set[frozenset[str]] = set()
-    for item in items:
-        for link in item.get("links") or []:
-            other = by_id.get(link["id"].lower())
-            key = frozenset((item["id"].lower(), link["id"].lower()))
-            if link["rel"] == "conflicts-with" and other is not None and key not in seen:
-                seen.add(key)
-                pairs.append((item, other))
+    pairs = conflict_pairs(items, by_id)
     if pairs:
         rows = Rows(["position", "status", "conflicts with", "status "], [])
         for a, b in pairs:
@@ -196,15 +151,11 @@ def brief(
         since_label = f"the last round ({last['id']}, {since})"
     if since is not None:
         rows = Rows(["date", "id", "title", "change", "note"], [])
-        for item in items:
-            previous = None
-            for entry in timeline(item.get("history")):
-                status = entry.get("status")
-                if entry.get("date", "") >= since and (status or entry.get("note")):
-                    change = f"{previous or 'new'} → {status}" if status else "note"
-                    rows.rows.append([entry["date"], item["id"], item["title"], change, entry.get("note") or ""])
-                if status:
-                    previous = status
+        for e in history(data, since=since, parties=parties):
+            status = e.entry.get("status")
+            if status or e.entry.get("note"):
+                change = f"{e.previous or 'new'} → {status}" if status else "note"
+                rows.rows.append([e.entry["date"], e.item["id"], e.item["title"], change, e.entry.get("note") or ""])
         rows.rows.sort(key=lambda r: (r[0], natural_key(r[1])))
         out += [f"## Changes since {md(since_label or since)}", ""]
         out += [to_markdown(rows)] if rows.rows else ["No changes recorded.", ""]
@@ -219,10 +170,10 @@ def brief(
             target = i.get("target")
             goal = progress = ""
             if target:
-                goal = f"{number(target.get('amount'))} {target.get('unit') or ''}".strip()
+                goal = amount_text(target)
                 latest, percent = target_progress(target)
                 if percent is not None:
-                    progress = f"{_percent_bar(percent)} {percent:.0f}% ({number(latest)})"
+                    progress = f"{bar(percent, 100, 10)} {percent:.0f}% ({number(latest)})"
                 elif latest is not None:
                     progress = number(latest)
                 else:

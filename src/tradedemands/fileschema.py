@@ -8,7 +8,7 @@ that a JSON Schema can express:
 
 - text fields take text, and also a bare number or true/false, which ``validate``
   reads back as the text written (``title: 2025``): nobody has to quote a value they
-  would naturally write unquoted (SPEC §2);
+  would naturally write unquoted;
 - titles, names, round ids and statuses are not empty; item ids are letters, digits,
   ``.``, ``_`` and ``-``; dates are real calendar days written ``YYYY-MM-DD``;
 - an optional field may be left empty (``text:``): ``validate`` treats it as absent;
@@ -118,7 +118,7 @@ class _Generator:
             return {"anyOf": [self.type(arg) for arg in get_args(tp)]}
         if tp is str:
             return dict(TEXT)
-        if tp is float:  # the model's floats are amounts: below 1e18 in magnitude (SPEC §2)
+        if tp is float:  # the model's floats are amounts: below 1e18 in magnitude
             return {"type": "number", "exclusiveMinimum": -AMOUNT_LIMIT, "exclusiveMaximum": AMOUNT_LIMIT}
         simple = {bool: "boolean", int: "integer", float: "number", type(None): "null"}
         if tp in simple:

@@ -1,32 +1,23 @@
-"""The write commands as library calls: each states one change to a document.
+"""The change each write command makes to a loaded document, and what it changed.
 
-Each function takes the loaded Document and an Editor, records its change in the
-editor (both as intended data and as text splices) and returns what to tell the
-user. ``store.transact`` runs them under the lock and checks the result.
+Each function takes the loaded Document and an Editor, records its change in the editor
+(both as intended data and as text splices) and returns what changed as data (ids, old
+and new status...); the words are the caller's. ``transaction.transact`` runs them under
+the lock and checks the result; ``write`` runs them on a file's path.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from .edit import Editor
-from .errors import DemandsError, UsageError
-from .model import (
-    KINDS,
-    PRIORITIES,
-    RELS,
-    Item,
-    amount_problem,
-    last_status,
-    latest_status_entry,
-    natural_key,
-    percent_of,
-    place_by_date,
-    timeline,
-)
+from .document import Document
+from .editor import Editor
+from .errors import OPTION, DemandsError, UsageError
+from .model import KINDS, PRIORITIES, RELS, Item, amount_problem, by_date, natural_key, target_percent
 from .query import check_choice, check_status, resolve_party, resolve_round
-from .store import Document
+from .timeline import last_status, latest_status_entry, place_by_date, status_in_effect
 
 
 def _history_entry(date: str, status: str | None, note: str | None, round_id: str | None) -> dict[str, Any]:
@@ -38,6 +29,89 @@ def _history_entry(date: str, status: str | None, note: str | None, round_id: st
     if note:
         entry["note"] = note
     return entry
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What ``mark`` did to one item: ``status`` recorded on ``date`` (YYYY-MM-DD); its status
+    was ``old`` and is ``new`` (the latest-dated one: ``status``, unless the entry went before a
+    later change, set on ``set_on``). ``changed`` is False when the item already had ``status``
+    on ``date`` (nothing written); ``later``: how many later-dated entries the new one went before."""
+
+    id: str
+    status: str
+    date: str
+    old: str
+    new: str
+    changed: bool = True
+    later: int = 0
+    set_on: str | None = None
+
+
+@dataclass(frozen=True)
+class Noted:
+    """``note``: a note added to item ``id``, before ``later`` later-dated entries."""
+
+    id: str
+    later: int = 0
+
+
+@dataclass(frozen=True)
+class Edited:
+    """``edit``: the fields of item ``id`` that ``changed``, in order (``tags`` for the tags);
+    those among them that were ``removed``. Nothing changed when ``changed`` is empty."""
+
+    id: str
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Linked:
+    """``link``: item ``id`` now ``rel`` item ``other``; ``added`` is False when it did already."""
+
+    id: str
+    rel: str
+    other: str
+    added: bool = True
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """``unlink``: the links from item ``id`` to item ``other`` are gone."""
+
+    id: str
+    other: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    """``remove``: item ``id`` is gone, and the links to it from the items ``linkers``."""
+
+    id: str
+    linkers: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """``set_target``: item ``id``'s target was ``created``, or its fields ``changed`` (none:
+    nothing changed)."""
+
+    id: str
+    created: bool = False
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProgressRecorded:
+    """``record_progress``: ``amount`` measured for item ``id``, ``percent`` of its target (0-100
+    on the way; None when unknown). ``current``: the later-dated measurement that stays the
+    current one (``{"date", "amount", ...}``), when this one went before it."""
+
+    id: str
+    amount: float
+    percent: float | None = None
+    current: dict[str, Any] | None = None
 
 
 def _round(doc: Document, round_id: str | None) -> str | None:
@@ -76,17 +150,22 @@ def add(
     source_quote: str | None = None,
     round_id: str | None = None,
 ) -> str:
-    """Add an item; returns its id."""
+    """Add an item; returns its id: ``item_id``, or ``<PARTY>-<n>`` with n one more than the
+    highest the party uses. Its history starts with ``status`` (default: the first status) on
+    ``date`` (YYYY-MM-DD). Raises UsageError (an empty title, a bad or taken id, an unknown
+    party, kind, priority, status or round)."""
     pid = resolve_party(doc.data, party)
     if not title.strip():
-        raise UsageError("--title must not be empty")
+        raise UsageError(f"{OPTION} must not be empty", option="title")
     if item_id:
         from .model import ID_RE
 
         if not ID_RE.match(item_id):
             raise UsageError(f"bad id {item_id!r}: use letters, digits, '.', '_' and '-', like {pid.upper()}-12")
         if item_id.lower() in doc.index():
-            raise DemandsError(f"id {item_id!r} is taken; leave out --id to get {next_id(doc, pid)}")
+            raise DemandsError(
+                f"id {item_id!r} is taken; leave out {OPTION} to get {next_id(doc, pid)}", option="item_id"
+            )
     new_id = item_id or next_id(doc, pid)
     item: dict[str, Any] = {"id": new_id, "party": pid}
     if of:
@@ -118,24 +197,6 @@ def add(
     return new_id
 
 
-def status_in_effect(item: Item, date: str) -> str | None:
-    """The status an item had on ``date`` (YYYY-MM-DD) by its history: that of the latest-dated
-    entry on or before it that sets one; an item whose history sets none has its ``status``
-    throughout; None before its first status."""
-    history = item.get("history") or []
-    if not any(e.get("status") for e in history):
-        return item.get("status")
-    return last_status(item, until=date)
-
-
-def _later(history: list[Any], at: int) -> str:
-    """`` (dated D, placed before N later entries)`` for an entry inserted at ``at``, or nothing."""
-    later = len(history) - at
-    if later <= 0:
-        return ""
-    return f" (placed by date before {later} later entr{'y' if later == 1 else 'ies'})"
-
-
 def mark(
     doc: Document,
     editor: Editor,
@@ -145,18 +206,19 @@ def mark(
     date: str,
     note: str | None = None,
     round_id: str | None = None,
-) -> list[str]:
-    """Record a status change of several items on ``date`` (YYYY-MM-DD); returns one line per item.
+) -> list[StatusChange]:
+    """Record a status change of several items on ``date`` (YYYY-MM-DD); returns what happened
+    to each item (an id given twice counts once).
 
     The history entry goes in its place by date (after the entries of the same date). The
     item's ``status`` becomes the latest-dated status, so an entry dated before a later status
-    change leaves it as it was, and the line says so. An item that already had ``status`` on
-    ``date`` is left alone. Raises UsageError (unknown status or round), UnknownId.
+    change leaves it as it was. An item that already had ``status`` on ``date`` is left
+    alone. Raises UsageError (unknown status or round), UnknownId.
     """
     state = check_status(doc.vocab, status)
     rnd = _round(doc, round_id)
     indexes = [doc.find(i) for i in ids]
-    lines = []
+    lines: list[StatusChange] = []
     done: set[int] = set()
     for index in indexes:
         if index in done:
@@ -165,11 +227,9 @@ def mark(
         item = doc.items[index]
         history = list(item.get("history") or [])
         at = place_by_date(history, date)
+        old = item["status"]
         if status_in_effect(item, date) == state:
-            if at == len(history):
-                lines.append(f"{item['id']} is already {state}; nothing changed")
-            else:
-                lines.append(f"{item['id']} was already {state} on {date}; nothing changed")
+            lines.append(StatusChange(item["id"], state, date, old, old, changed=False, later=len(history) - at))
             continue
         entry = _history_entry(date, state, note, rnd)
         after = history[:at] + [entry] + history[at:]
@@ -177,29 +237,24 @@ def mark(
         if now != item["status"]:
             editor.set(("demands", index, "status"), now)
         editor.insert(("demands", index, "history"), at, entry)
-        if now == state:
-            lines.append(f"{item['id']}: {item['status']} -> {state}{_later(history, at)}")
-        else:
-            latest = latest_status_entry({"history": after})  # type: ignore[typeddict-item]
-            lines.append(
-                f"{item['id']}: {state} on {date} recorded in its place by date; "
-                f"status stays {now} (set on {latest['date'] if latest else '?'})"
-            )
+        latest = latest_status_entry({"history": after})  # type: ignore[typeddict-item]
+        set_on = latest["date"] if latest and now != state else None
+        lines.append(StatusChange(item["id"], state, date, old, now, later=len(history) - at, set_on=set_on))
     return lines
 
 
-def add_note(doc: Document, editor: Editor, item_id: str, text: str, *, date: str, round_id: str | None = None) -> str:
-    """Add a note dated ``date`` (YYYY-MM-DD) to an item's history, in its place by date."""
+def add_note(
+    doc: Document, editor: Editor, item_id: str, text: str, *, date: str, round_id: str | None = None
+) -> Noted:
+    """Add a note dated ``date`` (YYYY-MM-DD) to an item's history, in its place by date.
+    Raises UsageError (an empty note, unknown round), UnknownId."""
     if not text.strip():
         raise UsageError("the note is empty; say what happened")
     index = doc.find(item_id)
     history = doc.items[index].get("history") or []
     at = place_by_date(history, date)
     editor.insert(("demands", index, "history"), at, _history_entry(date, None, text, _round(doc, round_id)))
-    return f"{doc.items[index]['id']}: note added{_later(history, at)}"
-
-
-EDITABLE = ("title", "text", "topic", "priority", "due", "of", "kind")
+    return Noted(doc.items[index]["id"], len(history) - at)
 
 
 def edit(
@@ -209,20 +264,24 @@ def edit(
     changes: dict[str, str | None],
     add_tags: list[str],
     remove_tags: list[str],
-) -> str:
-    """Change fields of an item; an empty value removes an optional field."""
+) -> Edited:
+    """Change fields of an item (``changes``: field to new value; None leaves it, "" removes an
+    optional field), and its tags. Raises UsageError (an empty title, an unknown kind, priority
+    or party, a tag it does not have), UnknownId."""
     index = doc.find(item_id)
     item: Item = doc.items[index]
     changed = []
+    removed = []
     for key, value in changes.items():
         if value is None:
             continue
         if key == "title" and not value.strip():
-            raise UsageError("--title must not be empty")
+            raise UsageError(f"{OPTION} must not be empty", option="title")
         if value == "":
             if key in item:
                 editor.remove(("demands", index, key))
-                changed.append(f"-{key}")
+                changed.append(key)
+                removed.append(key)
             continue
         if key == "priority":
             value = check_choice("priority", value, PRIORITIES)
@@ -247,12 +306,12 @@ def edit(
             for tag in wanted[len(kept) :]:
                 editor.append(("demands", index, "tags"), tag)
         changed.append("tags")
-    if not changed:
-        return f"{item['id']}: nothing to change"
-    return f"{item['id']}: changed {', '.join(changed)}"
+    return Edited(item["id"], changed, removed)
 
 
-def link(doc: Document, editor: Editor, item_id: str, rel: str, other_id: str) -> str:
+def link(doc: Document, editor: Editor, item_id: str, rel: str, other_id: str) -> Linked:
+    """Link item ``item_id`` to ``other_id`` with relation ``rel`` (responds-to, conflicts-with,
+    conditional-on, related). Raises UsageError (unknown relation, a link to itself), UnknownId."""
     relation = check_choice("relation", rel, RELS)
     index = doc.find(item_id)
     other = doc.item(other_id)
@@ -261,12 +320,14 @@ def link(doc: Document, editor: Editor, item_id: str, rel: str, other_id: str) -
         raise UsageError("an item cannot link to itself")
     for existing in item.get("links") or []:
         if existing["id"].lower() == other["id"].lower() and existing["rel"] == relation:
-            return f"{item['id']} already {relation} {other['id']}; nothing changed"
+            return Linked(item["id"], relation, other["id"], added=False)
     editor.append(("demands", index, "links"), {"rel": relation, "id": other["id"]})
-    return f"{item['id']} {relation} {other['id']}"
+    return Linked(item["id"], relation, other["id"])
 
 
-def unlink(doc: Document, editor: Editor, item_id: str, other_id: str) -> str:
+def unlink(doc: Document, editor: Editor, item_id: str, other_id: str) -> Unlinked:
+    """Remove every link from item ``item_id`` to ``other_id`` (any case). Raises UnknownId, and
+    DemandsError when there is none."""
     index = doc.find(item_id)
     item = doc.items[index]
     links = item.get("links") or []
@@ -275,10 +336,12 @@ def unlink(doc: Document, editor: Editor, item_id: str, other_id: str) -> str:
         linked = ", ".join(existing["id"] for existing in links) or "nothing"
         raise DemandsError(f"{item['id']} has no link to {other_id!r}; it links to {linked}")
     editor.remove_entries(("demands", index, "links"), positions)
-    return f"{item['id']}: link to {links[positions[0]]['id']} removed"
+    return Unlinked(item["id"], links[positions[0]]["id"])
 
 
-def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> str:
+def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> Removed:
+    """Delete item ``item_id``; with ``force`` also the links others make to it, without it a
+    DemandsError while there are any. Raises UnknownId."""
     index = doc.find(item_id)
     item = doc.items[index]
     wanted = item["id"].lower()
@@ -287,38 +350,41 @@ def remove(doc: Document, editor: Editor, item_id: str, force: bool = False) -> 
         key=natural_key,
     )
     if linkers and not force:
-        raise DemandsError(f"{item['id']} is linked from {', '.join(linkers)}; unlink those first or pass --force")
+        raise DemandsError(
+            f"{item['id']} is linked from {', '.join(linkers)}; unlink those first or pass {OPTION}",
+            option="force",
+            said="force=True",
+        )
     # Remove the links to it first (they sit in other items), then the item itself.
     for other_index, other in enumerate(doc.items):
         positions = [n for n, li in enumerate(other.get("links") or []) if li["id"].lower() == wanted]
         if positions:
             editor.remove_entries(("demands", other_index, "links"), positions)
     editor.remove(("demands", index))
-    return f"{item['id']} removed" + (f" (and the links from {', '.join(linkers)})" if linkers else "")
+    return Removed(item["id"], linkers)
 
 
-def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]) -> str:
-    """Set an item's target. On an item that has one, only the fields given change (like
-    ``edit``); measurements are kept."""
+def set_target(doc: Document, editor: Editor, item_id: str, spec: dict[str, Any]) -> TargetSet:
+    """Set an item's target (``spec``: amount, unit, by, metric, baseline; None leaves a field).
+    On an item that has one, only the fields given change (like ``edit``); measurements are
+    kept. Raises UsageError (a bad amount, no amount for a new target), UnknownId."""
     for option in ("amount", "baseline"):
         value = spec.get(option)
         if value is not None:
-            _check_amount(value, f"--{option}")
+            _check_amount(value, option)
     index = doc.find(item_id)
     item = doc.items[index]
     old = item.get("target")
     given = {k: v for k, v in spec.items() if v is not None}
     if old is None:
         if "amount" not in given:
-            raise UsageError(f"{item['id']} has no target yet: give --amount")
+            raise UsageError(f"{item['id']} has no target yet: give {OPTION}", option="amount")
         editor.set(("demands", index, "target"), given)
-        return f"{item['id']}: target set"
+        return TargetSet(item["id"], created=True)
     changed = [k for k, v in given.items() if old.get(k) != v]  # type: ignore[misc]
     for key in changed:
         editor.set(("demands", index, "target", key), given[key])
-    if not changed:
-        return f"{item['id']}: target unchanged"
-    return f"{item['id']}: target {', '.join(changed)} updated"
+    return TargetSet(item["id"], changed=changed)
 
 
 def record_progress(
@@ -330,13 +396,20 @@ def record_progress(
     date: str,
     note: str | None = None,
     source: str | None = None,
-) -> str:
-    _check_amount(amount, "AMOUNT")
+) -> ProgressRecorded:
+    """Record ``amount`` measured toward item ``item_id``'s target on ``date`` (YYYY-MM-DD), in
+    its place by date. Raises UsageError (a bad amount), UnknownId, DemandsError (no target)."""
+    _check_amount(amount, "amount")
     index = doc.find(item_id)
     item = doc.items[index]
     target = item.get("target")
     if not target:
-        raise DemandsError(f"{item['id']} has no target; set one with 'demands target {item['id']} --amount N'")
+        raise DemandsError(
+            f"{item['id']} has no target; set one with {OPTION}",
+            option="set_target",
+            said=f"set_target(..., {item['id']!r}, amount=...)",
+            item=item["id"],
+        )
     measurement: dict[str, Any] = {"date": date, "amount": amount}
     if note:
         measurement["note"] = note
@@ -345,21 +418,17 @@ def record_progress(
     progress = target.get("progress") or []
     at = place_by_date(progress, date)
     editor.insert(("demands", index, "target", "progress"), at, measurement)
-    goal = target.get("amount")
-    percent = percent_of(amount, goal, target.get("baseline", 0) or 0) if isinstance(goal, (int, float)) else None
-    line = f"{item['id']}: {amount:,} recorded" + (f", {percent:.0f}% of target" if percent is not None else "")
-    if at < len(progress):
-        latest = timeline(progress)[-1]
-        line += f"; the latest measurement ({latest['date']}: {latest['amount']:,}) stays the current one"
-    return line
+    current = dict(by_date(progress)[-1]) if at < len(progress) else None
+    return ProgressRecorded(item["id"], amount, target_percent(target, amount), current)
 
 
 def _check_amount(value: Any, option: str) -> None:
-    """UsageError unless ``value`` is an amount the format allows (finite, below 1e18, 18 digits)."""
+    """UsageError unless ``value`` (the argument ``option``) is an amount the format allows
+    (finite, below 1e18, 18 digits)."""
     import math
 
     if isinstance(value, float) and not math.isfinite(value):
-        raise UsageError(f"{option} must be a finite number")
+        raise UsageError(f"{OPTION} must be a finite number", option=option)
     problem = amount_problem(value)
     if problem is not None:
-        raise UsageError(f"{option}: {problem}")
+        raise UsageError(f"{OPTION}: {problem}", option=option)

@@ -7,38 +7,39 @@ indices to the value at fault, which the store turns into line and column.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .escape import clip, quoted
 from .model import (
     DATE_RE,
     ID_RE,
-    ITEM_FIELDS,
     KINDS,
     PRIORITIES,
     RELS,
+    DataFile,
+    DataPath,
+    HistoryEntry,
+    Item,
+    Link,
+    Measurement,
+    Party,
+    Round,
+    Source,
+    StatusDef,
+    Target,
     amount_problem,
+    fields_of,
     fold,
-    latest_status_entry,
-    out_of_order,
     parse_date,
-    plain,
+    required_of,
 )
+from .timeline import latest_status_entry, out_of_order
 
-Path = tuple[Any, ...]
-Found = list[tuple[Path, str]]
-TextOf = Callable[[Path], "str | None"]
-
-ROOT_FIELDS = ("version", "title", "description", "parties", "rounds", "statuses", "demands")
-PARTY_FIELDS = ("name", "aliases", "lead", "description")
-ROUND_FIELDS = ("id", "date", "end", "place", "outcome", "parties", "note")
-STATUS_FIELDS = ("name", "closed", "description")
-LINK_FIELDS = ("rel", "id")
-SOURCE_FIELDS = ("doc", "quote", "date", "url")
-TARGET_FIELDS = ("amount", "unit", "by", "metric", "baseline", "progress")
-MEASUREMENT_FIELDS = ("date", "amount", "note", "source")
-HISTORY_FIELDS = ("date", "status", "round", "note", "by")
+#: Problems as (where in the data, message).
+Found = list[tuple[DataPath, str]]
+#: The text of the scalar at a place in the data as written in the file (None: not known).
+TextOf = Callable[[DataPath], "str | None"]
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -59,26 +60,28 @@ class _Checker:
         self.text_of = text_of
         self.found: Found = []
 
-    def problem(self, path: Path, message: str) -> None:
+    def problem(self, path: DataPath, message: str) -> None:
         self.found.append((path, message))
 
     # --- typed fields ---------------------------------------------------------------------
 
-    def mapping(self, value: Any, path: Path, what: str) -> bool:
+    def mapping(self, value: Any, path: DataPath, what: str) -> bool:
         if not isinstance(value, dict):
             self.problem(path, f"{what} must be a mapping (key: value lines), not {_kind_of(value)}")
             return False
         return True
 
-    def fields(self, mapping: dict[str, Any], allowed: tuple[str, ...], path: Path, required: tuple[str, ...]) -> None:
+    def fields(self, mapping: dict[str, Any], shape: Any, path: DataPath) -> None:
+        """Every key of ``mapping`` is one the model's TypedDict ``shape`` has; its required ones are there."""
+        allowed = fields_of(shape)
         for key in mapping:
             if key not in allowed:
                 self.problem(path + (key,), f"unknown field {quoted(key)}{suggest(str(key), allowed)}")
-        for key in required:
+        for key in required_of(shape):
             if mapping.get(key) is None:
                 self.problem(path, f"missing required field {quoted(key)}")
 
-    def text(self, mapping: dict[str, Any], key: str, path: Path, *, nonempty: bool = False) -> str | None:
+    def text(self, mapping: dict[str, Any], key: str, path: DataPath, *, nonempty: bool = False) -> str | None:
         """A text field; numbers and booleans written bare are read back as the text written."""
         value = mapping.get(key)
         if value is None:
@@ -94,13 +97,9 @@ class _Checker:
             self.problem(path + (key,), f"{key} must not be empty")
         return value
 
-    def text_list(self, mapping: dict[str, Any], key: str, path: Path) -> list[str]:
-        value = mapping.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(path + (key,), f"{key} must be a list like [a, b], not {_kind_of(value)}")
-            return []
+    def text_list(self, mapping: dict[str, Any], key: str, path: DataPath) -> list[str]:
+        """A list of text (``tags``, ``aliases``); bare numbers in it read back as written."""
+        value = self.seq(mapping, key, path, " like [a, b]")
         out = []
         for i, entry in enumerate(value):
             if entry is None:
@@ -112,7 +111,7 @@ class _Checker:
                 out.append(text)
         return out
 
-    def date(self, mapping: dict[str, Any], key: str, path: Path) -> str | None:
+    def date(self, mapping: dict[str, Any], key: str, path: DataPath) -> str | None:
         value = mapping.get(key)
         if value is None:
             return None
@@ -124,7 +123,7 @@ class _Checker:
             return None
         return value
 
-    def number(self, mapping: dict[str, Any], key: str, path: Path) -> float | None:
+    def number(self, mapping: dict[str, Any], key: str, path: DataPath) -> float | None:
         """An amount: a finite number below 1e18 in magnitude with at most 18 significant digits."""
         value = mapping.get(key)
         if value is None:
@@ -139,7 +138,9 @@ class _Checker:
             return None
         return value
 
-    def choice(self, mapping: dict[str, Any], key: str, path: Path, choices: list[str] | tuple[str, ...]) -> str | None:
+    def choice(
+        self, mapping: dict[str, Any], key: str, path: DataPath, choices: list[str] | tuple[str, ...]
+    ) -> str | None:
         value = self.text(mapping, key, path)
         if value is not None and value not in choices:
             self.problem(
@@ -149,12 +150,13 @@ class _Checker:
             return None
         return value
 
-    def seq(self, mapping: dict[str, Any], key: str, path: Path) -> list[Any]:
+    def seq(self, mapping: dict[str, Any], key: str, path: DataPath, example: str = "") -> list[Any]:
+        """The list at ``key`` ([] when absent, or a problem when it is something else)."""
         value = mapping.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(path + (key,), f"{key} must be a list, not {_kind_of(value)}")
+            self.problem(path + (key,), f"{key} must be a list{example}, not {_kind_of(value)}")
             return []
         return value
 
@@ -164,7 +166,7 @@ class _Checker:
         data = self.data
         if not self.mapping(data, (), "the file"):
             return self.found
-        self.fields(data, ROOT_FIELDS, (), ("parties",))
+        self.fields(data, DataFile, ())
         version = data.get("version")
         if version is not None and (isinstance(version, bool) or version != 1):
             shown = version if isinstance(version, (int, float)) and not isinstance(version, bool) else _show(version)
@@ -187,7 +189,7 @@ class _Checker:
         #: Every id, name and alias seen, folded: which party it names and as what.
         owners: dict[str, tuple[str, str]] = {}
         for key, party in list(value.items()):
-            path: Path = ("parties", key)
+            path: DataPath = ("parties", key)
             if not isinstance(key, str):
                 self.problem(path, f"party id {quoted(key)} must be text")
                 continue
@@ -196,9 +198,9 @@ class _Checker:
             if fold(key) in {fold(i) for i in ids}:
                 self.problem(path, f"duplicate party id {quoted(key)}")
             ids.add(key)
-            names: list[tuple[Path, str, str]] = []
+            names: list[tuple[DataPath, str, str]] = []
             if isinstance(party, dict):
-                self.fields(party, PARTY_FIELDS, path, ("name",))
+                self.fields(party, Party, path)
                 name = self.text(party, "name", path, nonempty=True)
                 if name is not None:
                     names.append((path + ("name",), "name", name))
@@ -213,7 +215,7 @@ class _Checker:
             self.party_names(key, names, owners)
         return ids
 
-    def party_names(self, key: str, names: list[tuple[Path, str, str]], owners: dict[str, tuple[str, str]]) -> None:
+    def party_names(self, key: str, names: list[tuple[DataPath, str, str]], owners: dict[str, tuple[str, str]]) -> None:
         """Ids, names and aliases name one party each, compared as people type them (``fold``)."""
         folded = fold(key)
         owner = owners.get(folded)
@@ -233,17 +235,28 @@ class _Checker:
                 )
             owners.setdefault(folded, (key, what))
 
+    def named(
+        self, key: str, shape: Any, what: str, name_key: str, duplicate: str
+    ) -> Iterator[tuple[DataPath, dict[str, Any], str | None]]:
+        """The entries of the top-level list ``key`` that are mappings (of ``shape``), each with
+        its path and its ``name_key``, which must be non-empty text, unique in the list."""
+        seen: set[str] = set()
+        for i, entry in enumerate(self.seq(self.data, key, ())):
+            path: DataPath = (key, i)
+            if not self.mapping(entry, path, what):
+                continue
+            self.fields(entry, shape, path)
+            name = self.text(entry, name_key, path, nonempty=True)
+            if name is not None:
+                if name in seen:
+                    self.problem(path + (name_key,), f"{duplicate} {quoted(name)}")
+                seen.add(name)
+            yield path, entry, name
+
     def rounds(self) -> set[str]:
         ids: set[str] = set()
-        for i, rnd in enumerate(self.seq(self.data, "rounds", ())):
-            path: Path = ("rounds", i)
-            if not self.mapping(rnd, path, "a round"):
-                continue
-            self.fields(rnd, ROUND_FIELDS, path, ("id", "date"))
-            rid = self.text(rnd, "id", path, nonempty=True)
+        for path, rnd, rid in self.named("rounds", Round, "a round", "id", "duplicate round id"):
             if rid is not None:
-                if rid in ids:
-                    self.problem(path + ("id",), f"duplicate round id {quoted(rid)}")
                 ids.add(rid)
             start = self.date(rnd, "date", path)
             end = self.date(rnd, "end", path)
@@ -261,15 +274,8 @@ class _Checker:
 
             return [s["name"] for s in DEFAULT_STATUSES]
         names: list[str] = []
-        for i, status in enumerate(self.seq(self.data, "statuses", ())):
-            path: Path = ("statuses", i)
-            if not self.mapping(status, path, "a status"):
-                continue
-            self.fields(status, STATUS_FIELDS, path, ("name",))
-            name = self.text(status, "name", path, nonempty=True)
+        for path, status, name in self.named("statuses", StatusDef, "a status", "name", "duplicate status"):
             if name is not None:
-                if name in names:
-                    self.problem(path + ("name",), f"duplicate status {quoted(name)}")
                 names.append(name)
             closed = status.get("closed")
             if closed is not None and not isinstance(closed, bool):
@@ -297,7 +303,7 @@ class _Checker:
                         seen[key] = i
                     ids.add(key)
         for i, item in enumerate(items):
-            path: Path = ("demands", i)
+            path: DataPath = ("demands", i)
             if not self.mapping(item, path, "an item"):
                 continue
             self.item(item, path, parties, rounds, statuses, ids)
@@ -305,7 +311,7 @@ class _Checker:
     def item(
         self,
         item: dict[str, Any],
-        path: Path,
+        path: DataPath,
         parties: set[str],
         rounds: set[str],
         statuses: list[str],
@@ -314,7 +320,7 @@ class _Checker:
         iid = item.get("id") if isinstance(item.get("id"), str) else None
         label = clip(iid, 60) if iid else f"item {path[1] + 1}"
         start = len(self.found)
-        self.fields(item, ITEM_FIELDS, path, ("id", "party", "title", "status"))
+        self.fields(item, Item, path)
         if iid is not None and not ID_RE.match(iid):
             self.problem(path + ("id",), f"id {quoted(iid)} may hold only letters, digits, '.', '_' and '-'")
         party_list = sorted(parties)
@@ -349,14 +355,14 @@ class _Checker:
             if not message.startswith(f"{label} "):
                 self.found[n] = (where, f"{label} {field}: {message}" if field else f"{label}: {message}")
 
-    def target(self, item: dict[str, Any], path: Path) -> None:
+    def target(self, item: dict[str, Any], path: DataPath) -> None:
         target = item.get("target")
         if target is None:
             return
         tpath = path + ("target",)
         if not self.mapping(target, tpath, "target"):
             return
-        self.fields(target, TARGET_FIELDS, tpath, ("amount",))
+        self.fields(target, Target, tpath)
         self.number(target, "amount", tpath)
         self.number(target, "baseline", tpath)
         self.text(target, "unit", tpath)
@@ -369,7 +375,7 @@ class _Checker:
             if not self.mapping(m, mpath, "a measurement"):
                 dated = False
                 continue
-            self.fields(m, MEASUREMENT_FIELDS, mpath, ("date", "amount"))
+            self.fields(m, Measurement, mpath)
             dated = self.date(m, "date", mpath) is not None and dated
             self.number(m, "amount", mpath)
             self.text(m, "note", mpath)
@@ -377,24 +383,24 @@ class _Checker:
         if dated:
             self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
 
-    def source(self, item: dict[str, Any], path: Path) -> None:
+    def source(self, item: dict[str, Any], path: DataPath) -> None:
         source = item.get("source")
         if source is None:
             return
         spath = path + ("source",)
         if not self.mapping(source, spath, "source"):
             return
-        self.fields(source, SOURCE_FIELDS, spath, ())
+        self.fields(source, Source, spath)
         for key in ("doc", "quote", "url"):
             self.text(source, key, spath)
         self.date(source, "date", spath)
 
-    def links(self, item: dict[str, Any], path: Path, iid: str | None, ids: set[str]) -> None:
+    def links(self, item: dict[str, Any], path: DataPath, iid: str | None, ids: set[str]) -> None:
         for j, link in enumerate(self.seq(item, "links", path)):
             lpath = path + ("links", j)
             if not self.mapping(link, lpath, "a link"):
                 continue
-            self.fields(link, LINK_FIELDS, lpath, ("rel", "id"))
+            self.fields(link, Link, lpath)
             self.choice(link, "rel", lpath, RELS)
             other = self.text(link, "id", lpath)
             if other is None:
@@ -404,7 +410,9 @@ class _Checker:
             elif other.lower() not in ids:
                 self.problem(lpath + ("id",), f"link to unknown id {quoted(other)}")
 
-    def history(self, item: dict[str, Any], path: Path, rounds: set[str], statuses: list[str]) -> dict[str, Any] | None:
+    def history(
+        self, item: dict[str, Any], path: DataPath, rounds: set[str], statuses: list[str]
+    ) -> dict[str, Any] | None:
         """Check the entries; returns the latest-dated one that sets a valid status (if all are dated)."""
         entries = self.seq(item, "history", path)
         dated = True
@@ -413,7 +421,7 @@ class _Checker:
             if not self.mapping(entry, hpath, "a history entry"):
                 dated = False
                 continue
-            self.fields(entry, HISTORY_FIELDS, hpath, ("date",))
+            self.fields(entry, HistoryEntry, hpath)
             dated = self.date(entry, "date", hpath) is not None and dated
             self.choice(entry, "status", hpath, statuses)
             rnd = self.text(entry, "round", hpath)
@@ -429,7 +437,7 @@ class _Checker:
         latest: Any = latest_status_entry({"history": entries})  # type: ignore[typeddict-item]
         return latest if latest is not None and latest.get("status") in statuses else None
 
-    def in_date_order(self, entries: list[Any], path: Path, what: str, field: str) -> None:
+    def in_date_order(self, entries: list[Any], path: DataPath, what: str, field: str) -> None:
         """A dated list (history, progress) must be in date order: report the first entry out of place."""
         j = out_of_order(entries)
         if j is None:
@@ -464,9 +472,3 @@ def _show(value: Any) -> str:
 def check(data: Any, text_of: TextOf | None = None) -> Found:
     """Every problem with ``data`` (normalising bare numbers in text fields as it goes)."""
     return _Checker(data, text_of).run()
-
-
-def normalize_space(text: str) -> str:
-    """``text`` as a source quote is compared: runs of whitespace as one space, Unicode NFC,
-    curly quotes as straight ones, case kept (``model.plain``)."""
-    return " ".join(plain(text).split())

@@ -1,7 +1,8 @@
 """Shell completion scripts and the protocol between them and ``demands``, where Typer's fall short.
 
 Imported only to complete (``_DEMANDS_COMPLETE`` set), to install or to show a script. Typer's
-fish and PowerShell support is used as it is; bash and zsh get their own:
+fish and PowerShell support is used as it is; bash and zsh get their own (the classes that
+speak Typer's protocol are in ``_typer``, with everything else that reaches into Typer):
 
 - **bash**: Typer's script passes ``COMP_WORDS``, which bash has already split at ``:`` and ``=``
   (``--tag hs:<TAB>`` arrives as ``hs``, ``:``), and puts candidates on the line unquoted (a tag
@@ -18,15 +19,9 @@ fish and PowerShell support is used as it is; bash and zsh get their own:
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
-
-from typer._click.shell_completion import CompletionItem, add_completion_class
-from typer._completion_classes import BashComplete as TyperBash
-from typer._completion_classes import FishComplete, PowerShellComplete, _sanitize_help_text
-from typer._completion_classes import ZshComplete as TyperZsh
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
@@ -190,57 +185,6 @@ def bash_reply(value: str, typed: str, breaks: str = WORDBREAKS) -> str:
     return quoted[len(kept) :] if quoted.startswith(kept) else quoted
 
 
-class BashComplete(TyperBash):
-    """Completes from the line as typed (``COMP_LINE``, ``COMP_POINT``); falls back to Typer's
-    ``COMP_WORDS`` protocol for scripts installed before."""
-
-    typed = ""
-
-    def get_completion_args(self) -> tuple[list[str], str]:
-        line = os.environ.get("COMP_LINE")
-        if line is None:
-            return super().get_completion_args()
-        try:
-            point = int(os.environ.get("COMP_POINT", ""))
-        except ValueError:
-            point = len(line)
-        words, self.typed = split_line(line[:point])
-        return words[1:-1], words[-1]
-
-    def complete(self) -> str:
-        args, incomplete = self.get_completion_args()
-        items = self.get_completions(args, incomplete)
-        if os.environ.get("COMP_LINE") is None:
-            return "\n".join(item.value for item in items)
-        breaks = os.environ.get("COMP_WORDBREAKS") or WORDBREAKS
-        return "\n".join(bash_reply(str(item.value), self.typed, breaks) for item in items)
-
-
-class ZshComplete(TyperZsh):
-    """Answers ``value<TAB>help`` lines, read as data by the script above."""
-
-    source_template = ZSH_SCRIPT
-
-    def format_completion(self, item: CompletionItem) -> str:
-        value = " ".join(str(item.value).split("\t"))
-        value = " ".join(value.splitlines())
-        help_text = " ".join(_sanitize_help_text(item.help).split()) if item.help else ""
-        return f"{value}\t{help_text}" if help_text else value
-
-    def complete(self) -> str:
-        args, incomplete = self.get_completion_args()
-        return "\n".join(self.format_completion(item) for item in self.get_completions(args, incomplete))
-
-
-def register() -> None:
-    """Make Typer's completion protocol use these classes (fish and PowerShell: Typer's own)."""
-    add_completion_class(BashComplete, "bash")
-    add_completion_class(ZshComplete, "zsh")
-    add_completion_class(FishComplete, "fish")
-    add_completion_class(PowerShellComplete, "powershell")
-    add_completion_class(PowerShellComplete, "pwsh")
-
-
 def script(shell: str, prog_name: str = "demands") -> str:
     """The completion script for ``shell`` (one of SHELLS)."""
     values = {
@@ -254,25 +198,18 @@ def script(shell: str, prog_name: str = "demands") -> str:
         return ZSH_SCRIPT % values
     if shell == "fish":
         return FISH_SCRIPT % values
-    from typer._completion_shared import get_completion_script
+    from ._typer import typer_script
 
-    return get_completion_script(prog_name=prog_name, complete_var=values["autocomplete_var"], shell=shell) + "\n"
-
-
-def detect() -> str | None:
-    """The shell this runs in, lower-cased (None when it cannot be told)."""
-    from typer._completion_shared import _get_shell_name
-
-    return _get_shell_name()
+    return typer_script(shell, prog_name, values["autocomplete_var"]) + "\n"
 
 
 def install(shell: str, prog_name: str = "demands") -> Path:
     """Install completion for ``shell`` as Typer does (the same files and start-up lines), with
-    this module's bash and zsh scripts; returns the script's path."""
-    from typer._completion_shared import install as typer_install
+    this module's bash, zsh and fish scripts; returns the script's path."""
+    from ._typer import typer_install
 
     complete_var = "_{}_COMPLETE".format(prog_name.replace("-", "_").upper())
-    _shell, path = typer_install(shell=shell, prog_name=prog_name, complete_var=complete_var)
+    path = typer_install(shell, prog_name, complete_var)
     if shell in ("bash", "zsh", "fish"):
         path.write_text(script(shell, prog_name), encoding="utf-8")
     return path
@@ -295,7 +232,9 @@ def main(words: list[str]) -> int:
         print(f"demands: {option} takes one shell, not {' '.join(extra)!r}; {usage}", file=sys.stderr)
         return 2
     if not shell:
-        shell = detect() or ""
+        from ._typer import detect_shell
+
+        shell = detect_shell() or ""
         if not shell:
             print(f"demands: cannot tell which shell this is; {usage}", file=sys.stderr)
             return 2

@@ -1,0 +1,337 @@
+"""Writing files atomically: a temporary file in the same folder, fsynced, renamed over the target.
+
+The data file, ``--output``, the undo journal, the merge driver's result, ``undo``,
+``init`` and cache entries all go through ``replace`` (or ``create_new`` for a file that
+must not exist yet). Temporary files are named ``.<name>.demands-<host>-<pid>-<random>.tmp``:
+only this tool makes such names, and ``sweep`` deletes one only when the process named in
+it is gone. Conditions of the machine (disk full, read-only file system, permission
+denied, quota, I/O error) become one ``DemandsError`` naming the file and the cause, and
+saying that the file is unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from . import portable
+from .errors import OPTION, DemandsError, UsageError, cause
+from .files import kind_of
+from .signals import deferred, replaced, writing
+
+#: Temporary files that exist now (removed on failure, signal or exit: ``remove_temps``).
+_TEMPS: set[str] = set()
+
+# --- conditions of the machine ---------------------------------------------------------------
+
+
+class CannotWrite(DemandsError):
+    """A file could not be written and is unchanged; ``reason`` says why, in a few words."""
+
+    def __init__(self, label: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"cannot write {label}: {reason}; {label} is unchanged")
+
+
+def cannot_write(label: str, err: OSError, folder: str | None = None) -> CannotWrite:
+    """``cannot write X: cause[ in its folder]; X is unchanged``.
+
+    ``folder``: the failure was in making a file there (permissions, read-only, full).
+    """
+    where = ""
+    if folder is not None:
+        same = os.path.realpath(os.path.dirname(os.path.abspath(label))) == os.path.realpath(folder)
+        where = " in its folder" if same else f" in {folder}"
+    return CannotWrite(label, f"{cause(err)}{where}")
+
+
+# --- temporary files -------------------------------------------------------------------------
+
+
+def _host() -> str:
+    """This machine, as 8 hex digits: a folder shared over the network is swept only of our own."""
+    import zlib
+
+    uname = getattr(os, "uname", None)
+    node = uname().nodename if uname is not None else os.environ.get("COMPUTERNAME", "")
+    return f"{zlib.crc32(node.encode('utf-8', 'replace')) & 0xFFFFFFFF:08x}"
+
+
+_TEMP = re.compile(r"\.demands-([0-9a-f]{8})-([0-9]{1,10})-[a-z0-9_]{8}\.tmp")
+
+
+def _stem(name: str) -> str:
+    """``name`` as it appears in temporary file names: short enough that a name near the file
+    system's limit of 255 bytes still leaves room for the rest."""
+    return name[:100]
+
+
+def temp_prefix(name: str) -> str:
+    """How this process's temporary files for ``name`` begin."""
+    return f".{_stem(name)}.demands-{_host()}-{os.getpid()}-"
+
+
+def create_temp(directory: str | os.PathLike[str], name: str) -> tuple[int, str]:
+    """A new temporary file beside ``name`` in ``directory`` (fd, path), registered for cleanup."""
+    import tempfile
+
+    with deferred():
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(name), suffix=".tmp", dir=directory)
+        _TEMPS.add(tmp)
+    return fd, tmp
+
+
+def discard_temp(tmp: str) -> None:
+    """Delete a temporary file (gone already is fine)."""
+    with deferred():
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        _TEMPS.discard(tmp)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if portable.windows():
+        return True  # os.kill(pid, 0) there sends CTRL_C_EVENT: never; a killed writer's file stays
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError, OSError):
+        return True  # someone else's process, or a number we cannot check: leave it
+    return True
+
+
+def sweep(directory: str | os.PathLike[str], name: str | None) -> list[str]:
+    """Delete temporary files for ``name`` (None: for any name) in ``directory`` that a
+    killed writer left.
+
+    Only names this tool makes (``.<name>.demands-<host>-<pid>-<random>.tmp``), made on
+    this machine, by a process that no longer runs; never a file a user named
+    ``.demands.yaml.x.tmp``. Returns the names deleted.
+    """
+    host = _host()
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        if name is not None:
+            prefix = f".{_stem(name)}"
+            match = _TEMP.fullmatch(entry.name, len(prefix)) if entry.name.startswith(prefix) else None
+        else:
+            found = _TEMP.search(entry.name)
+            match = found if found and found.end() == len(entry.name) and entry.name.startswith(".") else None
+        if not match or match.group(1) != host or _alive(int(match.group(2))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed
+
+
+def remove_temps() -> None:
+    """Delete every temporary file this process still has (after an interruption)."""
+    for tmp in list(_TEMPS):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        _TEMPS.discard(tmp)
+
+
+# --- replacing a file ------------------------------------------------------------------------
+
+Content = bytes | Callable[[IO[bytes]], None]
+
+
+def _stat(path: str, label: str) -> os.stat_result | None:
+    """What ``path`` is (through symlinks), None when there is nothing there; CannotWrite
+    naming ``label`` when it cannot be told (permissions, I/O error)."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise cannot_write(label, err) from None
+
+
+def _umask() -> int:
+    """This process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fill(fd: int, content: Content, owner: tuple[int, int] | None, mode: int, durable: bool) -> None:
+    """Write ``content`` to the temporary file ``fd`` (and close it), give it ``owner`` and
+    ``mode``, and with ``durable`` fsync it: everything before its rename (or link) into place."""
+    with os.fdopen(fd, "wb") as handle:
+        if callable(content):
+            content(handle)
+        else:
+            handle.write(content)
+        handle.flush()
+        portable.keep_owner_and_mode(handle.fileno(), owner, mode)
+        if durable:
+            os.fsync(handle.fileno())
+
+
+def replace(
+    path: str | os.PathLike[str],
+    content: Content,
+    *,
+    label: str | None = None,
+    durable: bool = True,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """Replace ``path`` (through a symlink, its target) with ``content``, atomically.
+
+    ``content`` is the bytes, or a function that writes them to a binary handle. The file
+    keeps its mode (and owner, where allowed); a new one gets 0666 less the umask.
+    ``durable`` fsyncs the file before and its folder after the rename. ``then`` runs right
+    after the rename with signals held off (the undo record of a write).
+
+    Raises DemandsError, naming ``label`` (default: the path), the cause and that the file
+    is unchanged, for a read-only file, something that is not a regular file, and every
+    condition of the machine (disk full, read-only file system, permission denied...).
+    """
+    shown = label or os.fspath(path)
+    target = os.path.realpath(path)
+    directory, name = os.path.split(target)
+    info = _stat(target, shown)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise CannotWrite(shown, f"it is {kind_of(info.st_mode)}")
+    mode = info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask()
+    # Root passes os.access whatever the mode, so a file with no write bit counts as read-only too.
+    if info is not None and (not os.access(target, os.W_OK) or not mode & 0o222):
+        raise CannotWrite(shown, "Read-only file system" if _read_only_fs(directory) else "the file is read-only")
+    if not os.path.isdir(directory):
+        raise DemandsError(f"cannot write {shown}: the folder {directory} does not exist; create it first")
+    sweep(directory, name)
+    try:
+        fd, tmp = create_temp(directory, name)
+    except OSError as err:
+        raise cannot_write(shown, err, directory) from None
+    done = False
+    try:
+        # Keep the owner too (root editing someone's file; others may only keep a group), and the mode.
+        _fill(fd, content, (info.st_uid, info.st_gid) if info else None, mode, durable)
+        with deferred():
+            os.replace(tmp, target)
+            done = True
+            _TEMPS.discard(tmp)
+            replaced()
+            if durable:
+                _sync_folder(directory)
+            if then is not None:
+                then()
+    except BaseException as err:
+        if not done:
+            discard_temp(tmp)
+            if isinstance(err, OSError):
+                raise cannot_write(shown, err) from None
+        raise
+
+
+def _read_only_fs(directory: str) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & getattr(os, "ST_RDONLY", 1))
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+
+
+def _sync_folder(directory: str) -> None:
+    """Make a rename in ``directory`` durable; file systems that cannot are let be."""
+    with contextlib.suppress(OSError):
+        portable.fsync_folder(Path(directory))
+
+
+# --- --output --------------------------------------------------------------------------------
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name one file (through symlinks, hard links and any spelling)."""
+    try:
+        first, second = os.stat(a), os.stat(b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def write_output(output: str, data: bytes, *, protect: str | os.PathLike[str] | None = None) -> None:
+    """Write ``data`` to the file ``output`` (``--output``) atomically, as the data file is
+    written; never over ``protect``.
+
+    A FIFO or character device (``/dev/stdout``, a process substitution) is written in
+    place: renaming over it would replace the device. Raises UsageError when ``output``
+    names the file in ``protect`` (the data file, by any path), DemandsError for a folder,
+    a socket or block device, and the conditions of ``replace``.
+    """
+    if protect is not None and same_file(output, protect):
+        raise UsageError(
+            f"refusing to write over the data file {os.fspath(protect)}: choose another {OPTION}; nothing was changed",
+            option="output",
+            said="output path",
+        )
+    info = _stat(output, output)
+    with writing(output):
+        if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+            try:
+                fd = os.open(output, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+            except OSError as err:
+                raise DemandsError(f"cannot write {output}: {cause(err)}") from None
+            return
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise DemandsError(f"cannot write {output}: it is a directory; give a file name")
+        replace(output, data, label=output)
+
+
+# --- making a file that must not exist yet -----------------------------------------------------
+
+
+def create_new(path: str | os.PathLike[str], data: bytes, *, label: str | None = None) -> None:
+    """Create ``path`` with ``data``, never replacing a file that exists (FileExistsError).
+
+    The content is written to a temporary file first and linked into place, so the file
+    appears whole or not at all. File systems without hard links get an exclusive create.
+    """
+    shown = label or os.fspath(path)
+    directory, name = os.path.split(os.path.abspath(path))
+    try:
+        fd, tmp = create_temp(directory, name)
+    except OSError as err:
+        raise DemandsError(f"cannot create {shown}: {cause(err)}") from None
+    try:
+        _fill(fd, data, None, 0o666 & ~_umask(), durable=True)
+        try:
+            with deferred():
+                os.link(tmp, path)
+                replaced()
+        except FileExistsError:
+            raise
+        except OSError:
+            # No hard links here (some network and FAT file systems): create exclusively.
+            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            try:
+                with os.fdopen(out, "wb") as handle:
+                    handle.write(data)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                raise
+    except FileExistsError:
+        raise
+    except OSError as err:
+        raise DemandsError(f"cannot create {shown}: {cause(err)}") from None
+    finally:
+        discard_temp(tmp)
+    _sync_folder(directory)

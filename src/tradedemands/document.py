@@ -1,0 +1,161 @@
+"""A loaded data file: ``Document``, and parsing and loading it (through the parse cache).
+
+``load`` reads a file (``files``), takes its validated data from the parse cache when its
+bytes were seen before, and otherwise parses it (``yamlio``), validates it (``validate``)
+and stores it in the cache. Problems are located as ``path:line:column``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from yaml.nodes import Node
+
+from . import cache, validation, yamlio
+from .errors import OPTION, InvalidFile, Problem, UnknownId
+from .files import decode, find_file, read_raw
+from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
+from .sources import quote_problems
+
+
+@dataclass
+class Document:
+    """A loaded, validated demands file with the text and node tree it came from.
+
+    ``data`` is the file's content as plain data (``model.DataFile``: dicts in file order,
+    dates as ``YYYY-MM-DD`` strings); ``text`` the file's text without its byte-order mark
+    (``bom`` says whether it had one; ``newline`` is its line ending). ``node`` is the YAML
+    node tree, None when the data came from the parse cache.
+    """
+
+    path: Path
+    text: str
+    data: DataFile
+    node: Node | None = None
+    bom: bool = False
+    newline: str = "\n"
+    #: Each item's ``[start, end)`` offsets in ``text`` (from the cache; empty when not known).
+    spans: list[list[int]] = field(default_factory=list, repr=False)
+    _index: dict[str, int] | None = field(default=None, repr=False)
+
+    @property
+    def items(self) -> list[Item]:
+        """The items (``demands``), in file order."""
+        return self.data.get("demands") or []
+
+    @property
+    def vocab(self) -> Vocabulary:
+        """The statuses this file uses: its own ``statuses:`` list, else the defaults."""
+        return vocabulary(self.data)
+
+    def index(self) -> dict[str, int]:
+        """Item ids, folded (``model.fold``; ids are ASCII, so lower case), to list indexes."""
+        if self._index is None:
+            self._index = {item["id"].lower(): i for i, item in enumerate(self.items)}
+        return self._index
+
+    def find(self, item_id: str) -> int:
+        """The list index of ``item_id`` (any case); UnknownId, with the closest ids, if none."""
+        found = self.index().get(fold(item_id))
+        if found is None:
+            raise unknown_id(item_id, [i["id"] for i in self.items])
+        return found
+
+    def item(self, item_id: str) -> Item:
+        """The item with id ``item_id`` (any case); UnknownId, with the closest ids, if none."""
+        return self.items[self.find(item_id)]
+
+    def as_of(self, when: str) -> tuple[Document, list[str]]:
+        """This document as it stood on ``when`` (YYYY-MM-DD), rebuilt from history
+        (``timeline.as_of_state``), and the ids of the items left out because nothing in the
+        file dates them. The text, node tree and spans stay those of the file."""
+        from .timeline import as_of_state
+
+        data, undated = as_of_state(self.data, when)
+        return replace(self, data=data, _index=None), undated
+
+
+def unknown_id(item_id: str, ids: list[str]) -> UnknownId:
+    """The error for an id none of ``ids`` is: it names the closest ones, if any."""
+    import difflib
+
+    lowered = {i.lower(): i for i in ids}
+    close = difflib.get_close_matches(item_id.lower(), list(lowered), n=3, cutoff=0.5)
+    prefix = [i for i in ids if i.lower().startswith(item_id.lower().split("-")[0] + "-")]
+    names = [lowered[c] for c in close] or sorted(prefix, key=natural_key)[:3]
+    if names:
+        return UnknownId(f"no item with id {item_id!r}; did you mean {', '.join(names)}?")
+    return UnknownId(f"no item with id {item_id!r}; {OPTION} lists them", option="list_ids", said="list_items()")
+
+
+def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sources: bool = False) -> Document:
+    """Parse and validate ``text``; InvalidFile lists every problem with its line and column.
+
+    ``sources`` also checks that each quote occurs in its document, reported with the rest.
+    """
+    label = str(path)
+    data, node = yamlio.parse(text, label)
+    if data is None:
+        raise InvalidFile([Problem(label, 1, 1, "the file is empty; run 'demands init' for a skeleton")])
+    found = validation.check(data, lambda p: yamlio.scalar_text(node, p))
+    if sources:
+        found += quote_problems(data, path.resolve().parent)
+    if found:
+        raise InvalidFile(locate(found, node, label))
+    return Document(path, text, data, node, bom, newline)
+
+
+def locate(found: validation.Found, node: Node | None, label: str) -> list[Problem]:
+    """Problems found in the data (where, message) as ``Problem``s located by line and column
+    in the file's node tree (line 1, column 1 without one), in the order of the file."""
+    problems = []
+    for where, message in found:
+        target, key_node = yamlio.node_at(node, where)
+        mark_node = key_node if key_node is not None and where and isinstance(where[-1], str) else target
+        mark = mark_node.start_mark if mark_node is not None else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problems.append(Problem(label, line, col, message))
+    problems.sort(key=lambda p: (p.line, p.column))
+    return problems
+
+
+def load(path: str | os.PathLike[str] | None = None, *, tree: bool = False) -> Document:
+    """Load and validate a data file (None: the one ``files.find_file`` finds), from the parse
+    cache when its bytes were seen before.
+
+    Raises FileNotFound, InvalidFile (every problem, located) and DemandsError (a file that
+    is not a regular file, too large, unreadable).
+
+    ``tree``: also the YAML node tree (never from the cache), for error positions and edits
+    that need more than the items' own lines.
+    """
+    found = find_file(path)
+    return from_bytes(read_raw(found), found, tree=tree)
+
+
+def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
+    """A Document from a file's bytes (``path`` names it in messages), through the cache.
+
+    Files smaller than the cache's threshold parse faster than a cache lookup; they skip it.
+    """
+    use_cache = len(raw) >= cache.min_bytes()
+    key = cache.key_of(raw) if use_cache else ""
+    entry = cache.get(key, len(raw)) if use_cache and not tree else None
+    text, bom, newline = decode(raw, path)
+    if entry is not None:
+        return Document(path, text, entry["data"], None, bom, newline, entry["spans"])
+    doc = parse(text, path, bom=bom, newline=newline)
+    if use_cache:
+        from .regions import item_spans
+
+        doc.spans = item_spans(text, doc.node)
+        cache.put(key, doc.data, doc.spans)
+    return doc
+
+
+def check_quotes(document: Document, only: set[str] | None = None) -> list[Problem]:
+    """The quote problems of a loaded document, located in its text."""
+    found = quote_problems(document.data, document.path.resolve().parent, only)
+    return locate(found, document.node, str(document.path))

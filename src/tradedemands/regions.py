@@ -1,0 +1,192 @@
+"""Writes without the whole node tree: each item's text as a region of its own (warm writes).
+
+With a warm parse cache the data and each item's span (``[start, end)`` offsets of its
+lines) come from the cache, not from parsing. An edit of a few items then needs only
+their nodes: ``lazy_root`` stands in for the whole tree and composes an item from its
+own lines when an edit first reaches it, and ``check_regions`` re-parses only the lines
+of the items an edit touched, instead of the whole file.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING, Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import validation, yamlio
+from .errors import DemandsError, InvalidFile
+from .splices import Splice, after_content, apply_splices, line_start
+
+if TYPE_CHECKING:
+    from .document import Document
+    from .editor import Editor
+
+
+def item_spans(text: str, root: Node | None) -> list[list[int]]:
+    """``[start, end)`` of each item's text: from the start of its ``- `` line to the line after
+    its last value. Empty when the layout is not one block item per entry (edits then need the
+    whole tree)."""
+    if not isinstance(root, MappingNode) or root.flow_style:
+        return []
+    seq = next((v for k, v in root.value if k.value == "demands"), None)
+    if not isinstance(seq, SequenceNode) or seq.flow_style or len(seq.value) < 2:
+        return []
+    spans = []
+    for item in seq.value:
+        if not isinstance(item, MappingNode) or item.flow_style or not item.value:
+            return []
+        start = line_start(text, item.start_mark.index)
+        if text[start : item.start_mark.index].strip() != "-":
+            return []
+        spans.append([start, after_content(text, item)])
+    return spans
+
+
+def _shift(node: Node, index: int, line: int) -> None:
+    """Move a region's node marks to where the region sits in the whole text."""
+    from yaml.error import Mark
+
+    for attr in ("start_mark", "end_mark"):
+        mark = getattr(node, attr)
+        setattr(node, attr, Mark(mark.name, mark.index + index, mark.line + line, mark.column, None, None))  # type: ignore[arg-type]
+    if isinstance(node, SequenceNode):
+        for child in node.value:
+            _shift(child, index, line)
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            _shift(key, index, line)
+            _shift(value, index, line)
+
+
+def compose_region(text: str, start: int, end: int) -> SequenceNode:
+    """The node tree of ``text[start:end]`` (whole item lines), with marks as in ``text``."""
+    import yaml
+
+    from .yamlio import Loader
+
+    node = yaml.compose(text[start:end], Loader=Loader)
+    if not isinstance(node, SequenceNode):
+        raise DemandsError("internal error: an item's text is not a list entry; nothing was changed")
+    _shift(node, start, text.count("\n", 0, start))
+    return node
+
+
+class _LazyItems(list):  # type: ignore[type-arg]
+    """The ``demands`` entries as nodes, each composed from its own lines when first used."""
+
+    def __init__(self, text: str, spans: list[list[int]]) -> None:
+        super().__init__([None] * len(spans))
+        self.text = text
+        self.spans = spans
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        node = super().__getitem__(index)
+        if node is None:
+            n = index % len(self)
+            start, end = self.spans[n]
+            node = compose_region(self.text, start, end).value[0]
+            super().__setitem__(n, node)
+        return node
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+
+def lazy_root(text: str, spans: list[list[int]]) -> MappingNode:
+    """A stand-in for the whole tree, enough for edits of items: ``{demands: [lazy items]}``."""
+    from yaml.error import Mark
+
+    from .yamlio import MAP, SEQ, STR
+
+    first = spans[0][0]
+    line = text[first : text.find("\n", first) if "\n" in text[first:] else len(text)]
+    dash_col = len(line) - len(line.lstrip(" "))
+    line_no = text.count("\n", 0, first)
+    start = Mark("<demands>", first + dash_col, line_no, dash_col, None, None)  # type: ignore[arg-type]
+    end = Mark("<demands>", spans[-1][1], text.count("\n", 0, spans[-1][1]), 0, None, None)  # type: ignore[arg-type]
+    seq = SequenceNode(SEQ, _LazyItems(text, spans), start, end, flow_style=False)
+    key = ScalarNode(STR, "demands", start, start)
+    return MappingNode(MAP, [(key, seq)], start, end, flow_style=False)
+
+
+# --- checking a warm edit --------------------------------------------------------------------
+
+#: A write whose result does not read back as meant: a bug, never the user's doing.
+MISREAD = "internal error: the edited file does not read back as intended; nothing was changed (please report this)"
+
+
+def refuse(message: str) -> DemandsError:
+    """The error of a write whose result would not be a valid file (``message`` says why)."""
+    return DemandsError(f"refusing to write: the result would not be valid ({message}); nothing was changed")
+
+
+def check_regions(doc: Document, editor: Editor, new_text: str) -> list[list[int]] | None:
+    """Check a warm edit by re-parsing only the lines of the items it touched.
+
+    Every splice must fall inside one item's lines (an insertion at an item's end belongs
+    to it); each touched region, re-parsed alone, must hold exactly the intended items; the
+    rest of the text is untouched by construction. Returns the items' new spans, or None
+    when the edit is not of that shape (the caller then checks the whole text).
+    """
+    spans = doc.spans
+    starts = [s[0] for s in spans]
+    touched: dict[int, list[Splice]] = {}
+    for splice in editor.splices:
+        if splice.start == splice.end:
+            k = bisect.bisect_left(starts, splice.start) - 1
+            inside = k >= 0 and splice.start <= spans[k][1]
+        else:
+            k = bisect.bisect_right(starts, splice.start) - 1
+            inside = k >= 0 and splice.end <= spans[k][1]
+        if not inside:
+            return None
+        touched.setdefault(k, []).append(splice)
+    intended = editor.data.get("demands") or []
+    by_id = {item["id"].lower(): item for item in intended}
+    old_ids = {item["id"].lower() for item in doc.items}
+    added = [item for item in intended if item["id"].lower() not in old_ids]
+    new_spans: list[list[int]] = []
+    delta = 0
+    for k, (start, end) in enumerate(spans):
+        if k not in touched:
+            new_spans.append([start + delta, end + delta])
+            continue
+        local = [Splice(s.start - start, s.end - start, s.text, s.order) for s in touched[k]]
+        region = apply_splices(doc.text[start:end], local)
+        expected = [by_id[key] for key in [doc.items[k]["id"].lower()] if key in by_id]
+        if k == len(spans) - 1:
+            expected += added
+        try:
+            items, nodes = parse_region(doc, region)
+        except InvalidFile as err:
+            raise refuse(err.problems[0].message) from None
+        if items != expected:
+            return None
+        base = start + delta
+        new_spans += [[base + a, base + b] for a, b in nodes]
+        delta += len(region) - (end - start)
+    if len(new_spans) != len(intended):
+        return None
+    found = validation.check(editor.data)
+    if found:
+        _where, message = found[0]
+        raise refuse(message)
+    return new_spans if len(new_spans) >= 2 else []
+
+
+def parse_region(doc: Document, region: str) -> tuple[list[Any], list[tuple[int, int]]]:
+    """The items in one region's text, read as a cold load would read them (text fields as
+    written), with their spans in the region."""
+    if not region.strip():
+        return [], []
+    items, node = yamlio.parse(region, str(doc.path))
+    if not isinstance(items, list) or not isinstance(node, SequenceNode):
+        raise DemandsError(MISREAD)
+    context = {key: value for key, value in doc.data.items() if key != "demands"}
+    context["demands"] = items
+    validation.check(context, lambda p: yamlio.scalar_text(node, p[1:]) if p and p[0] == "demands" else None)
+    spans = [(line_start(region, n.start_mark.index), after_content(region, n)) for n in node.value]
+    return items, spans

@@ -1,0 +1,125 @@
+"""Signals during a write: SIGINT, SIGTERM and SIGHUP become ``Interrupted`` where the program is.
+
+The ``finally`` blocks then remove temporary files and the command says which file is
+unchanged. From the rename on, signals wait until the write and its undo record are
+complete (``deferred``), so the file is never renamed without its record. ``writing``
+names the file being changed, so that an interruption can say whether it was written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Iterator
+from typing import Any
+
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Interrupted(BaseException):
+    """A signal (SIGINT, SIGTERM, SIGHUP) stopped the command.
+
+    ``file`` is the file being written when it came (None for reads), and ``written``
+    whether it had been replaced already. A BaseException, so ``except Exception`` never
+    swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.file: str | None = None
+        self.written = False
+
+    @property
+    def exit_code(self) -> int:
+        """128 plus the signal's number, as a shell reports a process a signal stopped."""
+        return 128 + self.signum
+
+    def message(self) -> str:
+        """What was interrupted, and whether the file being written is unchanged."""
+        if self.file is None:
+            return "interrupted"
+        if self.written:
+            return f"interrupted after {self.file} was written"
+        return f"interrupted; {self.file} is unchanged"
+
+
+class _State:
+    deferring = 0
+    pending: int | None = None
+    interrupted = False
+    #: The files being written, innermost last: [label, replaced yet].
+    targets: list[list[Any]] = []
+
+
+def _handler(signum: int, _frame: Any) -> None:
+    if _State.interrupted or _State.deferring:
+        _State.pending = _State.pending or signum
+        return
+    _State.interrupted = True
+    raise Interrupted(signum)
+
+
+def install_signal_handlers() -> dict[int, Any]:
+    """Turn SIGINT, SIGTERM and SIGHUP into ``Interrupted``; returns the handlers replaced.
+
+    Only the main thread may do this; elsewhere nothing changes (and {} is returned).
+    """
+    reset()
+    previous: dict[int, Any] = {}
+    for signum in SIGNALS:
+        try:
+            previous[signum] = signal.signal(signum, _handler)
+        except (ValueError, OSError):  # not the main thread, or not allowed here
+            break
+    return previous
+
+
+def restore_signal_handlers(previous: dict[int, Any]) -> None:
+    """Put back the handlers ``install_signal_handlers`` replaced."""
+    for signum, handler in previous.items():
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def reset() -> None:
+    """Forget a signal already handled (a new command starts in this process)."""
+    _State.deferring = 0
+    _State.pending = None
+    _State.interrupted = False
+    _State.targets.clear()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """A stretch no signal may cut: one that comes waits until the stretch has ended."""
+    _State.deferring += 1
+    try:
+        yield
+    finally:
+        _State.deferring -= 1
+    if not _State.deferring and _State.pending is not None and not _State.interrupted:
+        _State.interrupted = True
+        raise Interrupted(_State.pending)
+
+
+@contextlib.contextmanager
+def writing(label: str) -> Iterator[None]:
+    """Name the file being changed, so that an interruption says it is unchanged (or written)."""
+    state = [label, False]
+    _State.targets.append(state)
+    try:
+        yield
+    except Interrupted as err:
+        if err.file is None:
+            err.file, err.written = label, bool(state[1])
+        raise
+    finally:
+        with contextlib.suppress(ValueError):
+            _State.targets.remove(state)
+
+
+def replaced() -> None:
+    """Record that the file being written (innermost ``writing``) has been replaced."""
+    if _State.targets:
+        _State.targets[-1][1] = True

@@ -1,0 +1,141 @@
+"""Source documents: where a ``source.doc`` may be read from, and whether its quote is in it.
+
+A local document is a regular file inside the project that holds the data file (the git
+work tree, else the folder holding ``data/``, else the data file's folder), of at most
+``MAX_DOC_BYTES``; anything else is refused with one line that never depends on what the
+named file holds. A quote must occur in its document, compared as ``normalize_space`` says.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import DemandsError, cause
+from .escape import clip, quoted
+from .files import NotRegular, TooLarge, read_regular, within
+from .model import plain
+from .validation import Found
+
+#: A local source document larger than this is refused unread.
+MAX_DOC_BYTES = 64 * 1024 * 1024
+
+
+def normalize_space(text: str) -> str:
+    """``text`` as a source quote is compared: runs of whitespace as one space, Unicode NFC,
+    curly quotes as straight ones, case kept (``model.plain``)."""
+    return " ".join(plain(text).split())
+
+
+def project_root(folder: Path) -> Path:
+    """The project a data file in ``folder`` belongs to, as a real path.
+
+    The git work tree that holds it (the nearest folder above with a ``.git``, found
+    without running git), else the folder holding ``data/`` for a file in a folder named
+    ``data``, else the folder itself.
+    """
+    real = Path(os.path.realpath(folder))
+    for directory in (real, *real.parents):
+        if os.path.lexists(directory / ".git"):
+            return directory
+    return real.parent if real.name == "data" else real
+
+
+def resolve_doc(doc: str, base: Path, root: Path | None = None) -> Path | str:
+    """A local source document: the real path of a file inside the project, or why not.
+
+    ``doc`` is relative to the data file's folder ``base`` or a folder above it, up to
+    the project ``root`` (default ``project_root(base)``) and never beyond. Returns the
+    path, or the reason it is refused as words for a message: absolute, outside the
+    project (by ``..`` or through a symlink), not found. The reason never depends on what
+    a file outside the project holds, nor on whether it exists. The caller still reads
+    it with ``read_regular`` (regular files only, bounded).
+    """
+    base = Path(os.path.realpath(base))
+    top = str(root if root is not None else project_root(base))
+    if not doc or "\0" in doc:
+        return "is not a file name"
+    if os.path.isabs(doc) or doc == "~" or doc.startswith("~/"):
+        return f"is an absolute path; name a file inside the project ({top}), relative to the data file"
+    levels = [d for d in (base, *base.parents) if within(str(d), top)]
+    outside = 0
+    for directory in levels:
+        real = os.path.realpath(directory / doc)
+        if not within(real, top):
+            outside += 1
+            continue
+        if os.path.lexists(real):
+            return Path(real)
+    if outside:
+        return f"is outside the project ({top}); source documents must be inside it"
+    return "not found"
+
+
+def read_doc(doc: str, base: Path, root: Path | None = None) -> str:
+    """The text of a local source document, whitespace-normalised; DemandsError saying why not.
+
+    Only a regular file inside the project, of at most ``MAX_DOC_BYTES``, checked before
+    it is opened (no device, FIFO or symlink out of the project is ever opened); the
+    message for a refused file never depends on what it holds.
+    """
+    top = root if root is not None else project_root(base)
+    found = resolve_doc(doc, base, top)
+    shown = f"document {quoted(doc)}"
+    if isinstance(found, str):
+        raise DemandsError(f"{shown} {found}")
+    try:
+        raw = read_regular(found, MAX_DOC_BYTES, label=shown, follow=False, inside=str(top))
+    except NotRegular as err:
+        raise DemandsError(f"{shown} is {err.kind}, not a regular file") from None
+    except TooLarge:
+        raise DemandsError(f"{shown} is larger than {MAX_DOC_BYTES // (1024 * 1024)} MiB") from None
+    except FileNotFoundError:
+        raise DemandsError(f"{shown} not found") from None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise DemandsError(f"{shown} changed while being opened; try again") from None
+        raise DemandsError(f"{shown} cannot be read ({cause(err)})") from None
+    try:
+        return normalize_space(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DemandsError(f"{shown} is not UTF-8 text") from None
+
+
+def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found:
+    """Each item's ``source.quote`` must occur in its local ``source.doc`` (whitespace-insensitive).
+
+    ``base`` is the data file's folder; documents are read only inside its project (see
+    ``read_doc``). Tolerates a file with other problems, so that ``validate`` reports
+    everything at once.
+    """
+    root = project_root(base)
+    texts: dict[str, str | DemandsError] = {}
+    found: Found = []
+    items = data.get("demands") if isinstance(data, dict) else None
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        iid = item["id"] if isinstance(item.get("id"), str) else f"item {i + 1}"
+        label = clip(iid, 60)
+        if only is not None and iid.lower() not in only:
+            continue
+        source = item.get("source")
+        doc = source.get("doc") if isinstance(source, dict) else None
+        if not isinstance(doc, str) or not doc or "://" in doc:
+            continue
+        if doc not in texts:
+            try:
+                texts[doc] = read_doc(doc, base, root)
+            except DemandsError as err:
+                texts[doc] = err
+        text = texts[doc]
+        path = ("demands", i, "source")
+        if isinstance(text, DemandsError):
+            found.append((path + ("doc",), f"{label} source.doc: {text}"))
+            continue
+        quote = source.get("quote") if isinstance(source, dict) else None
+        if isinstance(quote, str) and quote and normalize_space(quote) not in text:
+            found.append((path + ("quote",), f"{label} source.quote: quote not found in {clip(doc)}"))
+    return found

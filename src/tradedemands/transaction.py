@@ -1,0 +1,184 @@
+"""Write transactions: change a data file under its lock, check the result, write it, record its undo.
+
+``transact`` runs one change (a function of the loaded ``Document`` and an ``Editor``)
+under the writers' lock (``lock``), checks the new text before it replaces the file
+(``check_whole``, or with a warm parse cache ``regions.check_regions``), replaces the
+file atomically (``atomic``), and records how to reverse the change in the undo journal
+(``journal``) and the new version in the parse cache. ``undo`` reverses the last write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import cache
+from .atomic import replace
+from .document import Document, load, parse
+from .editor import Editor
+from .errors import DemandsError, InvalidFile
+from .files import encode, read_text
+from .journal import (
+    JournalDamaged,
+    Warn,
+    journal_path,
+    read_journal,
+    record,
+    set_aside,
+    sha,
+    warn_by_default,
+    write_journal,
+)
+from .lock import locked
+from .regions import MISREAD, check_regions, item_spans, lazy_root, refuse
+from .signals import writing
+from .sources import quote_problems
+from .splices import Splice, apply_splices, reverse_splices
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What ``undo`` reverted: the write ``what`` (``mark US-1 agreed``, as it was recorded).
+    ``already``: the file was back to before it already (an earlier undo was cut short after
+    replacing the file), so only its record was dropped."""
+
+    what: str
+    already: bool = False
+
+
+def transact(
+    path: Path,
+    change: Callable[[Document, Editor], T],
+    what: str | Callable[[T], str],
+    warn: Warn | None = None,
+) -> tuple[T, bool]:
+    """Run ``change`` on the file under its lock and write the result safely.
+
+    The result is checked before it replaces the file: with a warm parse cache, the lines
+    of the items that changed are re-parsed and compared with the intended items and the
+    whole intended data is validated; otherwise the whole new text is re-parsed, validated
+    and compared. New or changed source quotes are checked. ``what`` (or ``what(result)``)
+    names the change in the undo journal. Returns ``change``'s result and whether the file
+    was written.
+
+    An undo record that cannot be kept (state folder full or read-only, a damaged journal
+    set aside) does not stop the write: ``warn`` gets one line saying so (default: a
+    JournalWarning through ``warnings``). Raises DemandsError (the file unchanged) for
+    everything else; a signal (``signals.Interrupted``) leaves the old file and no
+    temporary file.
+    """
+    say = warn or warn_by_default
+    with writing(str(path)), locked(path):
+        doc = load(path)
+        warm = doc.node is None
+        root = lazy_root(doc.text, doc.spans) if warm and doc.spans else None
+        if warm and root is None:
+            doc = load(path, tree=True)
+            warm = False
+        editor = Editor.of(doc.text, root if root is not None else doc.node, doc.data, doc.newline)  # type: ignore[arg-type]
+        result = change(doc, editor)
+        if not editor.splices:
+            return result, False
+        new_text = editor.result()
+        spans = check_regions(doc, editor, new_text) if warm else None
+        if spans is None:
+            spans = check_whole(doc, editor, new_text)
+        touched = sources_changed(doc.data, editor.data)
+        if touched:
+            found = quote_problems(editor.data, doc.path.resolve().parent, touched)
+            if found:
+                raise DemandsError(f"refusing to write: {found[0][1]}; nothing was changed")
+        raw = encode(new_text, doc.bom)
+        reverse = reverse_splices(doc.text, editor.splices)
+        entry = {
+            "what": what(result) if callable(what) else what,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "before": sha(doc.text),
+            "after": sha(new_text),
+            "splices": [[s.start, s.end, s.text] for s in reverse],
+        }
+
+        def remember() -> None:
+            record(path, entry, say)
+            if len(raw) >= cache.min_bytes():
+                cache.put(cache.key_of(raw), editor.data, spans)
+
+        replace(path, raw, label=str(path), then=remember)
+    return result, True
+
+
+def check_whole(doc: Document, editor: Editor, new_text: str) -> list[list[int]]:
+    """Re-parse the whole new text: it must validate and equal the intended data. Returns the
+    items' spans in it."""
+    try:
+        new_doc = parse(new_text, doc.path, bom=doc.bom, newline=doc.newline)
+    except InvalidFile as err:
+        raise refuse(err.problems[0].message) from None
+    if new_doc.data != editor.data:
+        raise DemandsError(MISREAD)
+    return item_spans(new_text, new_doc.node)
+
+
+def sources_changed(old: Any, new: Any) -> set[str]:
+    """The (folded) ids of the items of ``new`` whose source is new or differs from ``old``'s."""
+    before = {item["id"].lower(): item.get("source") for item in old.get("demands") or []}
+    return {
+        item["id"].lower()
+        for item in new.get("demands") or []
+        if item.get("source") and before.get(item["id"].lower()) != item.get("source")
+    }
+
+
+def undo(path: Path, warn: Warn | None = None) -> Undone:
+    """Revert the last write this tool made to ``path``; returns what it undid.
+
+    An undo already applied (a killed ``undo`` that replaced the file but kept its
+    record: the file equals the state before that write) is recognised, and its record
+    dropped. Raises DemandsError when there is nothing to undo, when the file changed
+    since by other means, and when the journal is damaged (it is then set aside).
+    """
+    say = warn or warn_by_default
+    with writing(str(path)), locked(path):
+        try:
+            journal = read_journal(path)
+        except JournalDamaged as err:
+            raise DemandsError(f"nothing to undo: {err}; use git to restore an older version") from None
+        if not journal:
+            raise DemandsError(f"nothing to undo: no write by demands to {path} is recorded")
+        last = journal[-1]
+        text, bom, _newline = read_text(path)
+        current = sha(text)
+        if current == last["before"] and current != last["after"]:
+            failure = write_journal(path, journal[:-1])
+            if failure:
+                raise DemandsError(f"{failure}; the file is as it was before {last['what']} already")
+            return Undone(str(last["what"]), already=True)
+        if current != last.get("after"):
+            raise DemandsError(
+                f"{path} changed since demands last wrote it ({last.get('what')}); "
+                "undo refuses to overwrite those changes: use git to restore an older version"
+            )
+        splices = [Splice(a, b, t, n) for n, (a, b, t) in enumerate(last["splices"])]
+        try:
+            before = apply_splices(text, splices)
+        except DemandsError:
+            before = None
+        if before is None or sha(before) != last["before"]:
+            aside = set_aside(journal_path(path))
+            raise DemandsError(
+                f"the undo record of {last['what']} does not lead back to the file before it (damaged); "
+                f"the journal is set aside{aside}, {path} is unchanged: use git to restore an older version"
+            )
+
+        def pop() -> None:
+            failure = write_journal(path, journal[:-1])
+            if failure:
+                say(f"{failure}; the file is reverted, and the next 'demands undo' will clear this record")
+
+        replace(path, encode(before, bom), label=str(path), then=pop)
+    return Undone(str(last.get("what")))

@@ -1,0 +1,293 @@
+"""The write commands as library calls: each changes a data file and says what it changed.
+
+Every function takes ``file``, the data file's path (None finds it as the command line
+does), makes its change under the file's lock with a minimal text edit (comments, order
+and layout of everything else stay byte-identical), checks the result before it replaces
+the file atomically, and records how to undo it. It returns what changed as data
+(``changes.StatusChange`` and the like): the words are the caller's.
+
+Dates are ``YYYY-MM-DD`` text, or ``today`` (the default) or ``yesterday``. ``warn`` gets a
+one-line warning when the change is written but its undo record could not be kept (by
+default a ``journal.JournalWarning``). Each raises the package's errors and leaves the file
+unchanged on any of them: UsageError (a bad argument), UnknownId, LockTimeout (another
+writer held the file too long), DemandsError (the result would not be valid, the disk is
+full...); ``signals.Interrupted`` when a signal stops it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import changes, typed
+from .changes import Edited, Linked, Noted, ProgressRecorded, Removed, StatusChange, TargetSet, Unlinked
+from .errors import OPTION, UsageError
+from .files import find_file
+from .journal import Warn
+from .transaction import Undone, transact
+
+if TYPE_CHECKING:
+    from .document import Document
+    from .editor import Editor
+
+T = TypeVar("T")
+#: A data file's path, as text or a path object.
+PathLike = str | os.PathLike[str]
+#: An amount: a number, or text as typed (``2e11``), checked by ``typed.amount``.
+Amount = float | int | str
+
+
+def add(
+    file: PathLike | None = None,
+    *,
+    party: str,
+    title: str,
+    kind: str | None = None,
+    of: str | None = None,
+    text: str | None = None,
+    topic: str | None = None,
+    tags: str | Sequence[str] = (),
+    priority: str | None = None,
+    due: str | None = None,
+    status: str | None = None,
+    item_id: str | None = None,
+    source_doc: str | None = None,
+    source_quote: str | None = None,
+    date: str | None = None,
+    round_id: str | None = None,
+    warn: Warn | None = None,
+) -> str:
+    """Add an item raised by ``party`` (an id, name or alias), asking ``of`` to act; returns
+    its id (``item_id``, or ``<PARTY>-<n>``, one more than the highest the party uses).
+
+    ``kind``: demand (default), concession or red-line; ``priority``: high, medium or low;
+    ``status``: the first status by default; ``source_doc``/``source_quote``: its source, the
+    quote checked against the document; ``date``/``round_id``: when it was tabled.
+    """
+    when = typed.date(date, "date")
+    due_date = typed.date(due, "due") if due else None
+    return _change(
+        file,
+        lambda doc, editor: changes.add(
+            doc,
+            editor,
+            party=party,
+            title=title,
+            date=when,
+            kind=kind,
+            of=of,
+            text=text,
+            topic=topic,
+            tags=typed.names(tags),
+            priority=priority,
+            due=due_date,
+            status=status,
+            item_id=item_id,
+            source_doc=source_doc,
+            source_quote=source_quote,
+            round_id=round_id,
+        ),
+        lambda new: f"add {new}",
+        warn,
+    )
+
+
+def mark(
+    file: PathLike | None,
+    ids: str | Sequence[str],
+    status: str,
+    *,
+    date: str | None = None,
+    note: str | None = None,
+    round_id: str | None = None,
+    warn: Warn | None = None,
+) -> list[StatusChange]:
+    """Record that the items ``ids`` have ``status`` from ``date`` on: a history entry each, in
+    its place by date. An item's status becomes its latest-dated one, so a back-dated entry
+    may leave it as it was; one that already had ``status`` then is left alone (see
+    ``changes.StatusChange``)."""
+    when = typed.date(date, "date")
+    ids = typed.names(ids)
+    return _change(
+        file,
+        lambda doc, editor: changes.mark(doc, editor, ids, status, date=when, note=note, round_id=round_id),
+        f"mark {' '.join(ids)} {status}",
+        warn,
+    )
+
+
+def note(
+    file: PathLike | None,
+    item_id: str,
+    text: str,
+    *,
+    date: str | None = None,
+    round_id: str | None = None,
+    warn: Warn | None = None,
+) -> Noted:
+    """Add the note ``text`` to item ``item_id``'s history on ``date``, without a status change."""
+    when = typed.date(date, "date")
+    return _change(
+        file,
+        lambda doc, editor: changes.add_note(doc, editor, item_id, text, date=when, round_id=round_id),
+        f"note {item_id}",
+        warn,
+    )
+
+
+def edit(
+    file: PathLike | None,
+    item_id: str,
+    *,
+    title: str | None = None,
+    text: str | None = None,
+    topic: str | None = None,
+    priority: str | None = None,
+    due: str | None = None,
+    of: str | None = None,
+    kind: str | None = None,
+    add_tags: str | Sequence[str] = (),
+    remove_tags: str | Sequence[str] = (),
+    warn: Warn | None = None,
+) -> Edited:
+    """Change item ``item_id``'s fields: each one given (not None) is set, and an empty text
+    removes an optional one (``kind`` cannot be removed); ``add_tags``/``remove_tags`` change
+    its tags. Status changes go through ``mark``."""
+    if kind == "":
+        raise UsageError(f"{OPTION} cannot be removed; use demand, concession or red-line", option="kind")
+    due_value = typed.date(due, "due") if due else due
+    fields = {
+        "title": title,
+        "text": text,
+        "topic": topic,
+        "priority": priority,
+        "due": due_value,
+        "of": of,
+        "kind": kind,
+    }
+    return _change(
+        file,
+        lambda doc, editor: changes.edit(doc, editor, item_id, fields, typed.names(add_tags), typed.names(remove_tags)),
+        f"edit {item_id}",
+        warn,
+    )
+
+
+def link(file: PathLike | None, item_id: str, rel: str, other: str, *, warn: Warn | None = None) -> Linked:
+    """Link item ``item_id`` to item ``other``: ``rel`` is responds-to, conflicts-with,
+    conditional-on or related."""
+    return _change(
+        file,
+        lambda doc, editor: changes.link(doc, editor, item_id, rel, other),
+        f"link {item_id} {rel} {other}",
+        warn,
+    )
+
+
+def unlink(file: PathLike | None, item_id: str, other: str, *, warn: Warn | None = None) -> Unlinked:
+    """Remove the links from item ``item_id`` to item ``other``."""
+    return _change(
+        file,
+        lambda doc, editor: changes.unlink(doc, editor, item_id, other),
+        f"unlink {item_id} {other}",
+        warn,
+    )
+
+
+def remove(file: PathLike | None, item_id: str, *, force: bool = False, warn: Warn | None = None) -> Removed:
+    """Delete item ``item_id``; refused while other items link to it, unless ``force`` (which
+    removes those links too)."""
+    return _change(
+        file,
+        lambda doc, editor: changes.remove(doc, editor, item_id, force),
+        f"remove {item_id}",
+        warn,
+    )
+
+
+def set_target(
+    file: PathLike | None,
+    item_id: str,
+    *,
+    amount: Amount | None = None,
+    unit: str | None = None,
+    by: str | None = None,
+    metric: str | None = None,
+    baseline: Amount | None = None,
+    warn: Warn | None = None,
+) -> TargetSet:
+    """Set item ``item_id``'s numeric target: ``amount`` of ``unit`` (``metric`` says what is
+    measured) by the date ``by``, measured from ``baseline`` (default 0). On an item that has a
+    target only the arguments given change; a new target needs ``amount``."""
+    by_date = typed.date(by, "by") if by else None
+    spec: dict[str, Any] = {
+        "amount": _amount(amount, "amount"),
+        "unit": unit,
+        "by": by_date,
+        "metric": metric,
+        "baseline": _amount(baseline, "baseline"),
+    }
+    return _change(
+        file,
+        lambda doc, editor: changes.set_target(doc, editor, item_id, spec),
+        f"target {item_id}",
+        warn,
+    )
+
+
+def record_progress(
+    file: PathLike | None,
+    item_id: str,
+    amount: Amount,
+    *,
+    date: str | None = None,
+    note: str | None = None,
+    source: str | None = None,
+    warn: Warn | None = None,
+) -> ProgressRecorded:
+    """Record ``amount`` measured toward item ``item_id``'s target on ``date``, with a ``note``
+    and the ``source`` of the figure; the latest-dated measurement is the current one."""
+    when = typed.date(date, "date")
+    value = _amount(amount, "progress_amount", "amount")
+    assert value is not None
+    return _change(
+        file,
+        lambda doc, editor: changes.record_progress(doc, editor, item_id, value, date=when, note=note, source=source),
+        f"progress {item_id}",
+        warn,
+    )
+
+
+def _change(
+    file: PathLike | None, change: Callable[[Document, Editor], T], what: str | Callable[[T], str], warn: Warn | None
+) -> T:
+    """Run ``change`` on the file (``transaction.transact``), recorded in the undo journal as ``what``."""
+    result, _written = transact(find_file(file), change, what, warn)
+    return result
+
+
+def _amount(value: Amount | None, option: str, said: str | None = None) -> float | int | None:
+    """An amount given as a number, or typed as text (checked by ``typed.amount``)."""
+    if isinstance(value, str):
+        return typed.amount(value, option, said)
+    return value
+
+
+def undo(file: PathLike | None = None, *, warn: Warn | None = None) -> Undone:
+    """Revert the last write this tool made to the file (``transaction.undo``): refused when the
+    file changed since by other means, or there is nothing to undo."""
+    from .transaction import undo as undo_last
+
+    return undo_last(find_file(file), warn=warn)
+
+
+def init(path: PathLike | None = None, title: str | None = None) -> Path:
+    """Write a new, valid, commented skeleton file at ``path`` (default ``demands.yaml``), titled
+    ``title``; returns its path. Never overwrites: DemandsError when it exists."""
+    from .skeleton import write_skeleton
+
+    target = Path(path or "demands.yaml")
+    write_skeleton(target, title)
+    return target
