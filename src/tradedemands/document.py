@@ -14,6 +14,7 @@ from pathlib import Path
 from yaml.nodes import Node
 
 from . import cache, validation, yamlio
+from .collector import paused
 from .errors import OPTION, InvalidFile, Problem, UnknownId
 from .files import decode, find_file, read_raw
 from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
@@ -96,10 +97,11 @@ def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sour
     ``sources`` also checks that each quote occurs in its document, reported with the rest.
     """
     label = str(path)
-    data, node = yamlio.parse(text, label)
-    if data is None:
-        raise InvalidFile([Problem(label, 1, 1, "the file is empty; run 'demands init' for a skeleton")])
-    found = validation.check(data, lambda p: yamlio.scalar_text(node, p))
+    with paused():
+        data, node = yamlio.parse(text, label)
+        if data is None:
+            raise InvalidFile([Problem(label, 1, 1, "the file is empty; run 'demands init' for a skeleton")])
+        found = validation.check(data, lambda p: yamlio.scalar_text(node, p))
     if sources:
         found += quote_problems(data, path.resolve().parent)
     if found:
@@ -140,6 +142,11 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
 
     Files smaller than the cache's threshold parse faster than a cache lookup; they skip it.
     """
+    with paused():
+        return _from_bytes(raw, path, tree)
+
+
+def _from_bytes(raw: bytes, path: Path, tree: bool) -> Document:
     use_cache = len(raw) >= cache.min_bytes()
     key = cache.key_of(raw) if use_cache else ""
     entry = cache.get(key, len(raw)) if use_cache and not tree else None

@@ -18,6 +18,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from .collector import paused
 from .escape import visible
 from .formats import Rows, number
 from .model import Vocabulary, kind_of
@@ -116,6 +117,11 @@ TEXT_MIN_WIDTH = 20
 
 def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = None) -> None:
     """``rows`` as a Rich table fitted to the terminal (``fitting_columns``), statuses coloured."""
+    with paused():
+        _print_rows(rows, vocab, title)
+
+
+def _print_rows(rows: Rows, vocab: Vocabulary | None, title: str | None) -> None:
     out = console()
     shown = fitting_columns(rows, out.width)
     table = Table(

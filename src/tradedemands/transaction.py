@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from . import cache
 from .atomic import replace
+from .collector import paused
 from .document import Document, load, parse
 from .editor import Editor
 from .errors import DemandsError, InvalidFile
@@ -73,7 +74,7 @@ def transact(
     temporary file.
     """
     say = warn or warn_by_default
-    with writing(str(path)), locked(path):
+    with writing(str(path)), locked(path), paused():
         doc = load(path)
         warm = doc.node is None
         root = lazy_root(doc.text, doc.spans) if warm and doc.spans else None

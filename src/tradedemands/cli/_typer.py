@@ -61,6 +61,7 @@ class Group(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Run the command; every failure becomes one line on stderr and an exit code."""
         from .. import errors, settings, signals
+        from ..collector import paused
 
         kwargs["standalone_mode"] = False
         completing = bool(os.environ.get("_DEMANDS_COMPLETE"))
@@ -68,7 +69,8 @@ class Group(TyperGroup):
         try:
             if not completing:
                 settings.check()
-            code = super().main(*args, **kwargs)
+            with paused():  # a command is short-lived and builds no reference cycles: see collector
+                code = super().main(*args, **kwargs)
         except InvalidFile as err:
             for problem in err.problems:
                 typer.echo(safe(clip_line(str(problem))), err=True)
