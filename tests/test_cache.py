@@ -66,7 +66,8 @@ def test_an_entry_for_other_data_under_this_key_is_not_trusted_blindly(run, work
     forged = json.loads(entry.read_bytes())
     forged["key"] = "0" * 64
     entry.write_text(json.dumps(forged), encoding="utf-8")
-    assert document.load(data_file).node is not None, "a mismatched key must be a miss"
+    assert cache.get(key(entry)) is None, "a mismatched key must be a miss"
+    assert document.load(data_file).data == document.load(data_file, tree=True).data
 
 
 def test_unwritable_cache_folder_is_ignored(run, workspace: Path) -> None:

@@ -89,32 +89,37 @@ def test_a_corrupt_entry_does_not_survive_into_the_next_write(run, workspace: Pa
 
 
 def shapes(good: dict[str, Any]) -> dict[str, Any]:
-    items = good["data"]["demands"]
+    items = good["items"]
     n = len(items)
     return {
         "extra key": {**good, "more": 1},
         "data not a mapping": {**good, "data": []},
         "no parties": {**good, "data": {**good["data"], "parties": None}},
-        "demands not a list": {**good, "data": {**good["data"], "demands": {}}},
-        "an item without an id": {**good, "data": {**good["data"], "demands": [{"title": "x"}, *items[1:]]}},
-        "a status that is a number": {
+        "items not a list": {**good, "items": {}},
+        "items in the data too": {**good, "data": {**good["data"], "demands": items}},
+        "an item without an id": {**good, "items": [{"title": "x"}, *items[1:]]},
+        "an item without a required field": {
             **good,
-            "data": {**good["data"], "demands": [{**items[0], "status": 3}, *items[1:]]},
+            "items": [{k: v for k, v in items[0].items() if k != "status"}, *items[1:]],
         },
+        "a status that is a number": {**good, "items": [{**items[0], "status": 3}, *items[1:]]},
         "too few spans": {**good, "spans": good["spans"][:-1]},
         "a span past the end": {**good, "spans": [*good["spans"][:-1], [good["spans"][-1][0], 10**9]]},
         "spans out of order": {**good, "spans": list(reversed(good["spans"]))},
         "a span of text": {**good, "spans": [["0", "1"]] * n},
+        "too few chunk records": {**good, "chunks": good["chunks"][:-1]},
+        "a chunk key of another shape": {**good, "chunks": [["not-a-key", 1], *good["chunks"][1:]]},
     }
 
 
-@pytest.mark.parametrize("shape", list(shapes({"data": {"demands": [{}]}, "spans": [[0, 1]]})))
+@pytest.mark.parametrize("shape", list(shapes({"data": {}, "items": [{}], "spans": [[0, 1]], "chunks": [[0, 1]]})))
 def test_an_entry_of_an_odd_shape_is_a_miss_even_with_a_matching_hash(
     run, workspace: Path, data_file: Path, shape: str
 ) -> None:
     shipped = listed(run)
     entry = the_entry(workspace)
     good = json.loads(entry.read_bytes())["payload"]
+    assert good["chunks"], "the shipped file is read in chunks"
     forge(entry, shapes(good)[shape])
     assert cache.get(entry.name.removesuffix(cache.SUFFIX), data_file.stat().st_size) is None
     assert listed(run) == shipped

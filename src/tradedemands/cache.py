@@ -1,31 +1,43 @@
-"""A parse cache: the validated data of a file, keyed by the SHA-256 of its bytes.
+"""A parse cache: the validated data of each version of a file, item by item, keyed by content.
 
-An entry is one JSON document, ``{"format", "key", "sha256", "payload"}``, in a file
-named ``<key>.demands-cache.json``: ``payload`` holds the data and the items' spans,
-and ``sha256`` is the hash of the payload's bytes exactly as written. An entry is used
-only when its header is exactly what this version writes for that key and the hash of
-the whole payload matches (a truncated, bit-flipped or hand-edited entry is a miss, and
-the next parse rewrites it), and then only if its data has the shape of a loaded file.
-Nothing in it can execute. The key is the content itself, so a file changed behind the
-cache's back (same size, same mtime) is simply a different key. The folder is bounded
-(the oldest entries go first), and pruning deletes only files named as this cache names
-its entries, whatever else shares the folder. ``DEMANDS_NO_CACHE=1`` turns it off.
+An entry holds one version of a data file, keyed by the SHA-256 of its bytes, in a file named
+``<key>.demands-cache.json``: one JSON document, ``{"format", "key", "sha256", "payload"}``,
+where ``sha256`` is the hash of the payload's bytes exactly as written. The payload holds the
+file's data without its items (``data``, with ``demands`` null), the items one per line
+(``items``), each item's ``[start, end)`` offsets in the text (``spans``, for edits), and, when
+the file was read as item chunks (``chunks``), each item's chunk key and where its text ends in
+its chunk (``chunks``), with a key of the text around the items (``context``) and of the file's
+path (``source``).
+
+An entry is used only when its header is exactly what this version writes for its key and the
+hash of the whole payload matches (a truncated, bit-flipped or hand-edited entry is a miss, and
+the next parse rewrites it), and then only if its data has the shape of a loaded file. Nothing in
+it can execute. The key is the content itself, so a file changed behind the cache's back (same
+size, same mtime) is a different key: then ``previous`` finds the entry of the version before
+(the newest entry of the same file, else the newest of any), whose items a changed file reuses
+by chunk key (``document.load``). The folder is bounded (the oldest entries go first), pruning
+deletes only files named as this cache names its entries, whatever else shares the folder, and
+``DEMANDS_NO_CACHE=1`` turns the cache off. Entries are replaced atomically, so concurrent
+readers and writers see a whole entry or none.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import __version__, settings
 from .errors import DemandsError
 from .files import read_regular
+from .model import DataFile, Item, required_of
 
 #: Changes whenever what an entry holds changes, so old entries are never misread.
-FORMAT = f"3:{__version__}"
+FORMAT = f"4:{__version__}"
 MAX_ENTRIES = 32
 MAX_BYTES = 512 * 1024 * 1024
 #: Files smaller than this parse in a few milliseconds, faster than a lookup (hashing included).
@@ -36,6 +48,8 @@ _ENTRY_NAME = re.compile(r"^[0-9a-f]{64}" + re.escape(SUFFIX) + "$")
 #: Entries of earlier versions were ``<key>.json`` and began like this; pruning removes those too.
 _OLD_NAME = re.compile(r"^[0-9a-f]{64}\.json$")
 _OLD_START = b'{"format":"2:'
+_CHUNK_KEYS = re.compile(r"(?:[0-9a-f]{32})+")
+_PAYLOAD_KEYS = {"source", "context", "chunks", "spans", "data", "items"}
 
 
 def min_bytes() -> int:
@@ -62,6 +76,14 @@ def key_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def source_of(path: str | os.PathLike[str]) -> str:
+    """Which file an entry is a version of: a hash of its absolute path (or of a label such as
+    ``HEAD~1:data/demands.yaml``), 32 hex digits."""
+    import hashlib
+
+    return hashlib.sha256(os.path.abspath(os.fspath(path)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
 def entry_path(key: str) -> Path:
     """Where the entry for ``key`` (64 hex digits) lives."""
     return directory() / f"{key}{SUFFIX}"
@@ -75,12 +97,59 @@ def _header(key: str) -> bytes:
 _PAYLOAD = b'","payload":'
 
 
-def get(key: str, size: int | None = None) -> dict[str, Any] | None:
-    """The entry for ``key`` as ``{"data", "spans"}``, or None when it is missing, unreadable,
-    of another format or key, fails its integrity check, or holds data not shaped like a
-    loaded file (``size``: the file's length in bytes, which every span lies within)."""
-    if not enabled():
-        return None
+class Entry:
+    """One version of a file as the cache holds it: ``key``; ``source`` and ``context`` (keys of
+    the file's path and of its text around the items: ``source_of``, ``chunks``); ``chunks``,
+    ``[chunk key, end of the item's text in its chunk]`` per item (empty when the file was not
+    read in chunks); ``spans``, each item's ``[start, end)`` in the text; ``data`` (None until
+    decoded: ``previous`` leaves the items undecoded). ``lines()`` gives each item's JSON."""
+
+    def __init__(
+        self,
+        key: str,
+        source: str,
+        context: str,
+        chunks: list[list[Any]],
+        spans: list[list[int]],
+        data: Any,
+        payload: bytes | None = None,
+        lines: Sequence[bytes | memoryview] | None = None,
+    ) -> None:
+        self.key = key
+        self.source = source
+        self.context = context
+        self.chunks = chunks
+        self.spans = spans
+        self.data = data
+        self._payload = payload
+        self._lines = lines
+
+    def lines(self) -> Sequence[bytes | memoryview]:
+        """Each item's JSON text, in order (slices of the entry as read: nothing is copied)."""
+        if self._lines is None:
+            payload = self._payload or b""
+            view = memoryview(payload)
+            found: list[bytes | memoryview] = []
+            at = payload.find(b"\n") + 1
+            while at:
+                end = payload.find(b"\n", at)
+                if end < 0:
+                    break
+                found.append(view[at : end - 1 if payload[end - 1] == 44 else end])  # 44: ","
+                at = end + 1
+            self._lines = found if found != [b""] else []
+        return self._lines
+
+    def known(self) -> dict[str, tuple[bytes | memoryview, int]]:
+        """Chunk key -> (the item's JSON, where its text ends in the chunk), of every item."""
+        lines = self.lines()
+        if len(lines) != len(self.chunks):
+            return {}
+        return {key: (line, end) for (key, end), line in zip(self.chunks, lines, strict=True)}
+
+
+def _read(key: str) -> bytes | None:
+    """The payload of the entry for ``key`` after its integrity check, or None."""
     import hashlib
 
     try:
@@ -94,30 +163,113 @@ def get(key: str, size: int | None = None) -> dict[str, Any] | None:
     payload = raw[start:-1]
     if hashlib.sha256(payload).hexdigest().encode("ascii") != raw[len(header) : len(header) + 64]:
         return None
+    return payload
+
+
+def get(key: str, size: int | None = None) -> Entry | None:
+    """The entry for ``key``, decoded, or None when it is missing, unreadable, of another format
+    or key, fails its integrity check, or holds data not shaped like a loaded file (``size``:
+    the file's length in bytes, which every span lies within)."""
+    if not enabled():
+        return None
+    payload = _read(key)
+    if payload is None:
+        return None
     try:
         entry = json.loads(payload)
     except (ValueError, RecursionError):
         return None
-    return entry if _well_shaped(entry, size) else None
+    if not _well_shaped(entry, size):
+        return None
+    data = entry["data"]
+    if entry["items"] is not None:
+        data["demands"] = entry["items"]
+    return Entry(key, entry["source"], entry["context"], entry["chunks"], entry["spans"], data, payload)
 
 
-def _well_shaped(entry: Any, size: int | None) -> bool:
-    """Whether an entry holds what ``put`` stores: data shaped like a loaded file, and one
-    ``[start, end)`` span per item (or none), in order, inside the file."""
-    if not isinstance(entry, dict) or set(entry) != {"data", "spans"}:
+def previous(source: str, skip: str) -> Entry | None:
+    """The newest entry of the file ``source`` (``source_of``), else the newest of any file,
+    other than the one keyed ``skip``: the version before a change, whose items a changed file
+    may reuse. Its data is left undecoded (``Entry.lines``); None when there is none whole."""
+    if not enabled():
+        return None
+    try:
+        found = []
+        for path in directory().iterdir():
+            if _ENTRY_NAME.match(path.name) and path.name[:64] != skip:
+                with contextlib.suppress(OSError):
+                    found.append((path.stat().st_mtime, path.name[:64]))
+    except OSError:
+        return None
+    found.sort(reverse=True)
+    mine = b'"payload":{"source":"' + source.encode("ascii") + b'"'
+    for pick in ([k for _, k in found if _begins_with(k, mine)][:1], [k for _, k in found][:1]):
+        for key in pick:
+            entry = _undecoded(key)
+            if entry is not None:
+                return entry
+    return None
+
+
+def _begins_with(key: str, mine: bytes) -> bool:
+    try:
+        with open(entry_path(key), "rb") as handle:
+            return mine in handle.read(300)
+    except OSError:
         return False
-    data, spans = entry["data"], entry["spans"]
-    if not isinstance(data, dict) or not isinstance(data.get("parties"), dict) or not isinstance(spans, list):
+
+
+def _undecoded(key: str) -> Entry | None:
+    """The entry for ``key`` with only its head decoded (not its items)."""
+    payload = _read(key)
+    if payload is None:
+        return None
+    first = payload.find(b"\n")
+    try:
+        head = json.loads(payload[:first] + b"]}") if first > 0 else json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    if first < 0 or not _well_shaped(head, None, decoded=False) or not head["chunks"]:
+        return None
+    entry = Entry(key, head["source"], head["context"], head["chunks"], head["spans"], None, payload)
+    return entry if len(entry.lines()) == len(entry.chunks) else None
+
+
+def _well_shaped(entry: Any, size: int | None, decoded: bool = True) -> bool:
+    """Whether an entry holds what ``put`` stores: data shaped like a loaded file (the model's
+    required fields there, each item a mapping with an id), one chunk record and one
+    ``[start, end)`` span per item (or none), spans in order and inside the file. Not
+    ``decoded``: its items are not read yet (``items`` is empty), so not checked."""
+    if not isinstance(entry, dict) or set(entry) != _PAYLOAD_KEYS:
         return False
-    items = data.get("demands", [])
-    if not isinstance(items, list):
+    data, items, spans, chunks = entry["data"], entry["items"], entry["spans"], entry["chunks"]
+    if not isinstance(entry["source"], str) or not isinstance(entry["context"], str):
         return False
-    for item in items:
-        if not isinstance(item, dict) or not all(
-            isinstance(item.get(k), str) for k in ("id", "party", "title", "status")
-        ):
+    if not isinstance(data, dict) or not isinstance(spans, list) or not isinstance(chunks, list):
+        return False
+    if any(data.get(key) is None for key in required_of(DataFile) if key != "demands"):
+        return False
+    if not isinstance(data.get("parties"), dict) or (items is None) != ("demands" not in data):
+        return False
+    if data.get("demands") is not None or not isinstance(items, (list, type(None))):
+        return False
+    required = required_of(Item)
+    for item in items or []:
+        # Every required field of an item is a name or text (or a list of them): id, party...
+        if type(item) is not dict or type(item.get("id")) is not str:
             return False
-    if spans and len(spans) != len(items):
+        for key in required:
+            value = item.get(key)
+            if type(value) is not str and not (type(value) is list and all(type(v) is str for v in value)):
+                return False
+    count = len(items or []) if decoded else len(chunks)
+    if items is not None and ((spans and len(spans) != count) or (chunks and len(chunks) != count)):
+        return False
+    if chunks and not all(
+        type(chunk) is list and len(chunk) == 2 and type(chunk[0]) is str and type(chunk[1]) is int for chunk in chunks
+    ):
+        return False
+    if chunks and (min(end for _key, end in chunks) < -1 or not _CHUNK_KEYS.fullmatch("".join(k for k, _ in chunks))):
         return False
     end = 0
     for span in spans:
@@ -129,24 +281,63 @@ def _well_shaped(entry: Any, size: int | None) -> bool:
     return True
 
 
-def put(key: str, data: Any, spans: list[list[int]] | None) -> None:
-    """Store an entry; silently does nothing when the cache folder cannot be written."""
+def put(
+    key: str,
+    data: Any,
+    spans: list[list[int]] | None,
+    *,
+    source: str = "",
+    context: str = "",
+    chunks: list[list[Any]] | None = None,
+    lines: Sequence[bytes | memoryview] | None = None,
+) -> None:
+    """Store an entry for the version ``key`` of a file (``data``, its items' ``spans``, and
+    how it was chunked: see ``Entry``); ``lines``, each item's JSON when known already (from
+    the entry of an earlier version), saves encoding them again. Silently does nothing when
+    the cache is off or its folder cannot be written."""
     if not enabled():
         return
     import hashlib
 
-    folder = directory()
     try:
-        payload = json.dumps({"data": data, "spans": spans or []}, ensure_ascii=False, separators=(",", ":"))
-        body = payload.encode("utf-8")
-        digest = hashlib.sha256(body).hexdigest().encode("ascii")
+        rest = dict(data)
+        items = rest.get("demands") if "demands" in rest else None
+        if "demands" in rest:
+            rest["demands"] = None
+        if items is not None and not isinstance(items, list):
+            return
+        if lines is None or items is None or len(lines) != len(items):
+            lines = [dumps(item).encode("utf-8") for item in items or []]
+        head = dumps({"source": source, "context": context, "chunks": chunks or [], "spans": spans or [], "data": rest})
+        pieces: list[bytes | memoryview] = [head[:-1].encode("utf-8")]
+        if items is None:
+            pieces.append(b',"items":null}')
+        else:
+            pieces.append(b',"items":[\n')
+            for n, line in enumerate(lines):
+                pieces += [b",\n", line] if n else [line]
+            pieces.append(b"\n]}")
+        payload = b"".join(pieces)
+        del pieces
+
+        def write(handle: IO[bytes]) -> None:
+            handle.write(_header(key) + hashlib.sha256(payload).hexdigest().encode("ascii") + _PAYLOAD)
+            handle.write(payload)
+            handle.write(b"}")
+
+        folder = directory()
         folder.mkdir(parents=True, exist_ok=True)
         from .atomic import replace
 
-        replace(entry_path(key), _header(key) + digest + _PAYLOAD + body + b"}", durable=False)
+        replace(entry_path(key), write, durable=False)
         _prune(folder)
     except (OSError, TypeError, ValueError, DemandsError):
         return
+
+
+def dumps(value: Any) -> str:
+    """``value`` as compact JSON, non-ASCII text as it is: how an entry writes data."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _ours(path: Path) -> bool:

@@ -1,8 +1,10 @@
 """A loaded data file: ``Document``, and parsing and loading it (through the parse cache).
 
-``load`` reads a file (``files``), takes its validated data from the parse cache when its
-bytes were seen before, and otherwise parses it (``yamlio``), validates it (``validate``)
-and stores it in the cache. Problems are located as ``path:line:column``.
+``load`` reads a file (``files``) and takes its validated data from the parse cache when its
+bytes were seen before. Otherwise it reads the file as item chunks (``chunks``), parsing only
+the items the cache has not seen, and where that is not possible or finds any problem, parses
+it whole (``yamlio``) and validates it (``validation``); either way it stores the result in the
+cache. Problems are located as ``path:line:column``, always by the whole parse.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from yaml.nodes import Node
-
-from . import cache, validation, yamlio
+from . import cache, validation
 from .collector import paused
 from .errors import OPTION, InvalidFile, Problem, UnknownId
 from .files import decode, find_file, read_raw
 from .model import DataFile, Item, Vocabulary, fold, natural_key, vocabulary
 from .sources import quote_problems
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Document:
     newline: str = "\n"
     #: Each item's ``[start, end)`` offsets in ``text`` (from the cache; empty when not known).
     spans: list[list[int]] = field(default_factory=list, repr=False)
+    #: The parse cache's entry for this text (its items' JSON, for the entry of the next version).
+    cached: cache.Entry | None = field(default=None, repr=False)
     _index: dict[str, int] | None = field(default=None, repr=False)
 
     @property
@@ -96,6 +102,8 @@ def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sour
 
     ``sources`` also checks that each quote occurs in its document, reported with the rest.
     """
+    from . import yamlio
+
     label = str(path)
     with paused():
         data, node = yamlio.parse(text, label)
@@ -112,6 +120,8 @@ def parse(text: str, path: Path, *, bom: bool = False, newline: str = "\n", sour
 def locate(found: validation.Found, node: Node | None, label: str) -> list[Problem]:
     """Problems found in the data (where, message) as ``Problem``s located by line and column
     in the file's node tree (line 1, column 1 without one), in the order of the file."""
+    from . import yamlio
+
     problems = []
     for where, message in found:
         target, key_node = yamlio.node_at(node, where)
@@ -147,18 +157,26 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
 
 
 def _from_bytes(raw: bytes, path: Path, tree: bool) -> Document:
-    use_cache = len(raw) >= cache.min_bytes()
+    use_cache = len(raw) >= cache.min_bytes() and cache.enabled()
     key = cache.key_of(raw) if use_cache else ""
     entry = cache.get(key, len(raw)) if use_cache and not tree else None
     text, bom, newline = decode(raw, path)
+    del raw  # a large file's bytes are not needed past here
     if entry is not None:
-        return Document(path, text, entry["data"], None, bom, newline, entry["spans"])
+        return Document(path, text, entry.data, None, bom, newline, entry.spans, cached=entry)
+    if use_cache and not tree:
+        from . import chunks
+
+        loaded = chunks.load(text, path, key)
+        if loaded is not None:
+            return Document(path, text, loaded.data, None, bom, newline, loaded.spans, cached=loaded)
     doc = parse(text, path, bom=bom, newline=newline)
     if use_cache:
+        from .chunks import remember
         from .regions import item_spans
 
         doc.spans = item_spans(text, doc.node)
-        cache.put(key, doc.data, doc.spans)
+        doc.cached = remember(key, text, path, doc.data, doc.spans)
     return doc
 
 

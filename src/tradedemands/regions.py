@@ -123,13 +123,18 @@ def refuse(message: str) -> DemandsError:
     return DemandsError(f"refusing to write: the result would not be valid ({message}); nothing was changed")
 
 
-def check_regions(doc: Document, editor: Editor, new_text: str) -> list[list[int]] | None:
+def check_regions(
+    doc: Document, editor: Editor, new_text: str, parsed: dict[int, Any] | None = None
+) -> list[list[int]] | None:
     """Check a warm edit by re-parsing only the lines of the items it touched.
 
     Every splice must fall inside one item's lines (an insertion at an item's end belongs
     to it); each touched region, re-parsed alone, must hold exactly the intended items; the
-    rest of the text is untouched by construction. Returns the items' new spans, or None
-    when the edit is not of that shape (the caller then checks the whole text).
+    rest of the text is untouched by construction. The intended data is validated: the items
+    touched or added one by one, and all of them across items (every item one by one when an
+    id went away). Returns the items' new spans, or None when the edit is not of that shape
+    (the caller then checks the whole text). ``parsed`` gets the items as re-parsed, by
+    their index in the new list.
     """
     spans = doc.spans
     starts = [s[0] for s in spans]
@@ -149,6 +154,7 @@ def check_regions(doc: Document, editor: Editor, new_text: str) -> list[list[int
     old_ids = {item["id"].lower() for item in doc.items}
     added = [item for item in intended if item["id"].lower() not in old_ids]
     new_spans: list[list[int]] = []
+    reread: dict[int, Any] = {}
     delta = 0
     for k, (start, end) in enumerate(spans):
         if k not in touched:
@@ -165,16 +171,28 @@ def check_regions(doc: Document, editor: Editor, new_text: str) -> list[list[int
             raise refuse(err.problems[0].message) from None
         if items != expected:
             return None
+        reread.update({len(new_spans) + n: item for n, item in enumerate(items)})
         base = start + delta
         new_spans += [[base + a, base + b] for a, b in nodes]
         delta += len(region) - (end - start)
     if len(new_spans) != len(intended):
         return None
-    found = validation.check(editor.data)
+    # Untouched items were valid and stay so unless an id they may name went away.
+    changed = None if old_ids - set(by_id) else _changed(doc.items, intended) | set(reread)
+    found = validation.check(editor.data, items=changed)
     if found:
         _where, message = found[0]
         raise refuse(message)
+    if parsed is not None:
+        parsed.update(reread)
     return new_spans if len(new_spans) >= 2 else []
+
+
+def _changed(old: list[Any], new: list[Any]) -> set[int]:
+    """The indexes in ``new`` of the items that are not the very objects of ``old`` (an edit
+    copies an item before it changes it: see ``Editor``)."""
+    same = {id(item) for item in old}
+    return {n for n, item in enumerate(new) if id(item) not in same}
 
 
 def parse_region(doc: Document, region: str) -> tuple[list[Any], list[tuple[int, int]]]:

@@ -86,51 +86,67 @@ def transact(
         if not editor.splices:
             return result, False
         new_text = editor.result()
-        spans = check_regions(doc, editor, new_text) if warm else None
+        parsed: dict[int, Any] = {}
+        spans = check_regions(doc, editor, new_text, parsed) if warm else None
+        written = editor.data
         if spans is None:
-            spans = check_whole(doc, editor, new_text)
+            spans, written = check_whole(doc, editor, new_text)
+        elif parsed:
+            # The cache keeps the items as a parse reads them back (they equal the intended ones).
+            written = {**editor.data, "demands": list(editor.data["demands"])}
+            for n, item in parsed.items():
+                written["demands"][n] = item
         touched = sources_changed(doc.data, editor.data)
         if touched:
             found = quote_problems(editor.data, doc.path.resolve().parent, touched)
             if found:
                 raise DemandsError(f"refusing to write: {found[0][1]}; nothing was changed")
         raw = encode(new_text, doc.bom)
+        # Each text is hashed once: without a byte-order mark a file's cache key is its text's hash.
+        key = cache.key_of(raw)
         reverse = reverse_splices(doc.text, editor.splices)
         entry = {
             "what": what(result) if callable(what) else what,
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "before": sha(doc.text),
-            "after": sha(new_text),
+            "before": doc.cached.key if doc.cached is not None and not doc.bom else sha(doc.text),
+            "after": key if not doc.bom else sha(new_text),
             "splices": [[s.start, s.end, s.text] for s in reverse],
         }
 
         def remember() -> None:
             record(path, entry, say)
             if len(raw) >= cache.min_bytes():
-                cache.put(cache.key_of(raw), editor.data, spans)
+                from .chunks import remember as keep
+
+                keep(key, new_text, path, written, spans, doc.cached)
 
         replace(path, raw, label=str(path), then=remember)
     return result, True
 
 
-def check_whole(doc: Document, editor: Editor, new_text: str) -> list[list[int]]:
+def check_whole(doc: Document, editor: Editor, new_text: str) -> tuple[list[list[int]], Any]:
     """Re-parse the whole new text: it must validate and equal the intended data. Returns the
-    items' spans in it."""
+    items' spans in it, and the data as parsed."""
     try:
         new_doc = parse(new_text, doc.path, bom=doc.bom, newline=doc.newline)
     except InvalidFile as err:
         raise refuse(err.problems[0].message) from None
     if new_doc.data != editor.data:
         raise DemandsError(MISREAD)
-    return item_spans(new_text, new_doc.node)
+    return item_spans(new_text, new_doc.node), new_doc.data
 
 
 def sources_changed(old: Any, new: Any) -> set[str]:
-    """The (folded) ids of the items of ``new`` whose source is new or differs from ``old``'s."""
+    """The (folded) ids of the items of ``new`` whose source is new or differs from ``old``'s.
+    Items that are the very objects of ``old`` (an edit copies what it changes) are the same."""
+    same = {id(item) for item in old.get("demands") or []}
+    changed = [item for item in new.get("demands") or [] if id(item) not in same]
+    if not changed:
+        return set()
     before = {item["id"].lower(): item.get("source") for item in old.get("demands") or []}
     return {
         item["id"].lower()
-        for item in new.get("demands") or []
+        for item in changed
         if item.get("source") and before.get(item["id"].lower()) != item.get("source")
     }
 

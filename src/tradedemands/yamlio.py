@@ -133,9 +133,11 @@ class _Builder:
         raise _Refused(node, "unexpected YAML node")  # pragma: no cover - the composer makes only these
 
 
-def parse(text: str, path: str) -> tuple[Any, Node | None]:
+def parse(text: str, path: str, depth: int = 0) -> tuple[Any, Node | None]:
     """Parse one YAML document into plain data and its node tree.
 
+    ``depth``: how deep the document's root sits in a whole file (a file's own root is 0; an
+    item's lines, a list entry of ``demands``, parse at 1), for the nesting limit.
     Raises InvalidFile with one located problem for syntax errors and refused constructs.
     """
     try:
@@ -161,7 +163,7 @@ def parse(text: str, path: str) -> tuple[Any, Node | None]:
     if node is None:
         return None, None
     try:
-        return _Builder().build(node), node
+        return _Builder().build(node, depth), node
     except _Refused as refused:
         mark = refused.node.start_mark
         raise InvalidFile([Problem(path, mark.line + 1, mark.column + 1, refused.message)]) from None
@@ -189,6 +191,23 @@ def scalar_text(root: Node | None, path: DataPath) -> str | None:
     """The scalar at ``path`` as written in the file (``1.50`` stays ``1.50``)."""
     node, _ = node_at(root, path)
     return node.value if isinstance(node, ScalarNode) else None
+
+
+def written_numbers(root: Node) -> dict[DataPath, str]:
+    """Every scalar under ``root`` that reads as a number or true/false, as written, by its
+    path from ``root``: what ``scalar_text`` gives for each, kept without the node tree."""
+    found: dict[DataPath, str] = {}
+    stack: list[tuple[Node, DataPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, ScalarNode):
+            if node.tag in (INT, FLOAT, BOOL):
+                found.setdefault(path, node.value)
+        elif isinstance(node, MappingNode):
+            stack.extend((value, (*path, key.value)) for key, value in reversed(node.value))
+        elif isinstance(node, SequenceNode):
+            stack.extend((value, (*path, n)) for n, value in enumerate(node.value))
+    return found
 
 
 # --- emitting scalars -------------------------------------------------------------------------

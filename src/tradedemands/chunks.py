@@ -1,0 +1,261 @@
+"""A data file as item chunks: the lines of each item, found by position and parsed alone.
+
+A pull, a merge or a hand edit changes a few items of a large file. ``split`` finds where the
+list of items (``demands:``) lies and where each item's lines begin, when the layout makes that
+safe to know from the text alone: a top-level ``demands:`` key with nothing after it on its line,
+items at one indentation each beginning its own line with ``- ``, and between them only deeper
+lines, comments and blank lines. The text from one item's first line to the next item's is its
+*chunk*. Anything else (a flow-style ``demands: [...]``, items at two indentations, a directive,
+a lone carriage return) gives None, and the file is parsed whole.
+
+``parse_chunk`` parses one chunk alone, at the depth the list's entries have in the file (so the
+nesting limit and every refusal are a whole parse's), and keeps what validation needs of its
+node tree (numbers as written) without the tree. A chunk must parse alone as exactly one list
+entry: a quoted scalar or flow collection running on into the next chunk, or an alias to another
+chunk's anchor, fails there, and the caller falls back to parsing the file whole. Chunks are keyed
+by a hash of their text (``key_of``), so a chunk seen before is never parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .model import DataPath
+
+if TYPE_CHECKING:
+    from .cache import Entry
+
+_DEMANDS_LINE = re.compile(r"demands: *(?:#[^\n]*)?\r?\n")
+_FIRST_ITEM = re.compile(r"(?:(?: *(?:#[^\n]*)?\r?\n))*( *)- ")
+
+
+class Layout:
+    """Where a file's list of items lies in its text: ``key_at``, the offset of its ``demands:``
+    key; ``starts``, the offset of each item's first line (its ``- ``); and ``end``, where the list ends (the offset of the first line
+    after it, or the end of the text). Chunk ``k`` is ``text[starts[k]:starts[k + 1]]``, the
+    last one ending at ``end``."""
+
+    __slots__ = ("end", "key_at", "starts")
+
+    def __init__(self, key_at: int, starts: list[int], end: int) -> None:
+        self.key_at = key_at
+        self.starts = starts
+        self.end = end
+
+    def bounds(self) -> list[tuple[int, int]]:
+        """Each chunk's ``[start, end)``."""
+        ends = [*self.starts[1:], self.end]
+        return list(zip(self.starts, ends, strict=True))
+
+    def skeleton(self, text: str) -> str:
+        """``text`` without its items: the head up to the first item and the tail after the list."""
+        return text[: self.starts[0]] + text[self.end :]
+
+
+def split(text: str) -> Layout | None:
+    """The layout of ``text``'s item list, or None when it cannot be known safely from the text
+    (see the module's doc): no top-level block ``demands:``, no items, items at several
+    indentations or not starting their own line, a directive (``%``), a lone carriage return."""
+    at = 0 if text.startswith("demands:") else text.find("\ndemands:") + 1
+    if at == 0 and not text.startswith("demands:"):
+        return None
+    head = _DEMANDS_LINE.match(text, at)
+    first = _FIRST_ITEM.match(text, head.end()) if head else None
+    if first is None or "\n%" in text[:at] or text.startswith("%"):
+        return None
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return None  # a lone CR breaks lines for YAML, not for this split
+    indent = len(first.group(1))
+    starts = [first.start(1)]
+    end = len(text)
+    # Every line indented no deeper than the items: an item, a comment, or the end of the list.
+    for line in re.compile(rf"\n( {{0,{indent}}})[^ \n]").finditer(text, starts[0]):
+        start = line.start() + 1
+        depth = len(line.group(1))
+        mark = text[line.end() - 1]
+        if depth == indent and text.startswith("- ", start + depth):
+            starts.append(start)
+        elif mark == "#" or (mark == "\r" and text.startswith("\r\n", line.end() - 1)):
+            continue
+        elif depth == 0:
+            end = start
+            break
+        else:
+            return None
+    return Layout(at, starts, end)
+
+
+def key_of(chunk: str) -> str:
+    """A chunk's key: the SHA-256 of its text (UTF-8), 32 hex digits."""
+    return hashlib.sha256(chunk.encode("utf-8")).hexdigest()[:32]
+
+
+class Chunk:
+    """One chunk parsed alone: its ``item`` (plain data, as a whole parse builds it), the
+    numbers and true/false in it as written (``written``, by path from the item: what
+    validation reads back into text fields), and ``span_end``, where the item's own text ends
+    inside the chunk (its trailing comments and blank lines left out), or -1 when the item has
+    no span a text edit can use (a flow-style mapping, a mapping that does not begin on its
+    ``- `` line)."""
+
+    __slots__ = ("item", "span_end", "written")
+
+    def __init__(self, item: Any, written: dict[DataPath, str], span_end: int) -> None:
+        self.item = item
+        self.written = written
+        self.span_end = span_end
+
+
+def parse_chunk(chunk: str, label: str) -> Chunk | None:
+    """Parse one chunk alone; None when it is not exactly one list entry on its own, or does not
+    parse (the caller then parses the file whole, which reports any error as it stands)."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    from . import yamlio
+    from .errors import InvalidFile
+    from .splices import after_content, line_start
+
+    try:
+        value, node = yamlio.parse(chunk, label, depth=1)
+    except (InvalidFile, ValueError):
+        return None
+    if not isinstance(node, SequenceNode) or node.flow_style or len(node.value) != 1 or len(value) != 1:
+        return None
+    entry = node.value[0]
+    span_end = -1
+    if isinstance(entry, MappingNode) and not entry.flow_style and entry.value:
+        start = line_start(chunk, entry.start_mark.index)
+        if start == 0 and chunk[: entry.start_mark.index].strip() == "-":
+            span_end = after_content(chunk, entry)
+    return Chunk(value[0], yamlio.written_numbers(entry), span_end)
+
+
+# --- loading through the cache -------------------------------------------------------------------
+
+
+def load(text: str, path: Path, key: str) -> Entry | None:
+    """The validated data of ``text`` (the file at ``path``, whose bytes have the cache key
+    ``key``) read as chunks, reusing every item the cache holds from the version before
+    (``cache.previous``), stored in the cache as the entry of ``key``; None when the layout
+    does not split, a chunk does not parse alone, or anything is wrong with the file (the
+    caller then parses it whole, and reports what is wrong exactly as it stands)."""
+    import json
+
+    from yaml.nodes import MappingNode
+
+    from . import cache, validation, yamlio
+    from .errors import InvalidFile
+
+    layout = split(text)
+    if layout is None:
+        return None
+    label = str(path)
+    skeleton = layout.skeleton(text)
+    try:
+        rest, rest_node = yamlio.parse(skeleton, label)
+    except InvalidFile:
+        return None
+    if not (isinstance(rest_node, MappingNode) and not rest_node.flow_style and isinstance(rest, dict)):
+        return None
+    demands = next((k for k, _v in rest_node.value if k.value == "demands"), None)
+    if demands is None or demands.start_mark.index != layout.key_at or rest.get("demands", 0) is not None:
+        return None
+    bounds = layout.bounds()
+    keys = [key_of(text[a:b]) for a, b in bounds]
+    source, context = cache.source_of(path), key_of(skeleton)
+    before = cache.previous(source, key)
+    known = before.known() if before is not None else {}
+    missing = object()
+    items: list[Any] = [missing] * len(bounds)
+    lines: list[Any] = [None] * len(bounds)
+    ends = [0] * len(bounds)
+    fresh: dict[int, dict[DataPath, str]] = {}
+    for k, (a, b) in enumerate(bounds):
+        hit = known.get(keys[k])
+        if hit is not None:
+            lines[k], ends[k] = hit
+            continue
+        chunk = parse_chunk(text[a:b], label)
+        if chunk is None:
+            return None
+        items[k], ends[k], fresh[k] = chunk.item, chunk.span_end, chunk.written
+    reused = [k for k in range(len(bounds)) if k not in fresh]
+    if reused:
+        try:
+            decoded = json.loads(b"[" + b",".join([lines[k] for k in reused]) + b"]")
+        except (ValueError, RecursionError):
+            return None
+        for k, item in zip(reused, decoded, strict=True):
+            items[k] = item
+    data = rest
+    data["demands"] = items
+    only: set[int] | None = set(fresh)
+    if before is None or before.context != context or _removed(before, set(keys), items, fresh):
+        only = None  # parties, rounds or statuses changed, or an item went: check every item
+
+    def text_of(where: DataPath) -> str | None:
+        if where[:1] != ("demands",):
+            return yamlio.scalar_text(rest_node, where)
+        written = fresh.get(where[1]) if len(where) > 1 else None  # type: ignore[call-overload]
+        return written.get(tuple(where[2:])) if written else None
+
+    if validation.check(data, text_of, items=only):
+        return None
+    for k in fresh:
+        lines[k] = cache.dumps(items[k]).encode("utf-8")
+    spans = [[a, a + end] for (a, _b), end in zip(bounds, ends, strict=True)]
+    if len(spans) < 2 or min(ends) < 0:
+        spans = []
+    records = [[k, end] for k, end in zip(keys, ends, strict=True)]
+    cache.put(key, data, spans, source=source, context=context, chunks=records, lines=lines)
+    return cache.Entry(key, source, context, records, spans, data, lines=lines)
+
+
+def _removed(before: Entry, now: set[str], items: list[Any], fresh: dict[int, Any]) -> bool:
+    """Whether an item of the version ``before`` is gone (by id): then what linked to it must
+    be checked again. Only the items whose chunk changed are read."""
+    import json
+
+    gone = set()
+    for (chunk, _end), line in zip(before.chunks, before.lines(), strict=True):
+        if chunk not in now:
+            try:
+                item = json.loads(bytes(line))
+            except (ValueError, RecursionError):
+                return True
+            gone.add(str(item.get("id", "")).lower() if isinstance(item, dict) else "")
+    # An edited item keeps its id: look among the items parsed now first, then among all.
+    for found in ([items[k] for k in fresh], items) if gone else ():
+        gone -= {item["id"].lower() for item in found if isinstance(item, dict) and isinstance(item.get("id"), str)}
+        if not gone:
+            break
+    return bool(gone)
+
+
+def remember(
+    key: str, text: str, path: Path, data: Any, spans: list[list[int]], before: Entry | None = None
+) -> Entry | None:
+    """Store the cache entry of a version parsed whole (or written by a command): with the
+    chunk key of each item when the text splits into one chunk per item where the spans say
+    the items are, so that the next version can reuse them (``before``: the entry of the
+    version this one was made from, whose item JSON is reused for unchanged chunks)."""
+    from . import cache
+
+    items = data.get("demands") if isinstance(data, dict) else None
+    layout = split(text) if spans and isinstance(items, list) else None
+    if layout is None or not isinstance(items, list) or layout.starts != [start for start, _end in spans]:
+        cache.put(key, data, spans, source=cache.source_of(path))
+        return None
+    bounds = layout.bounds()
+    keys = [key_of(text[a:b]) for a, b in bounds]
+    known = before.known() if before is not None else {}
+    records = [[k, end - a] for k, (a, _b), (_s, end) in zip(keys, bounds, spans, strict=True)]
+    lines = [
+        known[k][0] if k in known else cache.dumps(item).encode("utf-8") for k, item in zip(keys, items, strict=True)
+    ]
+    source, context = cache.source_of(path), key_of(layout.skeleton(text))
+    cache.put(key, data, spans, source=source, context=context, chunks=records, lines=lines)
+    return cache.Entry(key, source, context, records, spans, data, lines=lines)
