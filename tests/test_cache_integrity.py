@@ -108,7 +108,6 @@ def shapes(good: dict[str, Any]) -> dict[str, Any]:
         "spans out of order": {**good, "spans": list(reversed(good["spans"]))},
         "a span of text": {**good, "spans": [["0", "1"]] * n},
         "too few chunk records": {**good, "chunks": good["chunks"][:-1]},
-        "a chunk key of another shape": {**good, "chunks": [["not-a-key", 1], *good["chunks"][1:]]},
     }
 
 
@@ -126,6 +125,21 @@ def test_an_entry_of_an_odd_shape_is_a_miss_even_with_a_matching_hash(
     forge(entry, shapes(good)[shape])
     r = run("mark", "US-7", "discussing", "--date", "2018-05-20")
     assert (r.exit_code, r.stderr) == (0, "US-7: open -> discussing\n"), r.output
+
+
+@pytest.mark.parametrize("record", [["not-a-key", 1], ["0" * 32, -2], ["0" * 32], "0" * 32, ["0" * 32, 1.5]], ids=repr)
+def test_chunk_records_of_another_shape_are_not_used(run, workspace: Path, data_file: Path, record: Any) -> None:
+    """The entry still gives the file's data (checked whole), but no item is reused by its chunks."""
+    shipped = listed(run)
+    entry = the_entry(workspace)
+    good = json.loads(entry.read_bytes())["payload"]
+    forge(entry, {**good, "chunks": [record, *good["chunks"][1:]]})
+    got = cache.get(entry.name.removesuffix(cache.SUFFIX), data_file.stat().st_size)
+    assert got is not None and got.chunks == [] and got.known() == {}
+    assert listed(run) == shipped
+    text = data_file.read_text(encoding="utf-8")
+    data_file.write_text(text.replace("Cut tariffs to the US level", "Cut tariffs"), encoding="utf-8")
+    assert "Cut tariffs" in listed(run)
 
 
 def test_pruning_deletes_only_the_caches_own_entries(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -405,3 +405,46 @@ def test_warm_writes_leave_what_cold_writes_leave(data: st.DataObject) -> None:
                 event(f"{op} {got[0].split(':')[0]}")
                 loaded = document.load(warm)
                 same((loaded.data, loaded.spans), whole(warm.read_bytes().decode("utf-8"), warm))
+                assert_chunked_as_split(warm)
+
+
+def assert_chunked_as_split(path: Path) -> None:
+    """The entry of ``path``'s text records the chunks ``split`` finds in it (a write works them
+    out from its splices alone: ``chunks.after_edit``)."""
+    raw = path.read_bytes()
+    entry = cache.get(cache.key_of(raw))
+    text = raw.decode("utf-8-sig")
+    layout = chunks.split(text)
+    if entry is None or not entry.chunks:
+        return
+    assert layout is not None
+    assert [k for k, _ in entry.chunks] == [chunks.key_of(text[a:b]) for a, b in layout.bounds()]
+    assert entry.end == layout.end
+    assert [[a, a + end] for (a, _b), (_k, end) in zip(layout.bounds(), entry.chunks, strict=True)] == entry.spans
+    assert [json.loads(bytes(line)) for line in entry.lines()] == entry.data["demands"]
+
+
+def test_a_warm_write_does_not_split_the_whole_text_again(data_file: Path) -> None:
+    import tradedemands
+
+    with fresh_cache():
+        document.load(data_file)
+        with mock.patch.object(chunks, "split", side_effect=AssertionError("split the whole text")):
+            tradedemands.mark(data_file, ["US-7", "CN-2"], "discussing", date="2018-05-20")
+            tradedemands.add(data_file, party="cn", title="Added", date="2018-05-21")
+            tradedemands.remove(data_file, "US-1", force=True)
+        assert_chunked_as_split(data_file)
+
+
+def test_chunk_records_are_checked_once_per_entry(data_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write walks every chunk record: checking them must not be repeated per record."""
+    import tradedemands
+
+    calls = []
+    real = cache._chunks_shaped
+    monkeypatch.setattr(cache, "_chunks_shaped", lambda records: calls.append(1) or real(records))
+    with fresh_cache():
+        document.load(data_file)
+        calls.clear()
+        tradedemands.mark(data_file, ["US-7"], "discussing", date="2018-05-20")
+    assert len(calls) <= 2

@@ -49,7 +49,7 @@ _ENTRY_NAME = re.compile(r"^[0-9a-f]{64}" + re.escape(SUFFIX) + "$")
 _OLD_NAME = re.compile(r"^[0-9a-f]{64}\.json$")
 _OLD_START = b'{"format":"2:'
 _CHUNK_KEYS = re.compile(r"(?:[0-9a-f]{32})+")
-_PAYLOAD_KEYS = {"source", "context", "chunks", "spans", "data", "items"}
+_PAYLOAD_KEYS = {"source", "context", "end", "chunks", "spans", "data", "items"}
 
 
 def min_bytes() -> int:
@@ -100,8 +100,8 @@ _PAYLOAD = b'","payload":'
 class Entry:
     """One version of a file as the cache holds it: ``key``; ``source`` and ``context`` (keys of
     the file's path and of its text around the items: ``source_of``, ``chunks``); ``chunks``,
-    ``[chunk key, end of the item's text in its chunk]`` per item (empty when the file was not
-    read in chunks); ``spans``, each item's ``[start, end)`` in the text; ``data`` (None until
+    ``[chunk key, end of the item's text in its chunk]`` per item, and ``end``, where the list
+    of items ends in the text (empty and 0 when the file was not read in chunks); ``spans``, each item's ``[start, end)`` in the text; ``data`` (None until
     decoded: ``previous`` leaves the items undecoded). ``lines()`` gives each item's JSON."""
 
     def __init__(
@@ -114,15 +114,27 @@ class Entry:
         data: Any,
         payload: bytes | None = None,
         lines: Sequence[bytes | memoryview] | None = None,
+        end: int = 0,
     ) -> None:
         self.key = key
         self.source = source
         self.context = context
-        self.chunks = chunks
+        self._chunks = chunks
+        self._unchecked = True
         self.spans = spans
+        self.end = end
         self.data = data
         self._payload = payload
         self._lines = lines
+
+    @property
+    def chunks(self) -> list[list[Any]]:
+        """The chunk records, checked on first use ([] when they are not well formed)."""
+        if self._unchecked:
+            self._unchecked = False
+            if self._chunks and not _chunks_shaped(self._chunks):
+                self._chunks = []
+        return self._chunks
 
     def lines(self) -> Sequence[bytes | memoryview]:
         """Each item's JSON text, in order (slices of the entry as read: nothing is copied)."""
@@ -150,8 +162,16 @@ class Entry:
 
 def _read(key: str) -> bytes | None:
     """The payload of the entry for ``key`` after its integrity check, or None."""
-    import hashlib
+    found = _unchecked(key)
+    if found is None:
+        return None
+    payload, digest = found
+    return payload if _digest(payload) == digest else None
 
+
+def _unchecked(key: str) -> tuple[bytes, bytes] | None:
+    """(payload, the SHA-256 its header claims) of the entry for ``key``, when its header is
+    what this version writes for ``key``; the payload is not checked against the hash yet."""
     try:
         raw = read_regular(entry_path(key), MAX_BYTES)
     except (OSError, DemandsError):
@@ -160,10 +180,13 @@ def _read(key: str) -> bytes | None:
     start = len(header) + 64 + len(_PAYLOAD)
     if not raw.startswith(header) or raw[start - len(_PAYLOAD) : start] != _PAYLOAD or not raw.endswith(b"}"):
         return None
-    payload = raw[start:-1]
-    if hashlib.sha256(payload).hexdigest().encode("ascii") != raw[len(header) : len(header) + 64]:
-        return None
-    return payload
+    return raw[start:-1], raw[len(header) : len(header) + 64]
+
+
+def _digest(payload: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(payload).hexdigest().encode("ascii")
 
 
 def get(key: str, size: int | None = None) -> Entry | None:
@@ -172,19 +195,30 @@ def get(key: str, size: int | None = None) -> Entry | None:
     the file's length in bytes, which every span lies within)."""
     if not enabled():
         return None
-    payload = _read(key)
-    if payload is None:
+    found = _unchecked(key)
+    if found is None:
         return None
+    payload, claimed = found
+    # The hash is checked in a thread while the payload is decoded (hashing frees the
+    # interpreter; decoding JSON is safe whatever the bytes): the entry is used only if it holds.
+    import threading
+
+    digest: list[bytes] = []
+    checking = threading.Thread(target=lambda: digest.append(_digest(payload)), daemon=True)
+    checking.start()
     try:
         entry = json.loads(payload)
     except (ValueError, RecursionError):
-        return None
-    if not _well_shaped(entry, size):
+        entry = None
+    checking.join()
+    if entry is None or digest != [claimed] or not _well_shaped(entry, size):
         return None
     data = entry["data"]
     if entry["items"] is not None:
         data["demands"] = entry["items"]
-    return Entry(key, entry["source"], entry["context"], entry["chunks"], entry["spans"], data, payload)
+    return Entry(
+        key, entry["source"], entry["context"], entry["chunks"], entry["spans"], data, payload, end=entry["end"]
+    )
 
 
 def previous(source: str, skip: str) -> Entry | None:
@@ -231,7 +265,7 @@ def _undecoded(key: str) -> Entry | None:
         return None
     if first < 0 or not _well_shaped(head, None, decoded=False) or not head["chunks"]:
         return None
-    entry = Entry(key, head["source"], head["context"], head["chunks"], head["spans"], None, payload)
+    entry = Entry(key, head["source"], head["context"], head["chunks"], head["spans"], None, payload, end=head["end"])
     return entry if len(entry.lines()) == len(entry.chunks) else None
 
 
@@ -245,6 +279,8 @@ def _well_shaped(entry: Any, size: int | None, decoded: bool = True) -> bool:
     data, items, spans, chunks = entry["data"], entry["items"], entry["spans"], entry["chunks"]
     if not isinstance(entry["source"], str) or not isinstance(entry["context"], str):
         return False
+    if type(entry["end"]) is not int or entry["end"] < 0 or (size is not None and entry["end"] > size):
+        return False
     if not isinstance(data, dict) or not isinstance(spans, list) or not isinstance(chunks, list):
         return False
     if any(data.get(key) is None for key in required_of(DataFile) if key != "demands"):
@@ -253,31 +289,58 @@ def _well_shaped(entry: Any, size: int | None, decoded: bool = True) -> bool:
         return False
     if data.get("demands") is not None or not isinstance(items, (list, type(None))):
         return False
-    required = required_of(Item)
-    for item in items or []:
-        # Every required field of an item is a name or text (or a list of them): id, party...
-        if type(item) is not dict or type(item.get("id")) is not str:
-            return False
-        for key in required:
-            value = item.get(key)
-            if type(value) is not str and not (type(value) is list and all(type(v) is str for v in value)):
-                return False
+    if items and not items_shaped(items):
+        return False
     count = len(items or []) if decoded else len(chunks)
     if items is not None and ((spans and len(spans) != count) or (chunks and len(chunks) != count)):
         return False
-    if chunks and not all(
-        type(chunk) is list and len(chunk) == 2 and type(chunk[0]) is str and type(chunk[1]) is int for chunk in chunks
-    ):
+    if chunks and not decoded and not _chunks_shaped(chunks):
+        return False  # (a decoded entry's are checked when used: Entry.chunks)
+    return not spans or _spans_shaped(spans, size)
+
+
+def _spans_shaped(spans: list[Any], size: int | None) -> bool:
+    """Whether spans are ``[start, end)`` pairs of offsets, in order, not overlapping, inside
+    the file (``size`` bytes long, when given)."""
+    from operator import le, lt
+
+    if set(map(type, spans)) != {list} or set(map(len, spans)) != {2}:
         return False
-    if chunks and (min(end for _key, end in chunks) < -1 or not _CHUNK_KEYS.fullmatch("".join(k for k, _ in chunks))):
+    starts, ends = zip(*spans, strict=True)
+    if set(map(type, starts)) | set(map(type, ends)) != {int} or starts[0] < 0:
         return False
-    end = 0
-    for span in spans:
-        if not (isinstance(span, list) and len(span) == 2 and all(type(n) is int for n in span)):
+    if not all(map(lt, starts, ends)) or not all(map(le, ends, starts[1:])):
+        return False
+    return size is None or ends[-1] <= size
+
+
+def _chunks_shaped(chunks: list[Any]) -> bool:
+    """Whether each chunk record is ``[32 hex digits, an offset or -1]``."""
+    if set(map(type, chunks)) != {list} or set(map(len, chunks)) != {2}:
+        return False
+    keys, ends = zip(*chunks, strict=True)
+    if set(map(type, keys)) != {str} or set(map(type, ends)) != {int} or min(ends) < -1:
+        return False
+    return _CHUNK_KEYS.fullmatch("".join(keys)) is not None
+
+
+def items_shaped(items: list[Any]) -> bool:
+    """Whether every item is a mapping whose id and other required fields (the model's) are
+    names or text, or lists of them: what every loaded item is."""
+    from operator import methodcaller
+
+    if set(map(type, items)) - {dict}:
+        return False
+    for key in dict.fromkeys(("id", *required_of(Item))):
+        values = list(map(methodcaller("get", key), items))
+        kinds = set(map(type, values))
+        if kinds == {str}:
+            continue
+        if key == "id" or kinds - {str, list}:
             return False
-        if not end <= span[0] < span[1] or (size is not None and span[1] > size):
+        lists = [value for value in values if type(value) is list]
+        if set(map(type, (v for value in lists for v in value))) - {str}:
             return False
-        end = span[1]
     return True
 
 
@@ -288,11 +351,12 @@ def put(
     *,
     source: str = "",
     context: str = "",
+    end: int = 0,
     chunks: list[list[Any]] | None = None,
     lines: Sequence[bytes | memoryview] | None = None,
 ) -> None:
     """Store an entry for the version ``key`` of a file (``data``, its items' ``spans``, and
-    how it was chunked: see ``Entry``); ``lines``, each item's JSON when known already (from
+    how it was chunked: ``end`` of its list of items and ``chunks``, see ``Entry``); ``lines``, each item's JSON when known already (from
     the entry of an earlier version), saves encoding them again. Silently does nothing when
     the cache is off or its folder cannot be written."""
     if not enabled():
@@ -308,7 +372,16 @@ def put(
             return
         if lines is None or items is None or len(lines) != len(items):
             lines = [dumps(item).encode("utf-8") for item in items or []]
-        head = dumps({"source": source, "context": context, "chunks": chunks or [], "spans": spans or [], "data": rest})
+        head = dumps(
+            {
+                "source": source,
+                "context": context,
+                "end": end,
+                "chunks": chunks or [],
+                "spans": spans or [],
+                "data": rest,
+            }
+        )
         pieces: list[bytes | memoryview] = [head[:-1].encode("utf-8")]
         if items is None:
             pieces.append(b',"items":null}')

@@ -27,6 +27,7 @@ from .model import DataPath
 
 if TYPE_CHECKING:
     from .cache import Entry
+    from .splices import Splice
 
 _DEMANDS_LINE = re.compile(r"demands: *(?:#[^\n]*)?\r?\n")
 _FIRST_ITEM = re.compile(r"(?:(?: *(?:#[^\n]*)?\r?\n))*( *)- ")
@@ -188,6 +189,8 @@ def load(text: str, path: Path, key: str) -> Entry | None:
             decoded = json.loads(b"[" + b",".join([lines[k] for k in reused]) + b"]")
         except (ValueError, RecursionError):
             return None
+        if not cache.items_shaped(decoded):
+            return None
         for k, item in zip(reused, decoded, strict=True):
             items[k] = item
     data = rest
@@ -210,8 +213,8 @@ def load(text: str, path: Path, key: str) -> Entry | None:
     if len(spans) < 2 or min(ends) < 0:
         spans = []
     records = [[k, end] for k, end in zip(keys, ends, strict=True)]
-    cache.put(key, data, spans, source=source, context=context, chunks=records, lines=lines)
-    return cache.Entry(key, source, context, records, spans, data, lines=lines)
+    cache.put(key, data, spans, source=source, context=context, end=layout.end, chunks=records, lines=lines)
+    return cache.Entry(key, source, context, records, spans, data, lines=lines, end=layout.end)
 
 
 def _removed(before: Entry, now: set[str], items: list[Any], fresh: dict[int, Any]) -> bool:
@@ -236,15 +239,29 @@ def _removed(before: Entry, now: set[str], items: list[Any], fresh: dict[int, An
 
 
 def remember(
-    key: str, text: str, path: Path, data: Any, spans: list[list[int]], before: Entry | None = None
+    key: str,
+    text: str,
+    path: Path,
+    data: Any,
+    spans: list[list[int]],
+    before: Entry | None = None,
+    edit: tuple[str, list[Splice]] | None = None,
 ) -> Entry | None:
     """Store the cache entry of a version parsed whole (or written by a command): with the
     chunk key of each item when the text splits into one chunk per item where the spans say
     the items are, so that the next version can reuse them (``before``: the entry of the
-    version this one was made from, whose item JSON is reused for unchanged chunks)."""
+    version this one was made from, whose item JSON is reused for unchanged chunks; ``edit``:
+    the text before and the splices that made this one of it, when a command wrote it)."""
     from . import cache
 
     items = data.get("demands") if isinstance(data, dict) else None
+    if before is not None and edit is not None and isinstance(items, list) and len(spans) == len(items):
+        made = after_edit(before, edit[0], text, edit[1], spans, items)
+        if made is not None:
+            records, lines, end = made
+            source, context = cache.source_of(path), key_of(text[: spans[0][0]] + text[end:])
+            cache.put(key, data, spans, source=source, context=context, end=end, chunks=records, lines=lines)
+            return cache.Entry(key, source, context, records, spans, data, lines=lines, end=end)
     layout = split(text) if spans and isinstance(items, list) else None
     if layout is None or not isinstance(items, list) or layout.starts != [start for start, _end in spans]:
         cache.put(key, data, spans, source=cache.source_of(path))
@@ -257,5 +274,86 @@ def remember(
         known[k][0] if k in known else cache.dumps(item).encode("utf-8") for k, item in zip(keys, items, strict=True)
     ]
     source, context = cache.source_of(path), key_of(layout.skeleton(text))
-    cache.put(key, data, spans, source=source, context=context, chunks=records, lines=lines)
-    return cache.Entry(key, source, context, records, spans, data, lines=lines)
+    cache.put(key, data, spans, source=source, context=context, end=layout.end, chunks=records, lines=lines)
+    return cache.Entry(key, source, context, records, spans, data, lines=lines, end=layout.end)
+
+
+def after_edit(
+    before: Entry, old: str, new: str, splices: list[Splice], spans: list[list[int]], items: list[Any]
+) -> tuple[list[list[Any]], list[Any], int] | None:
+    """The chunk records and item JSON of ``new``, the text a write made by splicing ``old``
+    (whose entry is ``before``), found without reading the whole text again: every splice lies
+    in the list of items; the new chunks begin where the items' new ``spans`` begin; a chunk
+    whose text is that of an old one keeps its key and JSON; the others (the items the write
+    touched) are keyed and encoded, and checked to hold no line that ``split`` would read
+    otherwise. Returns ``(chunks, lines, end)``, or None when the entry before does not say
+    enough (the caller then splits the whole text)."""
+    import bisect
+
+    from . import cache
+
+    records_before = before.chunks
+    if not records_before or not before.end or len(before.spans) != len(records_before) or not spans:
+        return None
+    ordered = sorted(splices, key=lambda s: (s.start, s.end, s.order))
+    first = before.spans[0][0]
+    if not ordered or ordered[0].start < first or ordered[-1].end > before.end:
+        return None
+    # New offsets of the ends of the splices, and the shift from old offsets after each.
+    ends, shifts, shift = [], [], 0
+    for splice in ordered:
+        shift += len(splice.text) - (splice.end - splice.start)
+        ends.append(splice.end + shift)
+        shifts.append(shift)
+
+    def old_at(at: int) -> int | None:
+        """The old offset of new offset ``at``, None inside text a splice inserted."""
+        j = bisect.bisect_right(ends, at) - 1
+        back = shifts[j] if j >= 0 else 0
+        if j + 1 < len(ordered) and ordered[j + 1].start + back < at:
+            return None
+        return at - back
+
+    old_starts = {start: k for k, (start, _end) in enumerate(before.spans)}
+    old_ends = [start for start, _end in before.spans[1:]] + [before.end]
+    end = before.end + shift
+    indent = _indent(new, spans[0][0])
+    lines = before.lines()
+    records: list[list[Any]] = []
+    out: list[Any] = []
+    starts = [start for start, _end in spans]
+    for n, start in enumerate(starts):
+        stop = starts[n + 1] if n + 1 < len(starts) else end
+        was = old_at(start)
+        k = old_starts.get(was) if was is not None else None
+        if k is not None and old_at(stop) == old_ends[k] and new[start:stop] == old[was : old_ends[k]]:
+            records.append(records_before[k])
+            out.append(lines[k])
+            continue
+        chunk = new[start:stop]
+        if not chunk.startswith(" " * indent + "- ") or not _clean(chunk, indent):
+            return None
+        records.append([key_of(chunk), spans[n][1] - start])
+        out.append(cache.dumps(items[n]).encode("utf-8"))
+    return records, out, end
+
+
+def _indent(text: str, at: int) -> int:
+    """How many spaces begin the line at ``at``."""
+    stop = at
+    while stop < len(text) and text[stop] == " ":
+        stop += 1
+    return stop - at
+
+
+def _clean(chunk: str, indent: int) -> bool:
+    """Whether a chunk holds no line ``split`` would take for another item, the end of the list
+    or an oddity: after its first line, every line no deeper than the items is a comment or
+    blank, and no carriage return stands alone."""
+    if "\r" in chunk and chunk.count("\r") != chunk.count("\r\n"):
+        return False
+    for line in re.compile(rf"\n( {{0,{indent}}})[^ \n]").finditer(chunk):
+        mark = chunk[line.end() - 1]
+        if not (mark == "#" or (mark == "\r" and chunk.startswith("\r\n", line.end() - 1))):
+            return False
+    return True

@@ -252,7 +252,8 @@ def _wrap(text: str, width: int, fold: bool, rich: Any) -> list[str]:
     out = []
     for line in text.split("\n"):
         if fold:
-            bounds = [0, *divide_line(line, width, fold=True), len(line)]
+            breaks = _divide_ascii(line, width) if line.isascii() else divide_line(line, width, fold=True)
+            bounds = [0, *breaks, len(line)]
             pieces = []
             for start, end in pairwise(bounds):
                 piece = line[start:end]
@@ -264,6 +265,9 @@ def _wrap(text: str, width: int, fold: bool, rich: Any) -> list[str]:
         else:
             pieces = [line]
         for piece in pieces:
+            if piece.isascii() and len(piece) <= width:
+                out.append(piece + " " * (width - len(piece)))
+                continue
             for _ in range(2):  # Lines.justify's truncate(pad=True), then Text.wrap's truncate
                 size = cell_len(piece)
                 if size > width:
@@ -272,6 +276,34 @@ def _wrap(text: str, width: int, fold: bool, rich: Any) -> list[str]:
                     piece += " " * (width - size)
             out.append(piece)
     return out
+
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _divide_ascii(text: str, width: int) -> list[int]:
+    """``rich._wrap.divide_line(text, width, fold=True)`` for printable ASCII, where every
+    character is one cell: where to break ``text`` into lines of at most ``width`` cells."""
+    breaks: list[int] = []
+    offset = 0
+    for word in _WORD.finditer(text):
+        start, chars = word.start(), word.group()
+        length = len(chars.rstrip())
+        if width - offset >= length:
+            offset += len(chars)
+        elif length > width:  # a word longer than a line is folded
+            pieces = [chars[n : n + width] for n in range(0, len(chars), width)]
+            for n, piece in enumerate(pieces):
+                if start:
+                    breaks.append(start)
+                if n == len(pieces) - 1:
+                    offset = len(piece)
+                else:
+                    start += len(piece)
+        elif offset and start:
+            breaks.append(start)
+            offset = len(chars)
+    return breaks
 
 
 class Grid:
@@ -285,9 +317,13 @@ class Grid:
         self.rich = rich
         cell_len = rich[0].cell_len
         self.sizes: list[set[tuple[int, int]]] = [set() for _ in range(count)]
+        seen: dict[str, tuple[int, int]] = {}  # most columns repeat a few values: measure each once
         for row in rows:
             for size, text in zip(self.sizes, row, strict=True):
-                size.add(_measure(text, cell_len))
+                known = seen.get(text)
+                if known is None:
+                    known = seen[text] = _measure(text, cell_len)
+                size.add(known)
         self.widest = [max((high for _low, high in size), default=0) for size in self.sizes]
 
     @classmethod
@@ -343,32 +379,46 @@ class Grid:
         lefts = [" " * n for n in left]
         rights = [" " * n for n in right]
 
-        def row_lines(texts: Sequence[str], styles: Sequence[str] | None, header: bool) -> None:
-            wrapped = [_wrap(text, inner[i], wrapable[i], rich) for i, text in enumerate(texts)]
-            height = max(map(len, wrapped))
-            divider = box.head_vertical if header else box.mid_vertical
-            if height == 1 and styles is None and not header:
-                out.append(divider.join([lefts[i] + w[0] + rights[i] for i, w in enumerate(wrapped)]))
-                return
-            pad = paint(header_style if header else "")
-            for n in range(height):
-                parts = []
-                for i, cell_lines in enumerate(wrapped):
-                    k = n - (height - len(cell_lines)) if header else n  # a header sits at the bottom
-                    if not 0 <= k < len(cell_lines):
-                        parts.append(pad(fillers[i]))
-                    elif styles is None:
-                        parts.append(pad(lefts[i]) + cell_lines[k] + pad(rights[i]))
-                    else:
-                        parts.append(pad(lefts[i]) + paint(styles[i])(cell_lines[k]) + pad(rights[i]))
-                out.append(divider.join(parts))
+        memo: list[dict[tuple[str, str | None], list[str]]] = [{} for _ in range(count)]
 
-        row_lines(headers, [header_style] * count if shown.colors else None, header=True)
+        def cell(i: int, text: str, style: str | None, header: bool) -> list[str]:
+            """Column ``i``'s cell of ``text`` as lines of text: padded, styled (None: plain)."""
+            found = memo[i].get((text, style))
+            if found is None:
+                wrapped = _wrap(text, inner[i], wrapable[i], rich)
+                if style is None:
+                    found = [lefts[i] + line + rights[i] for line in wrapped]
+                else:
+                    pad = paint(header_style if header else "")
+                    found = [pad(lefts[i]) + paint(style)(line) + pad(rights[i]) for line in wrapped]
+                memo[i][(text, style)] = found
+            return found
+
+        def row_lines(cells: list[list[str]], fill: list[str], divider: str, bottom: bool) -> None:
+            height = max(map(len, cells))
+            if height == 1:
+                out.append(divider.join([lines[0] for lines in cells]))
+                return
+            # A shorter cell is filled with blank lines: below it, or above it in the header.
+            cells = [
+                lines if len(lines) == height
+                else [fill[i]] * (height - len(lines)) + lines if bottom
+                else lines + [fill[i]] * (height - len(lines))
+                for i, lines in enumerate(cells)
+            ]  # fmt: skip
+            out.extend(map(divider.join, zip(*cells, strict=True)))
+
+        head = header_style if shown.colors else None
+        head_fill = [paint(header_style)(filler) for filler in fillers]
+        row_lines([cell(i, text, head, True) for i, text in enumerate(headers)], head_fill, box.head_vertical, True)
         out.append(box.get_row(widths, "head", edge=False))
         plain = shown.colors is None or styles is None
         for n, row in enumerate(self.rows):
-            texts = [row[i] for i in at]
-            row_lines(texts, None if plain else styles[n], header=False)  # type: ignore[index]
+            if plain:
+                cells = [cell(i, row[k], None, False) for i, k in enumerate(at)]
+            else:
+                cells = [cell(i, row[k], styles[n][i], False) for i, k in enumerate(at)]  # type: ignore[index]
+            row_lines(cells, fillers, box.mid_vertical, False)
         return "\n".join(out) + "\n"
 
 

@@ -118,7 +118,7 @@ def transact(
             if len(raw) >= cache.min_bytes():
                 from .chunks import remember as keep
 
-                keep(key, new_text, path, written, spans, doc.cached)
+                keep(key, new_text, path, written, spans, doc.cached, (doc.text, editor.splices))
 
         replace(path, raw, label=str(path), then=remember)
     return result, True

@@ -290,9 +290,11 @@ class _Checker:
         items = self.seq(self.data, "demands", ())
         seen: dict[str, int] = {}
         ids: set[str] = set()
+        only = self.only
         for i, item in enumerate(items):
             if isinstance(item, dict):
-                iid = self.text(item, "id", ("demands", i))
+                iid = item["id"] if only is not None and i not in only and type(item.get("id")) is str else None
+                iid = iid or self.text(item, "id", ("demands", i))
                 if iid:
                     key = iid.lower()
                     if key in seen:
