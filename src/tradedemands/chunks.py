@@ -94,6 +94,15 @@ def key_of(chunk: str) -> str:
     return hashlib.sha256(chunk.encode("utf-8")).hexdigest()[:32]
 
 
+def keys_of(text: str, bounds: list[tuple[int, int]]) -> list[str]:
+    """``key_of`` each ``text[start:end]``; ASCII text is encoded once and hashed in slices."""
+    if not text.isascii():
+        return [key_of(text[a:b]) for a, b in bounds]
+    view = memoryview(text.encode("ascii"))
+    sha256 = hashlib.sha256
+    return [sha256(view[a:b]).hexdigest()[:32] for a, b in bounds]
+
+
 class Chunk:
     """One chunk parsed alone: its ``item`` (plain data, as a whole parse builds it), the
     numbers and true/false in it as written (``written``, by path from the item: what
@@ -143,6 +152,23 @@ def load(text: str, path: Path, key: str) -> Entry | None:
     (``cache.previous``), stored in the cache as the entry of ``key``; None when the layout
     does not split, a chunk does not parse alone, or anything is wrong with the file (the
     caller then parses it whole, and reports what is wrong exactly as it stands)."""
+    import threading
+
+    from . import cache
+
+    source = cache.source_of(path)
+    # The entry of the version before is found, read and checked (file reads and hashing
+    # free the interpreter) while this text is split and its chunks are keyed.
+    found: list[Entry | None] = []
+    finding = threading.Thread(target=lambda: found.append(cache.previous(source, key)), daemon=True)
+    finding.start()
+    try:
+        return _load(text, path, key, source, found, finding)
+    finally:
+        finding.join()
+
+
+def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None], finding: Any) -> Entry | None:
     import json
 
     from yaml.nodes import MappingNode
@@ -165,9 +191,10 @@ def load(text: str, path: Path, key: str) -> Entry | None:
     if demands is None or demands.start_mark.index != layout.key_at or rest.get("demands", 0) is not None:
         return None
     bounds = layout.bounds()
-    keys = [key_of(text[a:b]) for a, b in bounds]
-    source, context = cache.source_of(path), key_of(skeleton)
-    before = cache.previous(source, key)
+    keys = keys_of(text, bounds)
+    context = key_of(skeleton)
+    finding.join()
+    before = found[0] if found else None
     known = before.known() if before is not None else {}
     missing = object()
     items: list[Any] = [missing] * len(bounds)
