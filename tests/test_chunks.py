@@ -357,6 +357,8 @@ def write(path: Path, op: str, target: str, value: str) -> str:
             tradedemands.note(path, target, value, date="2018-06-01")
         elif op == "edit":
             tradedemands.edit(path, target, title=value)
+        elif op == "text":
+            tradedemands.edit(path, target, text=value)
         elif op == "add":
             tradedemands.add(path, party="us", title=value, date="2018-06-01")
         elif op == "remove":
@@ -372,6 +374,7 @@ VALUES = {
     "mark": ["agreed", "open"],
     "note": ["a note", "2025", "x: y # z"],
     "edit": ["New title", "1.50", "no", "two\nlines"],
+    "text": ["two\nlines", "one line", ""],
     "add": ["Added", "[draft] 2025"],
     "remove": [""],
     "link": ["X-1", "X-2", "X-3"],

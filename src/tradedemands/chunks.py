@@ -315,47 +315,42 @@ def after_edit(
     touched) are keyed and encoded, and checked to hold no line that ``split`` would read
     otherwise. Returns ``(chunks, lines, end)``, or None when the entry before does not say
     enough (the caller then splits the whole text)."""
-    import bisect
-
     from . import cache
 
     records_before = before.chunks
     if not records_before or not before.end or len(before.spans) != len(records_before) or not spans:
         return None
     ordered = sorted(splices, key=lambda s: (s.start, s.end, s.order))
-    first = before.spans[0][0]
-    if not ordered or ordered[0].start < first or ordered[-1].end > before.end:
+    if not ordered or ordered[0].start < before.spans[0][0] or ordered[-1].end > before.end:
         return None
-    # New offsets of the ends of the splices, and the shift from old offsets after each.
-    ends, shifts, shift = [], [], 0
-    for splice in ordered:
-        shift += len(splice.text) - (splice.end - splice.start)
-        ends.append(splice.end + shift)
-        shifts.append(shift)
-
-    def old_at(at: int) -> int | None:
-        """The old offset of new offset ``at``, None inside text a splice inserted."""
-        j = bisect.bisect_right(ends, at) - 1
-        back = shifts[j] if j >= 0 else 0
-        if j + 1 < len(ordered) and ordered[j + 1].start + back < at:
-            return None
-        return at - back
-
-    old_starts = {start: k for k, (start, _end) in enumerate(before.spans)}
-    old_ends = [start for start, _end in before.spans[1:]] + [before.end]
+    shift = sum(len(s.text) - (s.end - s.start) for s in ordered)
     end = before.end + shift
-    indent = _indent(new, spans[0][0])
+    starts = [start for start, _end in spans]
+    stops = [*starts[1:], end]
+    at = {start: n for n, start in enumerate(starts)}
+    # Old chunks no splice reaches (not even at their edges) are in the new text as they
+    # were, moved by the splices before them: where a new chunk is exactly one, it is kept.
+    kept: dict[int, int] = {}
+    j, moved = 0, 0
+    for k, (a, _span_end) in enumerate(before.spans):
+        b = before.spans[k + 1][0] if k + 1 < len(before.spans) else before.end
+        while j < len(ordered) and ordered[j].end < a:
+            moved += len(ordered[j].text) - (ordered[j].end - ordered[j].start)
+            j += 1
+        if j < len(ordered) and ordered[j].start <= b:
+            continue
+        n = at.get(a + moved)
+        if n is not None and stops[n] == b + moved:
+            kept[n] = k
+    indent = _indent(new, starts[0])
     lines = before.lines()
     records: list[list[Any]] = []
     out: list[Any] = []
-    starts = [start for start, _end in spans]
-    for n, start in enumerate(starts):
-        stop = starts[n + 1] if n + 1 < len(starts) else end
-        was = old_at(start)
-        k = old_starts.get(was) if was is not None else None
-        if k is not None and old_at(stop) == old_ends[k] and new[start:stop] == old[was : old_ends[k]]:
-            records.append(records_before[k])
-            out.append(lines[k])
+    for n, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+        same = kept.get(n)
+        if same is not None:
+            records.append(records_before[same])
+            out.append(lines[same])
             continue
         chunk = new[start:stop]
         if not chunk.startswith(" " * indent + "- ") or not _clean(chunk, indent):

@@ -10,6 +10,7 @@ of the items an edit touched, instead of the whole file.
 from __future__ import annotations
 
 import bisect
+import re
 from typing import TYPE_CHECKING, Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -155,11 +156,17 @@ def check_regions(
     added = [item for item in intended if item["id"].lower() not in old_ids]
     new_spans: list[list[int]] = []
     reread: dict[int, Any] = {}
+    before_touched: list[int] = []  # untouched items just before a touched one, by new index
     delta = 0
     for k, (start, end) in enumerate(spans):
         if k not in touched:
             new_spans.append([start + delta, end + delta])
+            if k + 1 in touched:
+                before_touched.append(len(new_spans) - 1)
             continue
+        # The item's lines and the blank and comment lines after them, as a whole parse reads
+        # them (an item ending in a block scalar takes the blank lines after it into its span).
+        end = starts[k + 1] if k + 1 < len(starts) else _gap_end(doc.text, end)
         local = [Splice(s.start - start, s.end - start, s.text, s.order) for s in touched[k]]
         region = apply_splices(doc.text[start:end], local)
         expected = [by_id[key] for key in [doc.items[k]["id"].lower()] if key in by_id]
@@ -177,6 +184,15 @@ def check_regions(
         delta += len(region) - (end - start)
     if len(new_spans) != len(intended):
         return None
+    for n in before_touched:
+        # What follows such an item changed: an item ending in a block scalar takes the blank
+        # lines after it into its span, so its end is read again from the new text.
+        if n + 1 >= len(new_spans):
+            return None
+        entry_end = _entry_end(doc, new_text, new_spans[n][0], new_spans[n + 1][0])
+        if entry_end is None:
+            return None
+        new_spans[n][1] = entry_end
     # Untouched items were valid and stay so unless an id they may name went away.
     changed = None if old_ids - set(by_id) else _changed(doc.items, intended) | set(reread)
     found = validation.check(editor.data, items=changed)
@@ -186,6 +202,27 @@ def check_regions(
     if parsed is not None:
         parsed.update(reread)
     return new_spans if len(new_spans) >= 2 else []
+
+
+_CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#|\r?$))", re.MULTILINE)
+
+
+def _gap_end(text: str, at: int) -> int:
+    """Where the first line from ``at`` (a line's start) on that is neither blank nor a comment
+    begins: after the last item, the end of the list; else the end of the text."""
+    found = _CONTENT_LINE.search(text, at)
+    return found.start() if found else len(text)
+
+
+def _entry_end(doc: Document, text: str, start: int, stop: int) -> int | None:
+    """Where the text of the one list entry in ``text[start:stop]`` ends, as ``item_spans`` sees it."""
+    try:
+        _items, node = yamlio.parse(text[start:stop], str(doc.path), depth=1)
+    except InvalidFile:
+        return None
+    if not isinstance(node, SequenceNode) or len(node.value) != 1:
+        return None
+    return start + after_content(text[start:stop], node.value[0])
 
 
 def _changed(old: list[Any], new: list[Any]) -> set[int]:
@@ -201,6 +238,8 @@ def parse_region(doc: Document, region: str) -> tuple[list[Any], list[tuple[int,
     if not region.strip():
         return [], []
     items, node = yamlio.parse(region, str(doc.path))
+    if items is None and node is None:  # only comments and blank lines are left
+        return [], []
     if not isinstance(items, list) or not isinstance(node, SequenceNode):
         raise DemandsError(MISREAD)
     context = {key: value for key, value in doc.data.items() if key != "demands"}
