@@ -415,7 +415,7 @@ def assert_chunked_as_split(path: Path) -> None:
     """The entry of ``path``'s text records the chunks ``split`` finds in it (a write works them
     out from its splices alone: ``chunks.after_edit``)."""
     raw = path.read_bytes()
-    entry = cache.get(cache.key_of(raw))
+    entry = cache.get(cache.key_of(raw), keep=True)
     text = raw.decode("utf-8-sig")
     layout = chunks.split(text)
     if entry is None or not entry.chunks:

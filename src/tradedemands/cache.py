@@ -112,7 +112,7 @@ class Entry:
         chunks: list[list[Any]],
         spans: list[list[int]],
         data: Any,
-        payload: bytes | None = None,
+        payload: Payload | None = None,
         lines: Sequence[bytes | memoryview] | None = None,
         end: int = 0,
     ) -> None:
@@ -139,15 +139,15 @@ class Entry:
     def lines(self) -> Sequence[bytes | memoryview]:
         """Each item's JSON text, in order (slices of the entry as read: nothing is copied)."""
         if self._lines is None:
-            payload = self._payload or b""
-            view = memoryview(payload)
+            raw, start, stop = self._payload or (b"", 0, 0)
+            view = memoryview(raw)
             found: list[bytes | memoryview] = []
-            at = payload.find(b"\n") + 1
+            at = raw.find(b"\n", start, stop) + 1
             while at:
-                end = payload.find(b"\n", at)
+                end = raw.find(b"\n", at, stop)
                 if end < 0:
                     break
-                found.append(view[at : end - 1 if payload[end - 1] == 44 else end])  # 44: ","
+                found.append(view[at : end - 1 if raw[end - 1] == 44 else end])  # 44: ","
                 at = end + 1
             self._lines = found if found != [b""] else []
         return self._lines
@@ -160,7 +160,11 @@ class Entry:
         return {key: (line, end) for (key, end), line in zip(self.chunks, lines, strict=True)}
 
 
-def _read(key: str) -> bytes | None:
+#: An entry's payload as read: (the entry's bytes, where the payload starts, where it stops).
+Payload = tuple[bytes, int, int]
+
+
+def _read(key: str) -> Payload | None:
     """The payload of the entry for ``key`` after its integrity check, or None."""
     found = _unchecked(key)
     if found is None:
@@ -169,7 +173,7 @@ def _read(key: str) -> bytes | None:
     return payload if _digest(payload) == digest else None
 
 
-def _unchecked(key: str) -> tuple[bytes, bytes] | None:
+def _unchecked(key: str) -> tuple[Payload, bytes] | None:
     """(payload, the SHA-256 its header claims) of the entry for ``key``, when its header is
     what this version writes for ``key``; the payload is not checked against the hash yet."""
     try:
@@ -180,19 +184,21 @@ def _unchecked(key: str) -> tuple[bytes, bytes] | None:
     start = len(header) + 64 + len(_PAYLOAD)
     if not raw.startswith(header) or raw[start - len(_PAYLOAD) : start] != _PAYLOAD or not raw.endswith(b"}"):
         return None
-    return raw[start:-1], raw[len(header) : len(header) + 64]
+    return (raw, start, len(raw) - 1), raw[len(header) : len(header) + 64]
 
 
-def _digest(payload: bytes) -> bytes:
+def _digest(payload: Payload) -> bytes:
     import hashlib
 
-    return hashlib.sha256(payload).hexdigest().encode("ascii")
+    raw, start, stop = payload
+    return hashlib.sha256(memoryview(raw)[start:stop]).hexdigest().encode("ascii")
 
 
-def get(key: str, size: int | None = None) -> Entry | None:
+def get(key: str, size: int | None = None, keep: bool = False) -> Entry | None:
     """The entry for ``key``, decoded, or None when it is missing, unreadable, of another format
     or key, fails its integrity check, or holds data not shaped like a loaded file (``size``:
-    the file's length in bytes, which every span lies within)."""
+    the file's length in bytes, which every span lies within). ``keep``: keep its bytes too,
+    for ``Entry.lines`` (a write reuses them for the entry of the version it writes)."""
     if not enabled():
         return None
     found = _unchecked(key)
@@ -204,21 +210,28 @@ def get(key: str, size: int | None = None) -> Entry | None:
     import threading
 
     digest: list[bytes] = []
-    checking = threading.Thread(target=lambda: digest.append(_digest(payload)), daemon=True)
+    checking = threading.Thread(target=lambda whole=payload: digest.append(_digest(whole)), daemon=True)
     checking.start()
     try:
-        entry = json.loads(payload)
+        text = payload[0].decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    checking.join()
+    kept = payload if keep else None
+    del payload, found  # the entry's bytes go before its data is built (a large file's are large)
+    try:
+        # The whole entry is one JSON document: decoding it all copies nothing more.
+        whole = json.loads(text)
+        entry = whole.get("payload") if isinstance(whole, dict) and len(whole) == 4 else None
     except (ValueError, RecursionError):
         entry = None
-    checking.join()
+    del text
     if entry is None or digest != [claimed] or not _well_shaped(entry, size):
         return None
     data = entry["data"]
     if entry["items"] is not None:
         data["demands"] = entry["items"]
-    return Entry(
-        key, entry["source"], entry["context"], entry["chunks"], entry["spans"], data, payload, end=entry["end"]
-    )
+    return Entry(key, entry["source"], entry["context"], entry["chunks"], entry["spans"], data, kept, end=entry["end"])
 
 
 def previous(source: str, skip: str) -> Entry | None:
@@ -258,12 +271,13 @@ def _undecoded(key: str) -> Entry | None:
     payload = _read(key)
     if payload is None:
         return None
-    first = payload.find(b"\n")
+    raw, start, stop = payload
+    first = raw.find(b"\n", start, stop)
     try:
-        head = json.loads(payload[:first] + b"]}") if first > 0 else json.loads(payload)
+        head = json.loads(raw[start:first] + b"]}") if first > 0 else None
     except (ValueError, RecursionError):
         return None
-    if first < 0 or not _well_shaped(head, None, decoded=False) or not head["chunks"]:
+    if head is None or not _well_shaped(head, None, decoded=False) or not head["chunks"]:
         return None
     entry = Entry(key, head["source"], head["context"], head["chunks"], head["spans"], None, payload, end=head["end"])
     return entry if len(entry.lines()) == len(entry.chunks) else None
@@ -390,12 +404,13 @@ def put(
             for n, line in enumerate(lines):
                 pieces += [b",\n", line] if n else [line]
             pieces.append(b"\n]}")
-        payload = b"".join(pieces)
-        del pieces
+        digest = hashlib.sha256()
+        for piece in pieces:
+            digest.update(piece)
 
         def write(handle: IO[bytes]) -> None:
-            handle.write(_header(key) + hashlib.sha256(payload).hexdigest().encode("ascii") + _PAYLOAD)
-            handle.write(payload)
+            handle.write(_header(key) + digest.hexdigest().encode("ascii") + _PAYLOAD)
+            handle.writelines(pieces)
             handle.write(b"}")
 
         folder = directory()

@@ -133,7 +133,7 @@ def locate(found: validation.Found, node: Node | None, label: str) -> list[Probl
     return problems
 
 
-def load(path: str | os.PathLike[str] | None = None, *, tree: bool = False) -> Document:
+def load(path: str | os.PathLike[str] | None = None, *, tree: bool = False, edit: bool = False) -> Document:
     """Load and validate a data file (None: the one ``files.find_file`` finds), from the parse
     cache when its bytes were seen before.
 
@@ -141,10 +141,12 @@ def load(path: str | os.PathLike[str] | None = None, *, tree: bool = False) -> D
     is not a regular file, too large, unreadable).
 
     ``tree``: also the YAML node tree (never from the cache), for error positions and edits
-    that need more than the items' own lines.
+    that need more than the items' own lines. ``edit``: the document is loaded to be changed,
+    so the cache entry's item JSON is kept for the next version's entry.
     """
     found = find_file(path)
-    return from_bytes(read_raw(found), found, tree=tree)
+    with paused():
+        return _from_bytes([read_raw(found)], found, tree, edit)
 
 
 def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
@@ -153,15 +155,18 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
     Files smaller than the cache's threshold parse faster than a cache lookup; they skip it.
     """
     with paused():
-        return _from_bytes(raw, path, tree)
+        return _from_bytes([raw], path, tree)
 
 
-def _from_bytes(raw: bytes, path: Path, tree: bool) -> Document:
+def _from_bytes(held: list[bytes], path: Path, tree: bool, edit: bool = False) -> Document:
+    """``from_bytes`` of the bytes ``held`` hands over: they are let go once decoded (a large
+    file's bytes are as large as its text)."""
+    raw = held.pop()
     use_cache = len(raw) >= cache.min_bytes() and cache.enabled()
     key = cache.key_of(raw) if use_cache else ""
-    entry = cache.get(key, len(raw)) if use_cache and not tree else None
+    entry = cache.get(key, len(raw), keep=edit) if use_cache and not tree else None
     text, bom, newline = decode(raw, path)
-    del raw  # a large file's bytes are not needed past here
+    del raw
     if entry is not None:
         return Document(path, text, entry.data, None, bom, newline, entry.spans, cached=entry)
     if use_cache and not tree:

@@ -75,7 +75,7 @@ def transact(
     """
     say = warn or warn_by_default
     with writing(str(path)), locked(path), paused():
-        doc = load(path)
+        doc = load(path, edit=True)
         warm = doc.node is None
         root = lazy_root(doc.text, doc.spans) if warm and doc.spans else None
         if warm and root is None:

@@ -11,6 +11,7 @@ error positions and the text edits of the write commands.
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any
 
 import yaml
@@ -62,10 +63,15 @@ class _Refused(Exception):
         self.message = message
 
 
+#: Text this short is kept once however often it occurs (statuses, parties, dates...): a large
+#: file holds the same few values in every item, and the keys of every mapping.
+_SHARED = 24
+
+
 def _scalar(node: ScalarNode) -> Any:
     tag, value = node.tag, node.value
     if tag == STR:
-        return value
+        return intern(value) if len(value) <= _SHARED else value
     if tag == INT:
         if len(value) > 3000:
             # Past Python's limit for turning text into a number and back (4300 digits): no
@@ -125,7 +131,7 @@ class _Builder:
                 k = self.build(key_node, depth + 1)
                 if isinstance(k, float):
                     raise _Refused(key_node, f"key {quoted(key_node.value)} must be text")
-                k = key_node.value if not isinstance(k, str) else k
+                k = intern(key_node.value if not isinstance(k, str) else k)
                 if k in result:
                     raise _Refused(key_node, f"duplicate key {quoted(k)}")
                 result[k] = self.build(value_node, depth + 1)
