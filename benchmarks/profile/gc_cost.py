@@ -3,7 +3,7 @@
     python benchmarks/profile/fresh.py 3 benchmarks/profile/gc_cost.py parse FILE on|off
     python benchmarks/profile/fresh.py 7 benchmarks/profile/gc_cost.py cache ENTRY.json on|off
 
-``parse``: a cold parse as store.parse does it (compose, build, validate), plus PyYAML's own
+``parse``: a whole parse as document.parse does it (compose, build, validate), plus PyYAML's own
 ``yaml.load`` with the C loader (the floor of SPEC §7). ``cache``: json.loads of a cache entry
 after the imports the CLI has made by then. ``off`` runs with gc.disable().
 """
@@ -18,7 +18,7 @@ import time
 
 import yaml
 
-from tradedemands import validate, yamlio
+from tradedemands import validation, yamlio
 
 
 def main() -> None:
@@ -46,8 +46,8 @@ def main() -> None:
         data = yamlio._Builder().build(node)
         results[f"build (yamlio._Builder), GC {mode}"] = time.perf_counter() - began
         began = time.perf_counter()
-        validate.check(data, functools.partial(yamlio.scalar_text, node))
-        results[f"validate.check, GC {mode}"] = time.perf_counter() - began
+        validation.check(data, functools.partial(yamlio.scalar_text, node))
+        results[f"validation.check, GC {mode}"] = time.perf_counter() - began
         del node, data
         gc.collect()
         began = time.perf_counter()

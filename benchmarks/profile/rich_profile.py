@@ -1,9 +1,9 @@
-"""(a) A profile of ``render.print_rows`` for ``list --party us`` (2,000 rows).
+"""(a) A profile of ``render._print_rows`` for ``list --party us`` (2,000 rows).
 
     XDG_CACHE_HOME=/tmp/prof-cache COLUMNS=120 python benchmarks/profile/rich_profile.py FILE cprofile
     XDG_CACHE_HOME=/tmp/prof-cache COLUMNS=120 python benchmarks/profile/rich_profile.py FILE pyinstrument
 
-cProfile roughly triples the time (Rich makes ~4,700 Python calls a row); read its
+cProfile roughly triples the time (Rich makes ~4,700 Python calls a row: the fallback path; the CLI draws these tables with tabletext); read its
 proportions, and the wall-clock split of rich_split.py for the times.
 """
 
@@ -14,18 +14,18 @@ import pstats
 import sys
 from pathlib import Path
 
-from tradedemands import query, render, store, views
+from tradedemands import document, query, render, views
 
 
 def main() -> None:
-    doc = store.load(Path(sys.argv[1]))
+    doc = document.load(Path(sys.argv[1]))
     items = query.sort_items(query.select(doc.data, doc.vocab, query.Filters(parties=["us"])), "id", doc.vocab)
     rows = views.list_rows(items, compact=True)
     real = sys.stdout
     if sys.argv[2] == "cprofile":
         profile = cProfile.Profile()
         with open("/dev/null", "w", encoding="utf-8") as sys.stdout:
-            profile.runcall(render.print_rows, rows, doc.vocab)
+            profile.runcall(render._print_rows, rows, doc.vocab, None)
         sys.stdout = real
         stats = pstats.Stats(profile)
         stats.sort_stats("cumulative").print_stats(25)
@@ -36,7 +36,7 @@ def main() -> None:
         profiler = Profiler(interval=0.002)
         with open("/dev/null", "w", encoding="utf-8") as sys.stdout:
             profiler.start()
-            render.print_rows(rows, doc.vocab)
+            render._print_rows(rows, doc.vocab, None)
             profiler.stop()
         sys.stdout = real
         print(profiler.output_text(unicode=False, color=False, show_all=True))

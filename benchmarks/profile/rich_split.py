@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.table import Table
 
-from tradedemands import query, render, store, views
+from tradedemands import document, query, render, views
 
 phases: dict[str, Any] = {}
 
@@ -30,7 +30,7 @@ def lap(name: str, fn: Any, *args: Any) -> Any:
 
 
 def main() -> None:
-    doc = store.load(Path(sys.argv[1]))
+    doc = document.load(Path(sys.argv[1]))
     items = query.sort_items(query.select(doc.data, doc.vocab, query.Filters(parties=["us"])), "id", doc.vocab)
     rows = views.list_rows(items, compact=True)
     real = sys.stdout

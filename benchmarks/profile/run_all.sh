@@ -18,50 +18,41 @@ p=benchmarks/profile
   demands list -o ids -f "$work/d10k.yaml" >/dev/null
   demands list -o ids -f "$work/mark.yaml" >/dev/null
   entry="$work/entry.json"  # a copy: (d) empties the cache
-  cp "$(ls -S "$XDG_CACHE_HOME"/tradedemands/*.json | head -1)" "$entry"
+  cp "$(ls -S "$XDG_CACHE_HOME"/tradedemands/*.demands-cache.json | head -1)" "$entry"
 
   echo "== (a) warm list --party us, table"
   python $p/fresh.py 5 $p/list_phases.py "$work/d10k.yaml"
-  echo "-- the same, GC off"
-  NOGC=1 python $p/fresh.py 5 $p/list_phases.py "$work/d10k.yaml"
-  echo "-- inside console.print(table)"
+  echo "-- the same, collector on"
+  NOGC=0 python $p/fresh.py 5 $p/list_phases.py "$work/d10k.yaml"
+  echo "-- inside Rich's console.print(table) (the fallback)"
   python $p/fresh.py 5 $p/rich_split.py "$work/d10k.yaml"
   python $p/rich_profile.py "$work/d10k.yaml" cprofile
 
   echo "== (b) warm mark"
   python $p/fresh.py 7 $p/mark_phases.py "$work/mark.yaml"
-  echo "-- the same, GC off"
-  NOGC=1 python $p/fresh.py 7 $p/mark_phases.py "$work/mark.yaml"
 
   echo "== (c) list after one item changed by other means"
-  python $p/fresh.py 3 $p/pull_phases.py "$work/d10k.yaml"
-  echo "-- the same, GC off"
-  NOGC=1 python $p/fresh.py 3 $p/pull_phases.py "$work/d10k.yaml"
+  cp "$work/d10k.yaml" "$work/pull.yaml"
+  demands list -o ids -f "$work/pull.yaml" >/dev/null
+  python $p/fresh.py 3 $p/pull_phases.py "$work/pull.yaml" whole
   echo "-- the cyclic GC"
   python $p/fresh.py 3 $p/gc_cost.py parse "$work/d10k.yaml" on
   python $p/fresh.py 3 $p/gc_cost.py parse "$work/d10k.yaml" off
   python $p/fresh.py 7 $p/gc_cost.py cache "$entry" on
   python $p/fresh.py 7 $p/gc_cost.py cache "$entry" off
-  echo "-- whole file vs item chunks, 10,000 items"
-  for mode in whole whole-nogc chunks chunks-nogc "chunks-nogc 1 intern"; do
-    # shellcheck disable=SC2086
-    python $p/fresh.py 3 $p/chunked.py "$work/d10k.yaml" $mode
-  done
 
   echo "== (d) memory, 100,000 items"
   rm -rf "$XDG_CACHE_HOME"
-  python -c "
+  for argv in "list -o json" "list -o json" "list --party us" "mark US-7 rejected"; do
+    python -c "
 import os, sys; sys.path.insert(0, 'benchmarks'); from launch import Launcher
 with Launcher() as launcher:
-    r = launcher.run(['demands', 'list', '-o', 'json', '-f', sys.argv[1]], dict(os.environ))
-print(f'demands list -o json, cold: {r.seconds:.1f} s, peak RSS {r.peak_mb:,.0f} MB, exit {r.code}')
-" "$work/d100k.yaml"
+    r = launcher.run(['demands', *sys.argv[2].split(), '-f', sys.argv[1]], dict(os.environ))
+print(f'demands {sys.argv[2]}: {r.seconds:.1f} s, peak RSS {r.peak_mb:,.0f} MB, exit {r.code}')
+" "$work/d100k.yaml" "$argv"
+  done
   rm -rf "$XDG_CACHE_HOME"
   python $p/memory.py "$work/d100k.yaml"
   python $p/weigh_data.py "$work/d10k.yaml" "$entry"
-  for mode in whole chunks-nogc "chunks-nogc 1 intern"; do
-    # shellcheck disable=SC2086
-    python $p/fresh.py 1 $p/chunked.py "$work/d100k.yaml" $mode
-  done
   echo "== done $(date '+%T'), load $(cut -d' ' -f1 /proc/loadavg)"
 } 2>&1 | tee "$log"

@@ -1,5 +1,5 @@
 """(d) What each structure weighs at 10,000 items (bytes allocated, tracemalloc): the node
-tree, the data built from it, the same data with keys and short values interned, and the data
+tree, the data built from it (its builder interns keys and short text since issue 16), the same data with keys and short values interned, and the data
 as json.loads gives it from the cache entry (which shares the keys).
 
     python benchmarks/profile/weigh_data.py FILE CACHE_ENTRY.json
