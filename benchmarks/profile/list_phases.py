@@ -48,7 +48,7 @@ def main() -> None:
     key = lap("sha256 of the file (the cache key)", cache.key_of, raw)
     entry = lap("cache.get: read, decode, check the entry (hash in a thread)", cache.get, key, len(raw))
     assert entry is not None, "warm the cache first (see the module doc)"
-    text, _bom, _newline = lap("decode UTF-8", files.decode, raw, path)
+    lap("decode UTF-8", files.decode, raw, path)
     from tradedemands.model import vocabulary
 
     vocab = vocabulary(entry.data)

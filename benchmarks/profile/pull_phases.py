@@ -45,7 +45,7 @@ def main() -> None:
     text = raw.decode("utf-8")
     layout = lap("split into item chunks", chunks.split, text)
     skeleton = layout.skeleton(text)
-    rest, node = lap("parse the text around the items", yamlio.parse, skeleton, str(path))
+    rest, _node = lap("parse the text around the items", yamlio.parse, skeleton, str(path))
     bounds = layout.bounds()
     keys = lap("key every chunk (sha256)", chunks.keys_of, text, bounds)
     before = lap("find, read and check the previous entry", cache.previous, cache.source_of(path), key)
