@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -451,3 +452,36 @@ def test_chunk_records_are_checked_once_per_entry(data_file: Path, monkeypatch: 
         calls.clear()
         tradedemands.mark(data_file, ["US-7"], "discussing", date="2018-05-20")
     assert len(calls) <= 2
+
+
+def test_a_fifo_or_a_link_named_like_an_entry_is_passed_over(tmp_path: Path) -> None:
+    """Looking for the entry of the version before never opens what is not a regular file (a
+    FIFO would block) and never follows a link someone left in the cache folder."""
+    text = (
+        HEAD
+        + "demands:\n"
+        + "".join(f"  - id: X-{n}\n    party: us\n    title: t{n}\n    status: open\n" for n in range(1, 4))
+    )
+    path = tmp_path / "d.yaml"
+    with fresh_cache() as seen:
+        folder = cache.directory()
+        folder.mkdir(parents=True)
+        os.mkfifo(folder / f"{'a' * 64}{cache.SUFFIX}")
+        (folder / f"{'b' * 64}{cache.SUFFIX}").symlink_to(tmp_path / "elsewhere")
+        (tmp_path / "elsewhere").write_bytes(b"not an entry")
+        document.from_bytes(text.encode(), path)
+        changed = text.replace("title: t2", "title: two")
+
+        def hung(*_args: object) -> None:
+            raise AssertionError("blocked on the FIFO")
+
+        previous = signal.signal(signal.SIGALRM, hung)
+        signal.alarm(10)
+        try:
+            doc = document.from_bytes(changed.encode(), path)
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+        assert seen == [True, True]
+        assert doc.item("X-2")["title"] == "two"
+        assert (folder / f"{'a' * 64}{cache.SUFFIX}").exists()

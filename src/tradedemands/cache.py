@@ -240,12 +240,16 @@ def previous(source: str, skip: str) -> Entry | None:
     may reuse. Its data is left undecoded (``Entry.lines``); None when there is none whole."""
     if not enabled():
         return None
+    import stat
+
     try:
         found = []
         for path in directory().iterdir():
             if _ENTRY_NAME.match(path.name) and path.name[:64] != skip:
                 with contextlib.suppress(OSError):
-                    found.append((path.stat().st_mtime, path.name[:64]))
+                    info = path.lstat()
+                    if stat.S_ISREG(info.st_mode):  # never a FIFO, a device or a link of someone's
+                        found.append((info.st_mtime, path.name[:64]))
     except OSError:
         return None
     found.sort(reverse=True)
@@ -259,11 +263,21 @@ def previous(source: str, skip: str) -> Entry | None:
 
 
 def _begins_with(key: str, mine: bytes) -> bool:
+    """Whether the first bytes of the entry for ``key`` hold ``mine`` (read without blocking
+    and only from a regular file, whatever the folder holds by now)."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(entry_path(key), "rb") as handle:
-            return mine in handle.read(300)
+        fd = os.open(entry_path(key), flags)
     except OSError:
         return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and mine in os.read(fd, 300)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _undecoded(key: str) -> Entry | None:

@@ -325,6 +325,8 @@ def after_edit(
         return None
     shift = sum(len(s.text) - (s.end - s.start) for s in ordered)
     end = before.end + shift
+    if end > len(new) or (end < len(new) and new[end - 1] != "\n") or before.end > len(old):
+        return None  # not where a list can end: an entry that does not describe this text
     starts = [start for start, _end in spans]
     stops = [*starts[1:], end]
     at = {start: n for n, start in enumerate(starts)}
