@@ -167,7 +167,7 @@ def same(got: Any, want: Any) -> None:
     assert got[1] == want[1], "the same spans"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_changed_file_reads_as_a_whole_parse_reads_it(data: st.DataObject) -> None:
     before = data.draw(files())
@@ -187,7 +187,7 @@ def test_a_changed_file_reads_as_a_whole_parse_reads_it(data: st.DataObject) -> 
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_chain_of_changes_each_reusing_the_last(data: st.DataObject) -> None:
     text = data.draw(files())
@@ -382,7 +382,7 @@ VALUES = {
 }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_warm_writes_leave_what_cold_writes_leave(data: st.DataObject) -> None:
     """The same writes on a file read in chunks (warm) and with the cache off (cold): the same

@@ -40,7 +40,7 @@ values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(value=values | st.lists(values, max_size=5) | st.dictionaries(st.text(max_size=8), values, max_size=5))
 def test_yaml_entry_by_entry_is_the_yaml_of_the_whole(value: Any) -> None:
     assert formats.to_yaml(value) == all_at_once(value)

@@ -101,7 +101,7 @@ def both(rows: Rows, width: int, mode: str, vocab: Vocabulary | None = None) -> 
     return rich, fast
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=tables(), width=st.integers(20, 250), mode=st.sampled_from(sorted(MODES)))
 def test_the_same_bytes_as_rich(rows: Rows, width: int, mode: str) -> None:
     rich, fast = both(rows, width, mode, Vocabulary())
