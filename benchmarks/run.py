@@ -192,10 +192,21 @@ def _main() -> None:
             ("list --party us", ["list", "--party", "us"], None),
             ("show US-7", ["show", "US-7"], None),
             ("mark US-7 rejected", ["mark", "US-7", "rejected"], None),
+            ("mark US-8 rejected, cold cache", ["mark", "US-8", "rejected"], cold_cache),
             ("diff --since 2018-06-01 -o json", ["diff", "--since", "2018-06-01", "-o", "json"], None),
             ("brief", ["brief"], None),
+            ("export -o yaml", ["export", "-o", "yaml"], None),
         ]:
             ours = median([DEMANDS, *argv, "-f", str(huge)], env, ROOT, 1, prepare)
+            figure(f"{name}, 100,000 items", ours, floor, None, max_mb=1024)
+        # Two versions at once: the file against the commit before, cold and warm.
+        subprocess.run([*git, "init", "-q"], cwd=huge.parent, check=True)
+        subprocess.run([*git, "add", "demands.yaml"], cwd=huge.parent, check=True)
+        subprocess.run([*git, "commit", "-qm", "v1"], cwd=huge.parent, check=True)
+        subprocess.run([DEMANDS, "mark", "CN-9", "rejected", "-f", str(huge)], env=env, check=True, capture_output=True)
+        subprocess.run([*git, "commit", "-qam", "v2"], cwd=huge.parent, check=True)
+        for name, prepare in [("diff HEAD~1 -o json, cold cache", cold_cache), ("the same, warm cache", None)]:
+            ours = median([DEMANDS, "diff", "HEAD~1", "-o", "json", "-f", str(huge)], env, huge.parent, 1, prepare)
             figure(f"{name}, 100,000 items", ours, floor, None, max_mb=1024)
     shutil.rmtree(work, ignore_errors=True)
 

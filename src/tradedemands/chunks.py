@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from .cache import Entry
     from .splices import Splice
 
+#: Reused items are decoded this many at a time.
+_BATCH = 4096
 _DEMANDS_LINE = re.compile(r"demands: *(?:#[^\n]*)?\r?\n")
 _FIRST_ITEM = re.compile(r"(?:(?: *(?:#[^\n]*)?\r?\n))*( *)- ")
 
@@ -211,14 +213,15 @@ def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None
             return None
         items[k], ends[k], fresh[k] = chunk.item, chunk.span_end, chunk.written
     reused = [k for k in range(len(bounds)) if k not in fresh]
-    if reused:
+    for at in range(0, len(reused), _BATCH):  # a few thousand at a time: no second copy of them all
+        batch = reused[at : at + _BATCH]
         try:
-            decoded = json.loads(b"[" + b",".join([lines[k] for k in reused]) + b"]")
+            decoded = json.loads(b"[" + b",".join([lines[k] for k in batch]) + b"]")
         except (ValueError, RecursionError):
             return None
         if not cache.items_shaped(decoded):
             return None
-        for k, item in zip(reused, decoded, strict=True):
+        for k, item in zip(batch, decoded, strict=True):
             items[k] = item
     data = rest
     data["demands"] = items

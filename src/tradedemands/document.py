@@ -158,9 +158,16 @@ def from_bytes(raw: bytes, path: Path, *, tree: bool = False) -> Document:
         return _from_bytes([raw], path, tree)
 
 
+def from_held(held: list[bytes], path: Path) -> Document:
+    """``from_bytes`` of the one bytes object in ``held``, taken out of it, so that they are let
+    go once decoded (a large file's bytes are as large as its text): for a caller that has no
+    other use for them."""
+    with paused():
+        return _from_bytes(held, path, False)
+
+
 def _from_bytes(held: list[bytes], path: Path, tree: bool, edit: bool = False) -> Document:
-    """``from_bytes`` of the bytes ``held`` hands over: they are let go once decoded (a large
-    file's bytes are as large as its text)."""
+    """``from_bytes`` of the bytes ``held`` hands over: they are let go once decoded."""
     raw = held.pop()
     use_cache = len(raw) >= cache.min_bytes() and cache.enabled()
     key = cache.key_of(raw) if use_cache else ""

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import typed
 from .document import Document, check_quotes, load
@@ -191,23 +191,27 @@ def diff(
             )
         return _changes_since(working, since, round_id)
 
-    def version(spec: str) -> tuple[str, Document]:
-        from .document import from_bytes
+    def version(spec: str) -> tuple[str, Any]:
+        """A version's label and data (only the data is kept: two versions of a large file
+        held whole, texts and all, would double what a diff needs)."""
+        from .document import from_held
 
         label, raw = read_version(spec, working)
+        held = [raw]
+        del raw
         try:
-            return label, from_bytes(raw, Path(label))
+            return label, from_held(held, Path(label)).data
         except InvalidFile as err:
             raise DemandsError(f"{label} does not load: {err.problems[0]}") from None
 
     from .delta import diff_data
 
-    old_label, old_doc = version(old or "HEAD")
+    old_label, old_data = version(old or "HEAD")
     if new is None:
-        new_doc, new_label = load(working), str(working)
+        new_data, new_label = load(working).data, str(working)
     else:
-        new_label, new_doc = version(new)
-    return diff_data(old_doc.data, new_doc.data, old_label, new_label)
+        new_label, new_data = version(new)
+    return diff_data(old_data, new_data, old_label, new_label)
 
 
 def _changes_since(working: Path, since: str | None, round_id: str | None) -> Diff:
