@@ -3,11 +3,11 @@
 An entry holds one version of a data file, keyed by the SHA-256 of its bytes, in a file named
 ``<key>.demands-cache.json``: one JSON document, ``{"format", "key", "sha256", "payload"}``,
 where ``sha256`` is the hash of the payload's bytes exactly as written. The payload holds the
-file's data without its items (``data``, with ``demands`` null), the items one per line
-(``items``), each item's ``[start, end)`` offsets in the text (``spans``, for edits), and, when
-the file was read as item chunks (``chunks``), each item's chunk key and where its text ends in
-its chunk (``chunks``), with a key of the text around the items (``context``) and of the file's
-path (``source``).
+file's data without its items (``data``, with ``demands`` null) and the items, one JSON line
+each (``items``); each item's ``[start, end)`` offsets in the text (``spans``, for edits); and,
+when the file was read as item chunks (``chunks.py``), each item's chunk key with where its text
+ends in its chunk (``chunks``), where the list of items ends (``end``), and keys of the text
+around the items (``context``) and of the file's path (``source``).
 
 An entry is used only when its header is exactly what this version writes for its key and the
 hash of the whole payload matches (a truncated, bit-flipped or hand-edited entry is a miss, and
@@ -101,8 +101,9 @@ class Entry:
     """One version of a file as the cache holds it: ``key``; ``source`` and ``context`` (keys of
     the file's path and of its text around the items: ``source_of``, ``chunks``); ``chunks``,
     ``[chunk key, end of the item's text in its chunk]`` per item, and ``end``, where the list
-    of items ends in the text (empty and 0 when the file was not read in chunks); ``spans``, each item's ``[start, end)`` in the text; ``data`` (None until
-    decoded: ``previous`` leaves the items undecoded). ``lines()`` gives each item's JSON."""
+    of items ends in the text (empty and 0 when the file was not read in chunks); ``spans``,
+    each item's ``[start, end)`` in the text; ``data`` (None until decoded: ``previous`` leaves
+    the items undecoded). ``lines()`` gives each item's JSON."""
 
     def __init__(
         self,

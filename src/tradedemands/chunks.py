@@ -14,6 +14,13 @@ node tree (numbers as written) without the tree. A chunk must parse alone as exa
 entry: a quoted scalar or flow collection running on into the next chunk, or an alias to another
 chunk's anchor, fails there, and the caller falls back to parsing the file whole. Chunks are keyed
 by a hash of their text (``key_of``), so a chunk seen before is never parsed again.
+
+``load`` reads a file this way through the cache: the items of chunks the entry of the version
+before holds (``cache.previous``) are reused, the others parsed, and the whole checked with
+``validation.check`` (the new items one by one, the ids across all of them; every item when the
+text around the items changed or an item went away); any problem returns None, for the whole
+parse to report it. ``remember`` stores the entry of a version parsed whole or written by a
+command; a write's chunks come from its splices (``after_edit``), without splitting the text.
 """
 
 from __future__ import annotations
