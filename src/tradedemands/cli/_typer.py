@@ -203,6 +203,15 @@ class App(typer.Typer):
         return next((group for group, names in self._groups.items() if name in names), None)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the program (the ``demands`` script, ``python -m tradedemands``)."""
+        from .. import signals
+
+        try:
+            return self._run(*args, **kwargs)
+        finally:
+            signals.hold_to_the_end()  # a change landed: no signal may turn its exit into 128+N now
+
+    def _run(self, *args: Any, **kwargs: Any) -> Any:
         words = kwargs.get("args", sys.argv[1:] if not args else args[0])
         name = words[0] if words else None
         if name is not None and name.partition("=")[0] in COMPLETION_OPTIONS:
