@@ -16,7 +16,7 @@ from typing import Any
 from .errors import DemandsError, cause
 from .escape import clip, quoted
 from .files import NotRegular, TooLarge, read_regular, within
-from .model import plain
+from .model import id_problem, plain
 from .validation import Found
 
 #: A local source document larger than this is refused unread.
@@ -177,7 +177,7 @@ def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found
         if not isinstance(item, dict):
             continue
         iid = item["id"] if isinstance(item.get("id"), str) else f"item {i + 1}"
-        label = clip(iid, 60)
+        label = clip(iid, 60) if id_problem(iid) is None else quoted(iid, 60)
         if only is not None and iid.lower() not in only:
             continue
         source = item.get("source")
