@@ -255,7 +255,7 @@ def mark(
             editor.set(("demands", index, "status"), now)
         editor.insert(("demands", index, "history"), at, entry)
         latest = latest_status_entry({"history": after})  # type: ignore[typeddict-item]
-        set_on = latest["date"] if latest and now != state else None
+        set_on = latest["date"] if latest and (now != state or old == now) else None
         lines.append(StatusChange(item["id"], state, date, old, now, later=len(history) - at, set_on=set_on))
     return lines
 
