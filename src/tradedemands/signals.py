@@ -4,7 +4,7 @@ The ``finally`` blocks then remove temporary files and the command says which fi
 unchanged. From the rename on, signals wait until the write and its undo record are
 complete (``deferred``), so the file is never renamed without its record. Once a file
 has been written (``replaced``), a signal no longer stops the command: it is held, and
-the command finishes and confirms the change that landed (``landed``), so its words and
+the command finishes and confirms the change that landed, so its words and
 its exit status tell the truth. ``writing`` names the file being changed, so that an
 interruption can say whether it was written.
 """
@@ -131,7 +131,7 @@ def writing(label: str) -> Iterator[None]:
 
 def replaced() -> None:
     """Record that the file being written (innermost ``writing``) has been replaced: from
-    now on a signal is held (``landed``), so the command finishes and confirms the change."""
+    now on a signal is held, so the command finishes and confirms the change."""
     if _State.targets:
         _State.targets[-1][1] = True
         _State.landed = _State.targets[-1][0]
@@ -146,9 +146,3 @@ def hold_to_the_end() -> None:
     for signum in SIGNALS:
         with contextlib.suppress(ValueError, OSError):
             signal.signal(signum, _handler)
-
-
-def landed() -> str | None:
-    """The file this command has written (None: none yet). A signal that comes after it is
-    held and never raised: the command finishes, and its confirmation is the truth."""
-    return _State.landed
