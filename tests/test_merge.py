@@ -258,20 +258,21 @@ def test_renumbering_rewrites_theirs_links_to_the_renumbered_items() -> None:
     assert result.text == expected + renumbered
 
 
-def test_an_item_both_added_alike_but_linking_to_a_renumbered_one_is_renumbered_too() -> None:
+def test_an_item_both_added_alike_but_linking_to_a_renumbered_one_stays_one_with_both_links() -> None:
+    """Which items are one is decided before links are rewritten (no cascade): CN-2 is the same
+    on both sides, so it stays one item; theirs' link to their CN-1 (now CN-3) comes over too."""
     cn_2 = (
         "  - id: CN-2\n    party: cn\n    title: Follow-up\n    status: open\n    links: [{rel: related, id: CN-1}]\n"
     )
     theirs_cn_1 = CN_1.replace("Lift the ZTE ban", "Buy soybeans").replace("# China's answer", "# Theirs")
     result = merge(BASE, BASE + CN_1 + cn_2, BASE + theirs_cn_1 + cn_2)
     assert result.conflicts == []
-    assert result.renumbered == [("CN-1", "CN-3"), ("CN-2", "CN-4")]
+    assert result.renumbered == [("CN-1", "CN-3")]
     assert result.text == (
         BASE
         + CN_1
-        + cn_2
+        + cn_2.replace("id: CN-1}]", "id: CN-1}, {rel: related, id: CN-3}]")
         + theirs_cn_1.replace("id: CN-1\n", "id: CN-3\n")
-        + cn_2.replace("CN-2", "CN-4").replace("CN-1", "CN-3")
     )
 
 

@@ -20,6 +20,18 @@ from .query import check_choice, check_status, resolve_party, resolve_round
 from .timeline import last_status, latest_status_entry, place_by_date, status_in_effect
 
 
+def _check_note(note: str | None) -> None:
+    """A note given must say something (``validate`` refuses an empty one): UsageError."""
+    if note is not None and not note.strip():
+        raise UsageError(f"{OPTION} is empty; leave it out or say what happened", option="note", said="the note")
+
+
+def _check_tags(tags: list[str], option: str) -> None:
+    """Every tag given must hold text (``validate`` refuses a blank one): UsageError."""
+    if any(not tag.strip() for tag in tags):
+        raise UsageError(f"{OPTION} holds an empty tag; give each tag some text", option=option, said="a tag list")
+
+
 def _history_entry(date: str, status: str | None, note: str | None, round_id: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"date": date}
     if status is not None:
@@ -157,11 +169,15 @@ def add(
     pid = resolve_party(doc.data, party)
     if not title.strip():
         raise UsageError(f"{OPTION} must not be empty", option="title")
+    _check_tags(tags or [], "tags")
     if item_id:
-        from .model import ID_RE
+        from .model import id_problem
 
-        if not ID_RE.match(item_id):
+        wrong = id_problem(item_id)
+        if wrong and wrong.startswith("may hold"):
             raise UsageError(f"bad id {item_id!r}: use letters, digits, '.', '_' and '-', like {pid.upper()}-12")
+        if wrong:
+            raise UsageError(f"bad id {item_id!r}: an id {wrong}, like {pid.upper()}-12")
         if item_id.lower() in doc.index():
             raise DemandsError(
                 f"id {item_id!r} is taken; leave out {OPTION} to get {next_id(doc, pid)}", option="item_id"
@@ -216,6 +232,7 @@ def mark(
     alone. Raises UsageError (unknown status or round), UnknownId.
     """
     state = check_status(doc.vocab, status)
+    _check_note(note)
     rnd = _round(doc, round_id)
     indexes = [doc.find(i) for i in ids]
     lines: list[StatusChange] = []
@@ -238,7 +255,7 @@ def mark(
             editor.set(("demands", index, "status"), now)
         editor.insert(("demands", index, "history"), at, entry)
         latest = latest_status_entry({"history": after})  # type: ignore[typeddict-item]
-        set_on = latest["date"] if latest and now != state else None
+        set_on = latest["date"] if latest and (now != state or old == now) else None
         lines.append(StatusChange(item["id"], state, date, old, now, later=len(history) - at, set_on=set_on))
     return lines
 
@@ -268,6 +285,7 @@ def edit(
     """Change fields of an item (``changes``: field to new value; None leaves it, "" removes an
     optional field), and its tags. Raises UsageError (an empty title, an unknown kind, priority
     or party, a tag it does not have), UnknownId."""
+    _check_tags(add_tags, "add_tags")
     index = doc.find(item_id)
     item: Item = doc.items[index]
     changed = []
@@ -400,6 +418,7 @@ def record_progress(
     """Record ``amount`` measured toward item ``item_id``'s target on ``date`` (YYYY-MM-DD), in
     its place by date. Raises UsageError (a bad amount), UnknownId, DemandsError (no target)."""
     _check_amount(amount, "amount")
+    _check_note(note)
     index = doc.find(item_id)
     item = doc.items[index]
     target = item.get("target")

@@ -45,7 +45,16 @@ DATE_FIELDS = {
 #: Item ids (and links to them) keep to ID_RE; round ids are any non-empty text (``Runde-Ü``).
 ID_FIELDS = {"Item": {"id"}, "Link": {"id"}}
 #: Text fields that must hold something other than spaces (``validate``: "must not be empty").
-NONEMPTY_FIELDS = {"Party": {"name"}, "Round": {"id"}, "StatusDef": {"name"}, "Item": {"title"}}
+NONEMPTY_FIELDS = {
+    "Party": {"name"},
+    "Round": {"id"},
+    "StatusDef": {"name"},
+    "Item": {"title"},
+    "HistoryEntry": {"note"},
+    "Measurement": {"note"},
+}
+#: Lists of text whose entries must hold something other than spaces (``validate``: "entry N is empty").
+NONEMPTY_LISTS = {"Party": {"aliases"}, "Round": {"parties"}, "Item": {"tags"}}
 #: Fields naming a status: one of the file's ``statuses:``, else of the defaults (see ``json_schema``).
 STATUS_FIELDS = {"Item": {"status"}, "HistoryEntry": {"status"}}
 
@@ -137,6 +146,8 @@ class _Generator:
                 prop = dict(ID)
             elif key in NONEMPTY_FIELDS.get(name, ()) or key in STATUS_FIELDS.get(name, ()):
                 prop = dict(NONEMPTY_TEXT)
+            elif key in NONEMPTY_LISTS.get(name, ()):
+                prop = {"type": "array", "items": dict(NONEMPTY_TEXT)}
             else:
                 prop = self.type(tp)
             properties[key] = prop if key in required else _nullable(prop)

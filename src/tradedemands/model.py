@@ -165,6 +165,22 @@ def required_of(shape: Any) -> tuple[str, ...]:
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ID_CHARS = re.compile(r"[A-Za-z0-9._-]*")
+
+
+def id_problem(text: str) -> str | None:
+    """Why ``text`` is not an id (of an item or a party), in words to follow ``id 'x' ``; None
+    when it is one. An id begins with a letter or digit (ASCII) and holds only those, '.',
+    '_' and '-', the whole of it (``US-1`` with a newline after it is not ``US-1``)."""
+    if ID_RE.fullmatch(text):
+        return None
+    if not text:
+        return "is empty"
+    if not _ID_CHARS.fullmatch(text):
+        return "may hold only letters, digits, '.', '_' and '-'"
+    return "must begin with a letter or digit"
+
+
 _NATURAL = re.compile(r"(\d+)")
 
 
@@ -225,12 +241,29 @@ def significant_digits(written: str) -> int | None:
     return len((match.group(1) + match.group(2)).strip("0")) or 1
 
 
+def exact_amount(written: str) -> Any:
+    """The number ``written`` as typed (a plain decimal, ``2e11`` and ``9.99999999999999999e17``
+    too) as an exact ``decimal.Decimal``; None when it is not such a number. Amounts are
+    judged on this, never on a float that rounded it."""
+    from decimal import Decimal, InvalidOperation
+
+    text = written.strip()
+    if significant_digits(text) is None or not _DIGITS.fullmatch(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - _DIGITS lets through only what Decimal reads
+        return None
+
+
 def amount_problem(value: Any, written: str | None = None) -> str | None:
     """Why ``value`` is not an amount the format allows, or None when it is one.
 
-    Amounts are finite numbers below 1e18 in magnitude with at most 18 significant digits
-    (of ``written``, the number as typed or as it stands in the file, when given). The
-    message never repeats more than a few characters of what was written.
+    Amounts are finite numbers below 1e18 in magnitude with at most 18 significant digits.
+    With ``written`` (the number as typed or as it stands in the file), both are judged on
+    that decimal text, exactly (``exact_amount``): ``9.99999999999999999e17`` is
+    999999999999999999, in range, although a float rounds it to 1e18. The message never
+    repeats more than a few characters of what was written.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "not a number"
@@ -241,15 +274,20 @@ def amount_problem(value: Any, written: str | None = None) -> str | None:
         if len(shown) > 24:
             bare = shown.lstrip("+-")
             shown = f"a {len(bare)}-digit number" if bare.isdigit() else f"a number {len(shown)} characters long"
-    if isinstance(value, float) and not math.isfinite(value):
-        if math.isinf(value) and written is not None and significant_digits(written) is not None:
-            return f"{shown} is out of range: amounts are below 1e18 in magnitude"
-        return f"{shown} is not a finite number"
-    if abs(value) >= AMOUNT_LIMIT:
-        return f"{shown} is out of range: amounts are below 1e18 in magnitude"
-    digits = significant_digits(written) if written is not None else None
-    if digits is None and isinstance(value, float):
-        digits = significant_digits(repr(value))
+    out_of_range = f"{shown} is out of range: amounts are below 1e18 in magnitude"
+    exact = exact_amount(written) if written is not None else None
+    if exact is not None:
+        if exact != 0 and exact.adjusted() >= 18:
+            return out_of_range
+        if exact != 0 and value == 0:
+            return f"{shown} is too close to 0 to be held: it would read as 0"
+        digits = significant_digits(written or "")
+    else:
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{shown} is not a finite number"
+        if abs(value) >= AMOUNT_LIMIT:
+            return out_of_range
+        digits = significant_digits(repr(value)) if isinstance(value, float) else None
     if digits is not None and digits > MAX_DIGITS:
         return f"{shown} has {digits} significant digits: amounts have at most {MAX_DIGITS}"
     return None

@@ -45,6 +45,10 @@ def write_skeleton(path: Path, title: str | None = None) -> None:
     text = SKELETON.format(schema=SCHEMA_ID, title=scalar(title or "Negotiation"))
     if path.parent and not path.parent.exists():
         raise DemandsError(f"folder {path.parent} does not exist; create it first")
+    if os.path.islink(path) and not os.path.exists(path):
+        raise DemandsError(
+            f"{path} is a symbolic link that leads to no file; init never writes through a link: remove it first"
+        )
     if os.path.lexists(path):
         raise DemandsError(f"{path} exists already; init never overwrites a file")
     try:

@@ -14,7 +14,7 @@ from datetime import date as day
 from datetime import timedelta
 
 from .errors import OPTION, UsageError
-from .model import amount_problem, parse_date
+from .model import amount_problem, exact_amount, parse_date
 
 
 def date(value: str | None, option: str = "date") -> str:
@@ -54,8 +54,9 @@ def amount(text: str, option: str = "amount", said: str | None = None) -> float 
     problem = amount_problem(value, written)
     if problem is not None:
         raise UsageError(f"{OPTION}: {problem}", option=option, said=said)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    exact = exact_amount(written)
+    if isinstance(value, float) and exact is not None and exact == exact.to_integral_value():
+        return int(exact)  # 9.99999999999999999e17 is 999999999999999999, not the float's 1e18
     return value
 
 

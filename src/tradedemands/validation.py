@@ -13,7 +13,6 @@ from typing import Any
 from .escape import clip, quoted
 from .model import (
     DATE_RE,
-    ID_RE,
     KINDS,
     PRIORITIES,
     RELS,
@@ -29,8 +28,10 @@ from .model import (
     StatusDef,
     Target,
     amount_problem,
+    exact_amount,
     fields_of,
     fold,
+    id_problem,
     parse_date,
     required_of,
 )
@@ -102,7 +103,7 @@ class _Checker:
         value = self.seq(mapping, key, path, " like [a, b]")
         out = []
         for i, entry in enumerate(value):
-            if entry is None:
+            if entry is None or (isinstance(entry, str) and not entry.strip()):
                 self.problem(path + (key, i), f"{key} entry {i + 1} is empty: remove it or write a value")
                 continue
             text = self.text(dict(enumerate(value)), i, path + (key,))  # type: ignore[arg-type]
@@ -136,6 +137,10 @@ class _Checker:
         if problem is not None:
             self.problem(path + (key,), problem)
             return None
+        exact = exact_amount(written) if written is not None and isinstance(value, float) else None
+        if exact is not None and exact == exact.to_integral_value() and exact != value:
+            # A whole amount a float cannot hold (9.99999999999999999e17): read it as written.
+            value = mapping[key] = int(exact)
         return value
 
     def choice(
@@ -193,8 +198,9 @@ class _Checker:
             if not isinstance(key, str):
                 self.problem(path, f"party id {quoted(key)} must be text")
                 continue
-            if not ID_RE.match(key):
-                self.problem(path, f"party id {quoted(key)} may hold only letters, digits, '.', '_' and '-'")
+            wrong = id_problem(key)
+            if wrong:
+                self.problem(path, f"party id {quoted(key)} {wrong}")
             if fold(key) in {fold(i) for i in ids}:
                 self.problem(path, f"duplicate party id {quoted(key)}")
             ids.add(key)
@@ -239,8 +245,10 @@ class _Checker:
         self, key: str, shape: Any, what: str, name_key: str, duplicate: str
     ) -> Iterator[tuple[DataPath, dict[str, Any], str | None]]:
         """The entries of the top-level list ``key`` that are mappings (of ``shape``), each with
-        its path and its ``name_key``, which must be non-empty text, unique in the list."""
-        seen: set[str] = set()
+        its path and its ``name_key``, which must be non-empty text, unique in the list as
+        commands match it: ``open`` and ``OPEN``, NFD and NFC, curly and straight quotes are
+        one name (``fold``)."""
+        seen: dict[str, str] = {}
         for i, entry in enumerate(self.seq(self.data, key, ())):
             path: DataPath = (key, i)
             if not self.mapping(entry, path, what):
@@ -248,9 +256,16 @@ class _Checker:
             self.fields(entry, shape, path)
             name = self.text(entry, name_key, path, nonempty=True)
             if name is not None:
-                if name in seen:
+                first = seen.get(fold(name))
+                if first == name:
                     self.problem(path + (name_key,), f"{duplicate} {quoted(name)}")
-                seen.add(name)
+                elif first is not None:
+                    self.problem(
+                        path + (name_key,),
+                        f"{duplicate} {quoted(name)}: commands take it for {quoted(first)} (names match in any "
+                        "case, Unicode form and quote style); rename one of them",
+                    )
+                seen.setdefault(fold(name), name)
             yield path, entry, name
 
     def rounds(self) -> set[str]:
@@ -318,11 +333,12 @@ class _Checker:
         ids: set[str],
     ) -> None:
         iid = item.get("id") if isinstance(item.get("id"), str) else None
-        label = clip(iid, 60) if iid else f"item {path[1] + 1}"
+        label = (clip(iid, 60) if id_problem(iid) is None else quoted(iid, 60)) if iid else f"item {path[1] + 1}"
         start = len(self.found)
         self.fields(item, Item, path)
-        if iid is not None and not ID_RE.match(iid):
-            self.problem(path + ("id",), f"id {quoted(iid)} may hold only letters, digits, '.', '_' and '-'")
+        wrong = id_problem(iid) if iid is not None else None
+        if wrong:
+            self.problem(path + ("id",), f"id {quoted(iid)} {wrong}")
         party_list = sorted(parties)
         for key in ("party", "of"):
             party = self.text(item, key, path)
@@ -378,7 +394,7 @@ class _Checker:
             self.fields(m, Measurement, mpath)
             dated = self.date(m, "date", mpath) is not None and dated
             self.number(m, "amount", mpath)
-            self.text(m, "note", mpath)
+            self.text(m, "note", mpath, nonempty=True)
             self.text(m, "source", mpath)
         if dated:
             self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
@@ -427,7 +443,7 @@ class _Checker:
             rnd = self.text(entry, "round", hpath)
             if rnd is not None and rnd not in rounds:
                 self.problem(hpath + ("round",), f"unknown round {quoted(rnd)}{suggest(rnd, sorted(rounds))}")
-            note = self.text(entry, "note", hpath)
+            note = self.text(entry, "note", hpath, nonempty=True)
             self.text(entry, "by", hpath)
             if entry.get("status") is None and note is None:
                 self.problem(hpath, "a history entry needs a status or a note")

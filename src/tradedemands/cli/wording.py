@@ -22,7 +22,7 @@ def marked(change: StatusChange) -> str:
         if change.later == 0:
             return f"{change.id} is already {change.status}; nothing changed"
         return f"{change.id} was already {change.status} on {change.date}; nothing changed"
-    if change.new == change.status:
+    if change.new == change.status and change.old != change.new:
         return f"{change.id}: {change.old} -> {change.status}{_later(change.later)}"
     return (
         f"{change.id}: {change.status} on {change.date} recorded in its place by date; "
