@@ -27,7 +27,7 @@ from tradedemands.complete import file_in
 
 US = [f"US-{n}" for n in range(1, 10)]
 CN = [f"CN-{n}" for n in range(1, 8)]
-STATUSES = ["open", "discussing", "agreed", "partial", "met", "rejected", "withdrawn"]
+STATUSES = ["open", "discussing", "contested", "agreed", "partial", "met", "rejected", "withdrawn"]
 
 SMALL = """\
 version: 1

@@ -19,7 +19,7 @@ from conftest import ROOT
 from tradedemands import __version__
 
 SHIPPED_IDS = [f"CN-{n}" for n in range(1, 8)] + [f"US-{n}" for n in range(1, 10)]
-STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
+STATUSES = "open, discussing, contested, agreed, partial, met, rejected, withdrawn"
 
 #: A small file made to tell the filters and sort orders apart: US-2 and US-10 side by side,
 #: three parties, two rounds, due dates, priorities, tags in mixed case, notes, a backlink.
@@ -637,7 +637,7 @@ def test_show_needs_an_id(run):
 
 
 SUMMARY_JSON = {
-    "statuses": ["open", "discussing", "agreed", "partial", "met", "rejected", "withdrawn"],
+    "statuses": ["open", "discussing", "contested", "agreed", "partial", "met", "rejected", "withdrawn"],
     "parties": [
         {
             "party": "us",
@@ -680,10 +680,10 @@ def test_summary_csv(run):
     r = run("summary", "--format", "csv")
     assert r.exit_code == 0, r.output
     assert r.stdout == (
-        "party,open,discussing,agreed,partial,met,rejected,withdrawn,total,closed\n"
-        "us,7,0,0,0,0,2,0,9,2\n"
-        "cn,7,0,0,0,0,0,0,7,0\n"
-        "all,14,0,0,0,0,2,0,16,2\n"
+        "party,open,discussing,contested,agreed,partial,met,rejected,withdrawn,total,closed\n"
+        "us,7,0,0,0,0,0,2,0,9,2\n"
+        "cn,7,0,0,0,0,0,0,0,7,0\n"
+        "all,14,0,0,0,0,0,2,0,16,2\n"
     )
 
 
@@ -691,11 +691,11 @@ def test_summary_markdown(run):
     r = run("summary", "-o", "markdown")
     assert r.exit_code == 0, r.output
     assert r.stdout == (
-        "| party | open | discussing | agreed | partial | met | rejected | withdrawn | total | closed |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n"
-        "| us | 7 | 0 | 0 | 0 | 0 | 2 | 0 | 9 | 2 |\n"
-        "| cn | 7 | 0 | 0 | 0 | 0 | 0 | 0 | 7 | 0 |\n"
-        "| all | 14 | 0 | 0 | 0 | 0 | 2 | 0 | 16 | 2 |\n"
+        "| party | open | discussing | contested | agreed | partial | met | rejected | withdrawn | total | closed |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| us | 7 | 0 | 0 | 0 | 0 | 0 | 2 | 0 | 9 | 2 |\n"
+        "| cn | 7 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 7 | 0 |\n"
+        "| all | 14 | 0 | 0 | 0 | 0 | 0 | 2 | 0 | 16 | 2 |\n"
     )
 
 

@@ -145,6 +145,7 @@ class DataFile(TypedDict, total=False):
 DEFAULT_STATUSES: tuple[StatusDef, ...] = (
     {"name": "open", "closed": False, "description": "tabled, no movement yet"},
     {"name": "discussing", "closed": False, "description": "under negotiation"},
+    {"name": "contested", "closed": False, "description": "the other side objects; still on the table"},
     {"name": "agreed", "closed": False, "description": "agreed in principle, not yet delivered"},
     {"name": "partial", "closed": False, "description": "partly met or partly agreed"},
     {"name": "met", "closed": True, "description": "delivered"},

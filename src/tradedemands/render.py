@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 STATUS_STYLES = {
     "open": "yellow",
     "discussing": "cyan",
+    "contested": "dark_orange",
     "agreed": "green",
     "partial": "blue",
     "met": "bold green",
