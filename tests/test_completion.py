@@ -177,7 +177,7 @@ def test_completing_builds_the_app_without_loading_the_completion_module() -> No
         ("demands diff --round b", ["beijing-2018-05"]),
         ("demands brief -r b", ["beijing-2018-05"]),
         ("demands log --round b", ["beijing-2018-05"]),
-        ("demands list --kind ", ["demand", "concession", "red-line"]),
+        ("demands list --kind ", ["demand", "concession", "red-line", "agreement"]),
         ("demands edit US-1 --priority h", ["high"]),
         ("demands show XX-", []),
     ],

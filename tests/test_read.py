@@ -349,7 +349,7 @@ def test_list_filters_combine_and_across_or_within(run, sorting, args, expected)
     [
         ("id", "CN-1 CN-2 EU-1 US-1 US-2 US-10", "US-10 US-2 US-1 EU-1 CN-2 CN-1"),
         ("party", "CN-1 CN-2 EU-1 US-1 US-2 US-10", "US-10 US-2 US-1 EU-1 CN-2 CN-1"),
-        # statuses in the vocabulary's order: open, discussing, agreed, ..., rejected, withdrawn
+        # statuses in the vocabulary's order: open, discussing, contested, agreed, ..., rejected, withdrawn
         ("status", "CN-1 US-2 US-10 CN-2 US-1 EU-1", "EU-1 US-1 CN-2 US-10 US-2 CN-1"),
         # high, medium, low; items without one last in both directions
         ("priority", "US-1 US-2 EU-1 US-10 CN-1 CN-2", "US-10 EU-1 US-2 US-1 CN-2 CN-1"),
@@ -898,7 +898,7 @@ def test_installed_script_finds_the_file_from_a_subfolder(workspace):
             f"demands: unknown status 'opn' (did you mean 'open'?); valid statuses: {STATUSES}",
         ),
         (["list", "-s", "bogus"], f"demands: unknown status 'bogus'; valid statuses: {STATUSES}"),
-        (["list", "--kind", "wish"], "demands: unknown kind 'wish'; use one of: demand, concession, red-line"),
+        (["list", "--kind", "wish"], "demands: unknown kind 'wish'; use one of: demand, concession, red-line, agreement"),
         (["list", "--due-before", "2018-13-01"], "demands: bad date '2018-13-01' for --due-before: use YYYY-MM-DD, like {today}"),
         (["list", "--as-of", "2018-5-4"], "demands: bad date '2018-5-4' for --as-of: use YYYY-MM-DD, like {today}"),
         (["summary", "--as-of", "May 4"], "demands: bad date 'May 4' for --as-of: use YYYY-MM-DD, like {today}"),

@@ -300,7 +300,7 @@ def test_the_schema_names_what_is_wrong(checker: Any) -> None:
     assert sorted(schema_problems(checker, text)) == [
         "demands/0/history/0/status: 'tabled' is not one of "
         "['open', 'discussing', 'contested', 'agreed', 'partial', 'met', 'rejected', 'withdrawn', None]",
-        "demands/0/kind: 'wish' is not one of ['demand', 'concession', 'red-line', None]",
+        "demands/0/kind: 'wish' is not one of ['demand', 'concession', 'red-line', 'agreement', None]",
         "demands/0/title: '' does not match '\\\\S'",
     ]
 

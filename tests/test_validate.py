@@ -12,7 +12,7 @@ import pytest
 
 from conftest import demands_cmd
 
-STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
+STATUSES = "open, discussing, contested, agreed, partial, met, rejected, withdrawn"
 SEED = "seeds/000_d2207b9ab7e38b47.txt"
 
 
@@ -287,7 +287,7 @@ def test_wrong_types(run, workspace):
         f"{path}:1:1: unsupported version 2: this tool reads version 1",
         f"{path}:6:5: US-1 title: title must not be empty",
         f"{path}:8:5: US-1 priority: unknown priority 'urgent'; use one of: high, medium, low",
-        f"{path}:9:5: US-1 kind: unknown kind 'ask'; use one of: demand, concession, red-line",
+        f"{path}:9:5: US-1 kind: unknown kind 'ask'; use one of: demand, concession, red-line, agreement",
         f"{path}:10:5: US-1 tags: tags must be a list like [a, b], not text 'hello'",
         f"{path}:11:14: US-1 target.amount: amount must be a plain number like 200000000000, not 'lots'",
         f"{path}:13:9: US-1 history: a history entry needs a status or a note",

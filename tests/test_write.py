@@ -20,7 +20,7 @@ from conftest import DEMANDS
 from tradedemands import document
 
 TODAY = date.today().isoformat()
-STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
+STATUSES = "open, discussing, contested, agreed, partial, met, rejected, withdrawn"
 QUOTE = "Strengthen intellectual property protections."
 SEED = "seeds/000_d2207b9ab7e38b47.txt"
 
@@ -387,7 +387,7 @@ BAD = [
     (
         ["add", "-p", "us", "--title", "t", "--kind", "wish"],
         2,
-        "unknown kind 'wish'; use one of: demand, concession, red-line",
+        "unknown kind 'wish'; use one of: demand, concession, red-line, agreement",
     ),
     (["add", "-p", "us", "--title", "t", "--status", "done"], 2, f"unknown status 'done'; valid statuses: {STATUSES}"),
     (["add", "-p", "us", "--title", "t", "--id", "us-1"], 1, "id 'us-1' is taken; leave out --id to get US-10"),
@@ -403,7 +403,7 @@ BAD = [
         f"refusing to write: US-10 source.quote: quote not found in {SEED}; nothing was changed",
     ),
     (["edit", "US-5", "--remove-tag", "nope"], 2, "US-5 has no tag 'nope'; its tags: ip"),
-    (["edit", "US-5", "--kind", ""], 2, "--kind cannot be removed; use demand, concession or red-line"),
+    (["edit", "US-5", "--kind", ""], 2, "--kind cannot be removed; use demand, concession, red-line or agreement"),
     (["edit", "US-5", "--priority", "urgent"], 2, "unknown priority 'urgent'; use one of: high, medium, low"),
     (["edit", "US-5", "--due", "2020-1-1"], 2, f"bad date '2020-1-1' for --due: use YYYY-MM-DD, like {TODAY}"),
     (["edit", "US-5", "--of", "eu"], 2, "unknown party 'eu'; known parties: us (United States), cn (China)"),

@@ -113,9 +113,10 @@ def _well_shaped(entry: Any, size: int | None) -> bool:
     if not isinstance(items, list):
         return False
     for item in items:
-        if not isinstance(item, dict) or not all(
-            isinstance(item.get(k), str) for k in ("id", "party", "title", "status")
-        ):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "title", "status")):
+            return False
+        party = item.get("party")
+        if not isinstance(party, str) and not (isinstance(party, list) and all(isinstance(p, str) for p in party)):
             return False
     if spans and len(spans) != len(items):
         return False

@@ -15,7 +15,18 @@ from typing import Any
 from .document import Document
 from .editor import Editor
 from .errors import OPTION, DemandsError, UsageError
-from .model import KINDS, PRIORITIES, RELS, Item, amount_problem, by_date, natural_key, target_percent
+from .model import (
+    KINDS,
+    PRIORITIES,
+    RELS,
+    Item,
+    amount_problem,
+    by_date,
+    id_prefix,
+    natural_key,
+    party_ids,
+    target_percent,
+)
 from .query import check_choice, check_status, resolve_party, resolve_round
 from .timeline import last_status, latest_status_entry, place_by_date, status_in_effect
 
@@ -118,9 +129,11 @@ def _round(doc: Document, round_id: str | None) -> str | None:
     return resolve_round(doc.data, round_id) if round_id else None
 
 
-def next_id(doc: Document, party: str) -> str:
-    """``<PARTY>-<n>``: n one more than the highest used for that party."""
-    prefix = party.upper() + "-"
+def next_id(doc: Document, party: str | list[str]) -> str:
+    """``<PARTY>-<n>``: n one more than the highest used for that party; for an item several
+    parties raise (an agreement), ``<P1>-<P2>-<n>``, the parties in the order the file declares
+    them (``model.id_prefix``): ``US-CN-1``."""
+    prefix = id_prefix(party_ids(party), list(doc.data.get("parties") or {}))
     pattern = re.compile(re.escape(prefix) + r"(\d+)$", re.IGNORECASE)
     highest = 0
     for item in doc.items:
@@ -134,7 +147,7 @@ def add(
     doc: Document,
     editor: Editor,
     *,
-    party: str,
+    party: str | list[str],
     title: str,
     date: str,
     kind: str | None = None,
@@ -150,18 +163,35 @@ def add(
     source_quote: str | None = None,
     round_id: str | None = None,
 ) -> str:
-    """Add an item; returns its id: ``item_id``, or ``<PARTY>-<n>`` with n one more than the
-    highest the party uses. Its history starts with ``status`` (default: the first status) on
-    ``date`` (YYYY-MM-DD). Raises UsageError (an empty title, a bad or taken id, an unknown
-    party, kind, priority, status or round)."""
-    pid = resolve_party(doc.data, party)
+    """Add an item raised by ``party`` (one party, or several: the parties to an agreement);
+    returns its id: ``item_id``, or ``<PARTY>-<n>`` with n one more than the highest the party
+    uses (``next_id``). ``kind`` defaults to ``demand`` for one party, ``agreement`` for several;
+    an agreement needs two or more parties. Its history starts with ``status`` (default: the
+    first status; ``agreed`` for an agreement) on ``date`` (YYYY-MM-DD). Raises UsageError (an empty title, a bad or taken
+    id, an unknown party, kind, priority, status or round, an agreement of one party)."""
+    named = [party] if isinstance(party, str) else list(party)
+    if not named:
+        raise UsageError(f"name who raises it with {OPTION}", option="party", said="party")
+    declared = list(doc.data.get("parties") or {})
+    order = {p: n for n, p in enumerate(declared)}
+    pids = sorted(dict.fromkeys(resolve_party(doc.data, p) for p in named), key=lambda p: order.get(p, len(order)))
+    kind_name = check_choice("kind", kind, KINDS) if kind else ("agreement" if len(pids) > 1 else "demand")
+    if kind_name == "agreement" and len(pids) < 2:
+        raise UsageError(
+            f"an agreement is a position two or more parties share: name each with {OPTION}",
+            option="party",
+            said="party=[...]",
+        )
+    pid: str | list[str] = pids[0] if len(pids) == 1 else pids
     if not title.strip():
         raise UsageError(f"{OPTION} must not be empty", option="title")
     if item_id:
         from .model import ID_RE
 
         if not ID_RE.match(item_id):
-            raise UsageError(f"bad id {item_id!r}: use letters, digits, '.', '_' and '-', like {pid.upper()}-12")
+            raise UsageError(
+                f"bad id {item_id!r}: use letters, digits, '.', '_' and '-', like {id_prefix(pids, declared)}12"
+            )
         if item_id.lower() in doc.index():
             raise DemandsError(
                 f"id {item_id!r} is taken; leave out {OPTION} to get {next_id(doc, pid)}", option="item_id"
@@ -170,7 +200,7 @@ def add(
     item: dict[str, Any] = {"id": new_id, "party": pid}
     if of:
         item["of"] = resolve_party(doc.data, of)
-    item["kind"] = check_choice("kind", kind, KINDS) if kind else "demand"
+    item["kind"] = kind_name
     item["title"] = title
     if text:
         item["text"] = text
@@ -180,7 +210,10 @@ def add(
         item["tags"] = list(dict.fromkeys(tags))
     if priority:
         item["priority"] = check_choice("priority", priority, PRIORITIES)
-    state = check_status(doc.vocab, status) if status else doc.vocab.names[0]
+    if status:
+        state = check_status(doc.vocab, status)
+    else:  # an agreement is recorded once it is agreed; anything else starts at the first status
+        state = "agreed" if kind_name == "agreement" and "agreed" in doc.vocab.names else doc.vocab.names[0]
     item["status"] = state
     if due:
         item["due"] = due
@@ -287,6 +320,11 @@ def edit(
             value = check_choice("priority", value, PRIORITIES)
         elif key == "kind":
             value = check_choice("kind", value, KINDS)
+            if value == "agreement" and len(party_ids(item.get("party"))) < 2:
+                raise UsageError(
+                    f"{item['id']} is raised by {party_ids(item.get('party'))[0] if party_ids(item.get('party')) else '?'} "
+                    "alone: an agreement is a position two or more parties share (add it anew, naming each party)"
+                )
         elif key == "of":
             value = resolve_party(doc.data, value)
         if item.get(key) != value:  # type: ignore[misc]

@@ -13,6 +13,7 @@ that a JSON Schema can express:
   ``.``, ``_`` and ``-``; dates are real calendar days written ``YYYY-MM-DD``;
 - an optional field may be left empty (``text:``): ``validate`` treats it as absent;
 - a history entry has a status or a note; ``statuses:``, when given, lists at least one;
+- ``party`` is one party id, or a list of two or more different ones, and an agreement's is a list;
 - without ``statuses:``, every status is one of the default vocabulary; with it, any
   status the file declares (which the schema cannot look up: ``validate`` does).
 
@@ -159,6 +160,12 @@ def json_schema() -> dict[str, Any]:
         {"required": [key], "properties": {key: {"not": NULL}}} for key in ("status", "note")
     ]
     defs["HistoryEntry"]["description"] = "A dated status change or note: it has a status, a note, or both."
+    # party: one id, or a list of two or more different ones; an agreement lists its parties.
+    for option in defs["Item"]["properties"]["party"]["anyOf"]:
+        if option.get("type") == "array":
+            option.update(minItems=2, uniqueItems=True)
+    defs["Item"]["if"] = {"required": ["kind"], "properties": {"kind": {"const": "agreement"}}}
+    defs["Item"]["then"] = {"properties": {"party": {"type": "array"}}}
     # Without `statuses:`, the default vocabulary; with it, what it declares (checked by validate).
     names = [s["name"] for s in DEFAULT_STATUSES]
     defs["DefaultStatuses"] = {

@@ -34,6 +34,7 @@ from .editor import Editor
 from .errors import DemandsError, InvalidFile
 from .files import encode, newline_of, read_text
 from .merger import Conflict, Merger, show
+from .model import id_prefix, party_ids
 from .signals import writing
 
 
@@ -98,7 +99,8 @@ def _item_ids(data: Any) -> list[str]:
 def _renumber(base: Any, ours: Document, theirs: Document, name: str) -> tuple[Document, list[tuple[str, str]]]:
     """THEIRS with each item it added under an id OURS also added, differently, renumbered.
 
-    The new id is ``<PARTY>-<n>``, n one more than the highest any version uses for that party,
+    The new id is ``<PARTY>-<n>`` (``US-CN-<n>`` for an agreement: ``model.id_prefix``), n one
+    more than the highest any version uses for that prefix,
     so it is free in the merged result; THEIRS' links to the old id follow (links from the
     items THEIRS added and from those it changed: no link to the old id existed in BASE). One
     renaming can make another pair differ (an item both added alike, linking to a renumbered
@@ -121,7 +123,7 @@ def _renumber(base: Any, ours: Document, theirs: Document, name: str) -> tuple[D
         editor = Editor.of(theirs.text, theirs.node, theirs.data, theirs.newline)  # type: ignore[arg-type]
         new_ids: dict[str, str] = {}
         for j, item in clashes:
-            prefix = str(item.get("party")).upper() + "-"
+            prefix = id_prefix(party_ids(item.get("party")), list(theirs.data.get("parties") or {}))
             pattern = re.compile(re.escape(prefix.lower()) + r"(\d+)")
             numbers = [int(found.group(1)) for u in used if (found := pattern.fullmatch(u))]
             new = f"{prefix}{max(numbers, default=0) + 1}"

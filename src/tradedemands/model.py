@@ -17,11 +17,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - typing.TypedDict of 3.10 does not know Required
     from typing_extensions import Required, TypedDict
 
-Kind = Literal["demand", "concession", "red-line"]
+Kind = Literal["demand", "concession", "red-line", "agreement"]
 Priority = Literal["high", "medium", "low"]
 Rel = Literal["responds-to", "conflicts-with", "conditional-on", "related"]
 
-KINDS: tuple[str, ...] = ("demand", "concession", "red-line")
+KINDS: tuple[str, ...] = ("demand", "concession", "red-line", "agreement")
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 RELS: tuple[str, ...] = ("responds-to", "conflicts-with", "conditional-on", "related")
 #: Where a value sits in the data: the keys and list indexes from the top, ``("demands", 3, "status")``.
@@ -111,10 +111,12 @@ class HistoryEntry(TypedDict, total=False):
 
 
 class Item(TypedDict, total=False):
-    """One item (demand, concession, red line) in ``demands``: ``id``, ``party`` (who raises it), ``title`` and ``status`` required; see the README for every field."""
+    """One item (demand, concession, red line, agreement) in ``demands``: ``id``, ``party`` (who
+    raises it: a party id, or a list of two or more for a position they share, as an agreement
+    is), ``title`` and ``status`` required; see the README for every field."""
 
     id: Required[str]
-    party: Required[str]
+    party: Required[str | list[str]]
     of: str
     kind: Kind
     title: Required[str]
@@ -347,6 +349,47 @@ def target_progress(target: Target) -> tuple[float | None, float | None]:
 def kind_of(item: Item) -> str:
     """An item's kind: ``demand`` unless it says otherwise."""
     return item.get("kind", "demand")
+
+
+#: How a list of parties is written on one line, in every output (``us;cn``), as tags are in CSV.
+PARTY_SEP = ";"
+
+
+def party_ids(value: Any) -> list[str]:
+    """The parties an item's ``party`` names, as a list: ``us`` gives ``["us"]``, ``[us, cn]``
+    gives ``["us", "cn"]`` (anything that is not a party id gives nothing)."""
+    if isinstance(value, list):
+        return [p for p in value if isinstance(p, str)]
+    return [value] if isinstance(value, str) else []
+
+
+def parties_of(item: Item) -> list[str]:
+    """The parties that raise ``item`` (one, or every party to an agreement), in file order."""
+    return party_ids(item.get("party"))
+
+
+def party_text(value: Any) -> str:
+    """An item's ``party`` on one line: ``us``, or ``us;cn`` for several (``PARTY_SEP``). Every
+    output that shows a party list (tables, CSV, Markdown, the brief) writes it this way."""
+    return PARTY_SEP.join(party_ids(value))
+
+
+def raised_by(item: Item, parties: set[str] | frozenset[str]) -> bool:
+    """Whether any of ``parties`` (party ids) raises ``item``: a filter on any party of an
+    agreement finds it."""
+    value = item.get("party")
+    if isinstance(value, str):
+        return value in parties
+    return any(p in parties for p in party_ids(value))
+
+
+def id_prefix(parties: list[str], declared: list[str] | None = None) -> str:
+    """The prefix of new ids for items raised by ``parties`` (party ids): ``US-`` for one party,
+    ``US-CN-`` for several, upper-cased and in the order the file declares them (``declared``;
+    else as given), so that one set of parties always gets one prefix."""
+    order = {pid: n for n, pid in enumerate(declared or [])}
+    ordered = sorted(dict.fromkeys(parties), key=lambda p: order.get(p, len(order)))
+    return "-".join(p.upper() for p in ordered) + "-"
 
 
 def backlinks(data: DataFile, item_id: str) -> list[dict[str, str]]:

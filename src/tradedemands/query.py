@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import UsageError
 from .escape import clip
-from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, kind_of, natural_key
+from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, kind_of, natural_key, party_text, raised_by
 from .timeline import updated_on
 from .validation import suggest
 
@@ -135,7 +135,7 @@ def select(data: DataFile, vocab: Vocabulary, filters: Filters) -> list[Item]:
     out = []
     for item in data.get("demands") or []:
         status = item.get("status")
-        if parties and item.get("party") not in parties:
+        if parties and not raised_by(item, parties):
             continue
         if statuses and status not in statuses:
             continue
@@ -184,7 +184,7 @@ def sort_items(items: list[Item], by: str, vocab: Vocabulary, reverse: bool = Fa
             updated = updated_on(item)
             return not updated, updated
         if by == "party":
-            return False, item["party"].lower()
+            return False, party_text(item["party"]).lower()
         if by == "kind":  # an item without one is a demand, as everywhere else
             return False, kind_of(item)
         raw = item.get(by)  # type: ignore[misc]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import DataFile, HistoryEntry, Item, by_date, date_of
+from .model import DataFile, HistoryEntry, Item, by_date, date_of, raised_by
 
 
 def place_by_date(entries: list[Any] | None, when: str) -> int:
@@ -171,12 +171,12 @@ def history(
     """Every history entry across items, item by item in file order, each item's in date order.
 
     ``since``/``until`` (YYYY-MM-DD) keep the entries dated on or after / on or before them;
-    ``parties`` the items those parties raised; ``round_id`` the entries of that round. Each
+    ``parties`` the items those parties raised (an agreement: any party to it); ``round_id`` the entries of that round. Each
     entry carries the status its item had before it, read from all of its history.
     """
     found = []
     for n, item in enumerate(data.get("demands") or []):
-        if parties and item["party"] not in parties:
+        if parties and not raised_by(item, parties):
             continue
         previous = None
         for k, entry in sorted(enumerate(item.get("history") or []), key=lambda pair: date_of(pair[1])):

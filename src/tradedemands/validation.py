@@ -323,15 +323,9 @@ class _Checker:
         self.fields(item, Item, path)
         if iid is not None and not ID_RE.match(iid):
             self.problem(path + ("id",), f"id {quoted(iid)} may hold only letters, digits, '.', '_' and '-'")
-        party_list = sorted(parties)
-        for key in ("party", "of"):
-            party = self.text(item, key, path)
-            if party is not None and party not in parties:
-                self.problem(
-                    path + (key,),
-                    f"unknown party {quoted(party)}{suggest(party, party_list)}; known: {clip(', '.join(party_list)) or 'none'}",
-                )
-        self.choice(item, "kind", path, KINDS)
+        kind = self.choice(item, "kind", path, KINDS)
+        self.raisers(item, path, parties, kind)
+        self.known_party(self.text(item, "of", path), path + ("of",), parties)
         self.text(item, "title", path, nonempty=True)
         self.text(item, "text", path)
         self.text(item, "topic", path)
@@ -354,6 +348,47 @@ class _Checker:
             field = ".".join(str(step) for step in where[len(path) :] if isinstance(step, str))
             if not message.startswith(f"{label} "):
                 self.found[n] = (where, f"{label} {field}: {message}" if field else f"{label}: {message}")
+
+    def known_party(self, party: str | None, where: DataPath, parties: set[str]) -> None:
+        """``party`` (when given) is a key of ``parties``."""
+        if party is not None and party not in parties:
+            known = sorted(parties)
+            self.problem(
+                where,
+                f"unknown party {quoted(party)}{suggest(party, known)}; known: {clip(', '.join(known)) or 'none'}",
+            )
+
+    def raisers(self, item: dict[str, Any], path: DataPath, parties: set[str], kind: str | None) -> None:
+        """An item's ``party``: one party id, or a list of two or more different ones; an
+        agreement (``kind``) lists two or more."""
+        value = item.get("party")
+        if not isinstance(value, list):
+            party = self.text(item, "party", path)
+            self.known_party(party, path + ("party",), parties)
+            if party is not None and kind == "agreement":
+                self.problem(path + ("party",), _agreement(party, parties))
+            return
+        named = self.text_list(item, "party", path)
+        seen: set[str] = set()
+        for n, party in enumerate(value):
+            if not isinstance(party, str):
+                continue
+            if fold(party) in seen:
+                self.problem(path + ("party", n), f"party {quoted(party)} is listed twice")
+            seen.add(fold(party))
+            self.known_party(party, path + ("party", n), parties)
+        if not value:
+            self.problem(
+                path + ("party",),
+                "party lists no party: name who raises it (party: us), or the parties to an agreement (party: [us, cn])",
+            )
+        elif len(value) == 1:
+            self.problem(
+                path + ("party",),
+                _agreement(named[0], parties)
+                if kind == "agreement" and named
+                else f"party lists one party: write it as party: {named[0] if named else '...'} (a list is for two or more)",
+            )
 
     def target(self, item: dict[str, Any], path: DataPath) -> None:
         target = item.get("target")
@@ -448,6 +483,12 @@ class _Checker:
             f"{what} dated {entries[j]['date']} comes after one dated {later['date']}: {field} is kept in date "
             f"order; move this entry up to its place by date",
         )
+
+
+def _agreement(party: str, parties: set[str]) -> str:
+    """Why an agreement naming only ``party`` is wrong, with a list of two parties of the file as the example."""
+    example = ", ".join(list(dict.fromkeys([party, *sorted(parties)]))[:2])
+    return f"an agreement is a position two or more parties share: list them all, like party: [{example}]"
 
 
 def _kind_of(value: Any) -> str:

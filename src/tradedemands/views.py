@@ -25,6 +25,8 @@ from .model import (
     kind_of,
     links_both_ways,
     natural_key,
+    parties_of,
+    party_text,
     target_progress,
 )
 from .results import LeftOut, Plain, Result
@@ -50,7 +52,7 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
         source = item.get("source") or {}
         values = {
             "id": item["id"],
-            "party": item["party"],
+            "party": party_text(item["party"]),
             "of": item.get("of") or "",
             "kind": kind_of(item),
             "status": item["status"],
@@ -141,7 +143,7 @@ def history_line(entry: Any) -> str:
 
 class ItemView(Plain):
     """One item as ``show`` shows it, with what is read around it: its ``party`` and ``of`` as
-    ``us (United States)`` ("" when it has none); ``links``, its own and those others make to
+    ``us (United States)`` ("" when it has none; the parties to an agreement joined by ``, ``); ``links``, its own and those others make to
     it, as (rel, id, title of the other item), and ``backlinks``; its ``target`` in words
     (``target_text``), its ``latest`` measured amount and ``percent`` of target (0-100 on the
     way; None when unknown); its ``history`` in date order."""
@@ -187,7 +189,7 @@ class ItemView(Plain):
         latest, percent = target_progress(target) if target else (None, None)
         return cls(
             item,
-            party_name(item["party"]),
+            ", ".join(party_name(pid) for pid in parties_of(item)),
             party_name(item.get("of")),
             links,
             backlinks(data, item["id"]),
@@ -214,7 +216,8 @@ class ItemView(Plain):
         for key, value in item.items():
             if key in ("history", "links", "source", "target", "tags"):
                 continue
-            rows.append([key, str(value) if value is not None else ""])
+            shown = party_text(value) if key == "party" else str(value) if value is not None else ""
+            rows.append([key, shown])
         if item.get("tags"):
             rows.append(["tags", join(item.get("tags"))])
         for key, value in (item.get("source") or {}).items():
@@ -262,16 +265,28 @@ def bar(done: float, total: float, width: int) -> str:
 
 class Summary(Result):
     """``summary``: per party, how many items have each status, how many are closed, and the
-    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets)."""
+    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets).
 
-    def __init__(self, statuses: list[str], closed: set[str], parties: list[dict[str, Any]] | None = None) -> None:
+    An agreement counts for each party to it (a party's row counts what ``list --party`` shows
+    of it); ``totals`` (the ``all`` row) counts every item once, so it can be less than the sum
+    of the rows. Without ``totals`` given, they are the sum of the rows."""
+
+    def __init__(
+        self,
+        statuses: list[str],
+        closed: set[str],
+        parties: list[dict[str, Any]] | None = None,
+        totals: dict[str, Any] | None = None,
+    ) -> None:
         self.statuses = statuses
         self.closed = closed
         self.parties = parties if parties is not None else []
+        if totals is not None:
+            self.__dict__["totals"] = totals
 
     @cached_property
     def totals(self) -> dict[str, Any]:
-        """All parties together: ``counts`` per status, ``total`` and ``closed``."""
+        """All items together, each once: ``counts`` per status, ``total`` and ``closed``."""
         return {
             "counts": {s: sum(p["counts"].get(s, 0) for p in self.parties) for s in self.statuses},
             "total": sum(p["total"] for p in self.parties),
@@ -305,12 +320,23 @@ class Summary(Result):
 
 def summary(data: DataFile, vocab: Vocabulary) -> Summary:
     """The ``Summary`` of ``data``: every party of the file, in file order, then any party
-    items name that the file does not declare."""
-    result = Summary(vocab.names, vocab.closed)
+    items name that the file does not declare. An agreement counts for each party to it; the
+    totals count every item once."""
+    items = data.get("demands") or []
+    every: dict[str, int] = {}
+    for item in items:
+        every[item["status"]] = every.get(item["status"], 0) + 1
+    totals = {
+        "counts": {s: every.get(s, 0) for s in vocab.names},
+        "total": len(items),
+        "closed": sum(n for s, n in every.items() if s in vocab.closed),
+    }
+    result = Summary(vocab.names, vocab.closed, totals=totals)
     parties = data.get("parties") or {}
     by_party: dict[str, list[Item]] = {pid: [] for pid in parties}
-    for item in data.get("demands") or []:
-        by_party.setdefault(item["party"], []).append(item)
+    for item in items:
+        for pid in parties_of(item):
+            by_party.setdefault(pid, []).append(item)
     for pid, items in by_party.items():
         counts: dict[str, int] = {}
         for item in items:

@@ -42,7 +42,7 @@ Amount = float | int | str
 def add(
     file: PathLike | None = None,
     *,
-    party: str,
+    party: str | Sequence[str],
     title: str,
     kind: str | None = None,
     of: str | None = None,
@@ -59,10 +59,11 @@ def add(
     round_id: str | None = None,
     warn: Warn | None = None,
 ) -> str:
-    """Add an item raised by ``party`` (an id, name or alias), asking ``of`` to act; returns
-    its id (``item_id``, or ``<PARTY>-<n>``, one more than the highest the party uses).
+    """Add an item raised by ``party`` (an id, name or alias; several for an agreement they
+    share), asking ``of`` to act; returns its id (``item_id``, or ``<PARTY>-<n>``, one more than
+    the highest the party uses; ``US-CN-<n>`` for several parties, in the file's order).
 
-    ``kind``: demand (default), concession or red-line; ``priority``: high, medium or low;
+    ``kind``: demand (default; agreement for several parties), concession, red-line or agreement; ``priority``: high, medium or low;
     ``status``: the first status by default; ``source_doc``/``source_quote``: its source, the
     quote checked against the document; ``date``/``round_id``: when it was tabled.
     """
@@ -73,7 +74,7 @@ def add(
         lambda doc, editor: changes.add(
             doc,
             editor,
-            party=party,
+            party=typed.names(party),
             title=title,
             date=when,
             kind=kind,
@@ -156,7 +157,7 @@ def edit(
     removes an optional one (``kind`` cannot be removed); ``add_tags``/``remove_tags`` change
     its tags. Status changes go through ``mark``."""
     if kind == "":
-        raise UsageError(f"{OPTION} cannot be removed; use demand, concession or red-line", option="kind")
+        raise UsageError(f"{OPTION} cannot be removed; use demand, concession, red-line or agreement", option="kind")
     due_value = typed.date(due, "due") if due else due
     fields = {
         "title": title,
