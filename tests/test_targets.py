@@ -296,6 +296,7 @@ def test_compare_json(run) -> None:
                 {"id": "CN-5", "title": "No specific surplus-cut figure", "status": "open", "kind": "red-line"}
             ],
         },
+        "agreed": [],
         "conflicts": [["CN-5", "US-1"]],
     }
     assert topics["made-in-china-2025"]["conflicts"] == [["CN-4", "US-2"], ["CN-4", "US-3"]]

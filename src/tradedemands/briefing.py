@@ -10,7 +10,7 @@ from .formats import Rows, number, to_markdown
 from .model import PRIORITIES, DataFile, Item, conflict_pairs, kind_of, natural_key, target_progress, vocabulary
 from .query import deadline
 from .results import Result
-from .timeline import history
+from .timeline import history, last_round_held
 from .views import amount_text, bar
 
 KIND_HEADINGS = (("demand", "Open demands"), ("concession", "Concessions on the table"), ("red-line", "Red lines"))
@@ -145,8 +145,8 @@ def compose(
         out += ["## Conflicts", "", to_markdown(rows)]
 
     # Changes.
-    if since is None and rounds:
-        last = max(rounds, key=lambda r: r["date"])
+    last = last_round_held(data)
+    if since is None and last is not None:
         since = last["date"]
         since_label = f"the last round ({last['id']}, {since})"
     if since is not None:

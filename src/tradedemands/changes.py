@@ -27,11 +27,13 @@ from .model import (
     party_ids,
     target_percent,
 )
-from .query import check_choice, check_status, resolve_party, resolve_round
+from .query import check_choice, check_status, held_round, resolve_party
 from .timeline import last_status, latest_status_entry, place_by_date, status_in_effect
 
 
-def _history_entry(date: str, status: str | None, note: str | None, round_id: str | None) -> dict[str, Any]:
+def _history_entry(
+    date: str, status: str | None, note: str | None, round_id: str | None, source: dict[str, str] | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"date": date}
     if status is not None:
         entry["status"] = status
@@ -39,6 +41,8 @@ def _history_entry(date: str, status: str | None, note: str | None, round_id: st
         entry["round"] = round_id
     if note:
         entry["note"] = note
+    if source:
+        entry["source"] = dict(source)
     return entry
 
 
@@ -126,7 +130,8 @@ class ProgressRecorded:
 
 
 def _round(doc: Document, round_id: str | None) -> str | None:
-    return resolve_round(doc.data, round_id) if round_id else None
+    """The round held a change happened in (``query.held_round``), or None."""
+    return held_round(doc.data, round_id) if round_id else None
 
 
 def next_id(doc: Document, party: str | list[str]) -> str:
@@ -239,9 +244,11 @@ def mark(
     date: str,
     note: str | None = None,
     round_id: str | None = None,
+    source: dict[str, str] | None = None,
 ) -> list[StatusChange]:
-    """Record a status change of several items on ``date`` (YYYY-MM-DD); returns what happened
-    to each item (an id given twice counts once).
+    """Record a status change of several items on ``date`` (YYYY-MM-DD), each entry with the
+    ``source`` that reports it (``{doc, quote}`` or ``{url}``; the transaction checks the quote);
+    returns what happened to each item (an id given twice counts once).
 
     The history entry goes in its place by date (after the entries of the same date). The
     item's ``status`` becomes the latest-dated status, so an entry dated before a later status
@@ -264,7 +271,7 @@ def mark(
         if status_in_effect(item, date) == state:
             lines.append(StatusChange(item["id"], state, date, old, old, changed=False, later=len(history) - at))
             continue
-        entry = _history_entry(date, state, note, rnd)
+        entry = _history_entry(date, state, note, rnd, source)
         after = history[:at] + [entry] + history[at:]
         now = last_status({"history": after}) or state  # type: ignore[typeddict-item]
         if now != item["status"]:
@@ -277,16 +284,23 @@ def mark(
 
 
 def add_note(
-    doc: Document, editor: Editor, item_id: str, text: str, *, date: str, round_id: str | None = None
+    doc: Document,
+    editor: Editor,
+    item_id: str,
+    text: str,
+    *,
+    date: str,
+    round_id: str | None = None,
+    source: dict[str, str] | None = None,
 ) -> Noted:
-    """Add a note dated ``date`` (YYYY-MM-DD) to an item's history, in its place by date.
-    Raises UsageError (an empty note, unknown round), UnknownId."""
+    """Add a note dated ``date`` (YYYY-MM-DD) to an item's history, in its place by date, with
+    the ``source`` that reports it. Raises UsageError (an empty note, unknown round), UnknownId."""
     if not text.strip():
         raise UsageError("the note is empty; say what happened")
     index = doc.find(item_id)
     history = doc.items[index].get("history") or []
     at = place_by_date(history, date)
-    editor.insert(("demands", index, "history"), at, _history_entry(date, None, text, _round(doc, round_id)))
+    editor.insert(("demands", index, "history"), at, _history_entry(date, None, text, _round(doc, round_id), source))
     return Noted(doc.items[index]["id"], len(history) - at)
 
 

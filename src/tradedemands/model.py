@@ -20,10 +20,16 @@ else:  # pragma: no cover - typing.TypedDict of 3.10 does not know Required
 Kind = Literal["demand", "concession", "red-line", "agreement"]
 Priority = Literal["high", "medium", "low"]
 Rel = Literal["responds-to", "conflicts-with", "conditional-on", "related"]
+RoundStatus = Literal["held", "planned", "cancelled"]
+Likelihood = Literal["possible", "likely", "confirmed"]
 
 KINDS: tuple[str, ...] = ("demand", "concession", "red-line", "agreement")
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 RELS: tuple[str, ...] = ("responds-to", "conflicts-with", "conditional-on", "related")
+#: What a round's ``status`` may say: held (the default), planned (still to come), cancelled.
+ROUND_STATUSES: tuple[str, ...] = ("held", "planned", "cancelled")
+#: How sure a planned round is: reported as a possibility, expected, or fixed.
+LIKELIHOODS: tuple[str, ...] = ("possible", "likely", "confirmed")
 #: Where a value sits in the data: the keys and list indexes from the top, ``("demands", 3, "status")``.
 DataPath = tuple[Any, ...]
 #: Reading a link from the other end: "A responds-to B" shows on B as "responded to by A".
@@ -44,16 +50,35 @@ class Party(TypedDict, total=False):
     description: str
 
 
+class Source(TypedDict, total=False):
+    """Where an item, a history entry or a round comes from: a local ``doc`` (a path inside the
+    project) with a verbatim ``quote`` from it, or a ``url``; its ``date`` (YYYY-MM-DD)."""
+
+    doc: str
+    quote: str
+    date: str
+    url: str
+
+
 class Round(TypedDict, total=False):
-    """A round of talks in ``rounds``: ``id`` and ``date`` (YYYY-MM-DD) required; ``end`` date, ``place``, ``outcome``, the ``parties`` there, a ``note``."""
+    """A round of talks in ``rounds``: ``id`` and ``date`` required; ``end`` date, ``place``,
+    ``outcome``, the ``parties`` there (or expected), a ``note``, its ``source``.
+
+    ``status`` is ``held`` (the default), ``planned`` (still to come: the brief's next steps)
+    or ``cancelled``. A held round's dates are days (YYYY-MM-DD); a planned or cancelled
+    one's may be a month (YYYY-MM) where no day is known. ``likelihood`` says how sure a
+    planned round is: ``possible``, ``likely`` or ``confirmed``."""
 
     id: Required[str]
     date: Required[str]
     end: str
+    status: RoundStatus
+    likelihood: Likelihood
     place: str
     outcome: str
     parties: list[str]
     note: str
+    source: Source
 
 
 class StatusDef(TypedDict, total=False):
@@ -69,15 +94,6 @@ class Link(TypedDict):
 
     rel: Rel
     id: str
-
-
-class Source(TypedDict, total=False):
-    """Where an item comes from: a local ``doc`` (a path inside the project) with a verbatim ``quote`` from it, or a ``url``; its ``date`` (YYYY-MM-DD)."""
-
-    doc: str
-    quote: str
-    date: str
-    url: str
 
 
 class Measurement(TypedDict, total=False):
@@ -101,13 +117,16 @@ class Target(TypedDict, total=False):
 
 
 class HistoryEntry(TypedDict, total=False):
-    """One dated entry of an item's history: ``date`` (YYYY-MM-DD) required, and a ``status`` it sets, a ``note``, or both; the ``round`` it happened in, ``by`` whom."""
+    """One dated entry of an item's history: ``date`` (YYYY-MM-DD) required, and a ``status`` it
+    sets, a ``note``, or both; the ``round`` it happened in (a round held), ``by`` whom, and the
+    ``source`` that reports it (checked as an item's is)."""
 
     date: Required[str]
     status: str
     round: str
     note: str
     by: str
+    source: Source
 
 
 class Item(TypedDict, total=False):
@@ -167,6 +186,7 @@ def required_of(shape: Any) -> tuple[str, ...]:
 
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _NATURAL = re.compile(r"(\d+)")
 
@@ -179,6 +199,14 @@ def parse_date(value: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def parse_month(value: str) -> tuple[int, int] | None:
+    """``YYYY-MM`` (a month: an approximate date) as (year, month), or None when it is not one."""
+    if not isinstance(value, str) or not MONTH_RE.match(value):
+        return None
+    year, month = int(value[:4]), int(value[5:])
+    return (year, month) if year >= 1 and 1 <= month <= 12 else None
 
 
 def natural_key(text: str) -> tuple[Any, ...]:

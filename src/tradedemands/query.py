@@ -54,9 +54,23 @@ def resolve_round(data: DataFile, text: str) -> str:
     return _raise(f"unknown round {text!r}{suggest(text, rounds)}; rounds in the file: {listed}")
 
 
-def round_start(data: DataFile, text: str) -> tuple[str, str]:
-    """(round id, its start date) for a round named in any case; UsageError if none."""
+def held_round(data: DataFile, text: str) -> str:
+    """The id of the round held named ``text`` (any case); UsageError if there is none, or it is
+    planned or cancelled (nothing can have happened in it)."""
+    from .timeline import round_status
+    from .validation import not_held
+
     rid = resolve_round(data, text)
+    status = next(round_status(r) for r in data.get("rounds") or [] if r["id"] == rid)
+    if status != "held":
+        return _raise(not_held(rid, status))
+    return rid
+
+
+def round_start(data: DataFile, text: str) -> tuple[str, str]:
+    """(round id, its start date, YYYY-MM-DD) for a round held, named in any case; UsageError if
+    none, or it is planned or cancelled."""
+    rid = held_round(data, text)
     return rid, next(r["date"] for r in data.get("rounds") or [] if r["id"] == rid)
 
 

@@ -22,7 +22,7 @@ from .escape import visible
 from .formats import Rows, number
 from .model import Vocabulary, kind_of
 from .results import Result
-from .views import ItemDetails, ItemList, ItemView, Log, Summary, bar
+from .views import ItemDetails, ItemList, ItemView, Log, Summary, bar, source_text
 
 if TYPE_CHECKING:
     from .delta import Diff
@@ -235,6 +235,10 @@ def print_show(view: ItemView, vocab: Vocabulary) -> None:
             note = cell(entry.get("note") or "")
             if entry.get("round"):
                 note = cell(f"[{entry['round']}] ", "dim") + note
+            if entry.get("source"):
+                note += Text("\n" if entry.get("note") or entry.get("round") else "") + cell(
+                    f"source: {source_text(entry['source'])}", "dim italic"
+                )
             timeline.add_row(cell(f"  {entry.get('date', '')}"), state, note)
         parts.append(timeline)
     out = console()
@@ -308,6 +312,8 @@ def print_diff(diff: Diff) -> None:
                         line += Text(" → ") + cell(entry["status"], status_style(entry["status"], vocab.closed))
                     if entry.get("note"):
                         line += Text("  ") + cell(entry["note"])
+                    if entry.get("source"):
+                        line += Text("  ") + cell(f"[source: {source_text(entry['source'])}]", "dim")
                     out.print(line)
             elif c["field"] == "status":
                 out.print(

@@ -15,8 +15,11 @@ from .model import (
     DATE_RE,
     ID_RE,
     KINDS,
+    LIKELIHOODS,
+    MONTH_RE,
     PRIORITIES,
     RELS,
+    ROUND_STATUSES,
     DataFile,
     DataPath,
     HistoryEntry,
@@ -32,6 +35,7 @@ from .model import (
     fields_of,
     fold,
     parse_date,
+    parse_month,
     required_of,
 )
 from .timeline import latest_status_entry, out_of_order
@@ -174,7 +178,7 @@ class _Checker:
         self.text(data, "title", ())
         self.text(data, "description", ())
         parties = self.parties()
-        rounds = self.rounds()
+        rounds = self.rounds(parties)
         statuses = self.statuses()
         self.items(parties, rounds, statuses)
         return self.found
@@ -253,19 +257,48 @@ class _Checker:
                 seen.add(name)
             yield path, entry, name
 
-    def rounds(self) -> set[str]:
-        ids: set[str] = set()
+    def rounds(self, parties: set[str]) -> dict[str, str]:
+        """Check the rounds; returns each round's id and its status (held, planned, cancelled)."""
+        found: dict[str, str] = {}
         for path, rnd, rid in self.named("rounds", Round, "a round", "id", "duplicate round id"):
+            # An unknown status is reported once; the dates are then checked as a plan's might be.
+            status = self.choice(rnd, "status", path, ROUND_STATUSES) or ("held" if rnd.get("status") is None else "?")
             if rid is not None:
-                ids.add(rid)
-            start = self.date(rnd, "date", path)
-            end = self.date(rnd, "end", path)
-            if start and end and end < start:
+                found[rid] = status
+            start = self.round_date(rnd, "date", path, status)
+            end = self.round_date(rnd, "end", path, status)
+            if start and end and end[: len(start)] < start[: len(end)]:
                 self.problem(path + ("end",), f"round ends ({end}) before it starts ({start})")
+            likelihood = self.choice(rnd, "likelihood", path, LIKELIHOODS)
+            if likelihood is not None and status in ("held", "cancelled"):
+                self.problem(
+                    path + ("likelihood",),
+                    f"likelihood is for a planned round; this one is {status}: remove it, or set status: planned",
+                )
             for key in ("place", "outcome", "note"):
                 self.text(rnd, key, path)
-            self.text_list(rnd, "parties", path)
-        return ids
+            present = rnd.get("parties")
+            for n, party in enumerate(self.text_list(rnd, "parties", path)):
+                self.known_party(party, path + ("parties", n) if isinstance(present, list) else path, parties)
+            self.source_of(rnd, path)
+        return found
+
+    def round_date(self, rnd: dict[str, Any], key: str, path: DataPath, status: str) -> str | None:
+        """A round's date: a day; for a round not held (planned, cancelled) also a month, YYYY-MM."""
+        value = rnd.get(key)
+        if status == "held" or not isinstance(value, str) or not MONTH_RE.match(value):
+            if status == "held" and isinstance(value, str) and MONTH_RE.match(value):
+                self.problem(
+                    path + (key,),
+                    f"date {quoted(value)} is a month: a round held needs its day, YYYY-MM-DD "
+                    "(a month is for a planned or cancelled round)",
+                )
+                return None
+            return self.date(rnd, key, path)
+        if parse_month(value) is None:
+            self.problem(path + (key,), f"bad date {quoted(value)}: no such month")
+            return None
+        return value
 
     def statuses(self) -> list[str]:
         declared = self.data.get("statuses")
@@ -285,7 +318,7 @@ class _Checker:
             self.problem(("statuses",), "statuses is empty: list at least one, or remove it to use the defaults")
         return names
 
-    def items(self, parties: set[str], rounds: set[str], statuses: list[str]) -> None:
+    def items(self, parties: set[str], rounds: dict[str, str], statuses: list[str]) -> None:
         items = self.seq(self.data, "demands", ())
         seen: dict[str, int] = {}
         ids: set[str] = set()
@@ -313,7 +346,7 @@ class _Checker:
         item: dict[str, Any],
         path: DataPath,
         parties: set[str],
-        rounds: set[str],
+        rounds: dict[str, str],
         statuses: list[str],
         ids: set[str],
     ) -> None:
@@ -334,7 +367,7 @@ class _Checker:
         status = self.choice(item, "status", path, statuses)
         self.date(item, "due", path)
         self.target(item, path)
-        self.source(item, path)
+        self.source_of(item, path)
         self.links(item, path, iid, ids)
         latest = self.history(item, path, rounds, statuses)
         if status is not None and latest is not None and status != latest["status"]:
@@ -418,8 +451,10 @@ class _Checker:
         if dated:
             self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
 
-    def source(self, item: dict[str, Any], path: DataPath) -> None:
-        source = item.get("source")
+    def source_of(self, owner: dict[str, Any], path: DataPath) -> None:
+        """The ``source`` of an item, a history entry or a round: a mapping of text fields and a date
+        (its quote is checked against its document apart: ``sources.quote_problems``)."""
+        source = owner.get("source")
         if source is None:
             return
         spath = path + ("source",)
@@ -446,7 +481,7 @@ class _Checker:
                 self.problem(lpath + ("id",), f"link to unknown id {quoted(other)}")
 
     def history(
-        self, item: dict[str, Any], path: DataPath, rounds: set[str], statuses: list[str]
+        self, item: dict[str, Any], path: DataPath, rounds: dict[str, str], statuses: list[str]
     ) -> dict[str, Any] | None:
         """Check the entries; returns the latest-dated one that sets a valid status (if all are dated)."""
         entries = self.seq(item, "history", path)
@@ -462,8 +497,11 @@ class _Checker:
             rnd = self.text(entry, "round", hpath)
             if rnd is not None and rnd not in rounds:
                 self.problem(hpath + ("round",), f"unknown round {quoted(rnd)}{suggest(rnd, sorted(rounds))}")
+            elif rnd is not None and rounds[rnd] != "held":
+                self.problem(hpath + ("round",), not_held(rnd, rounds[rnd]))
             note = self.text(entry, "note", hpath)
             self.text(entry, "by", hpath)
+            self.source_of(entry, hpath)
             if entry.get("status") is None and note is None:
                 self.problem(hpath, "a history entry needs a status or a note")
         if not dated:
@@ -483,6 +521,16 @@ class _Checker:
             f"{what} dated {entries[j]['date']} comes after one dated {later['date']}: {field} is kept in date "
             f"order; move this entry up to its place by date",
         )
+
+
+def not_held(rid: str, status: str) -> str:
+    """Why a history entry cannot be in round ``rid``, which is ``planned`` or ``cancelled``."""
+    if status == "planned":
+        return (
+            f"round {quoted(rid)} is planned, not held: what happened can only be in a round held "
+            "(once it is, remove its status: planned)"
+        )
+    return f"round {quoted(rid)} was cancelled: what happened can only be in a round held"
 
 
 def _agreement(party: str, parties: set[str]) -> str:

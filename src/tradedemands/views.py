@@ -129,8 +129,18 @@ def target_text(target: Target) -> str:
     return text
 
 
+def source_text(source: Any) -> str:
+    """A source on one line: ``“quote” — doc, url, date`` (each part only when given)."""
+    if not isinstance(source, dict):
+        return ""
+    where = ", ".join(str(source[k]) for k in ("doc", "url", "date") if source.get(k))
+    quote = f"“{source['quote']}”" if source.get("quote") else ""
+    return " — ".join(part for part in (quote, where) if part)
+
+
 def history_line(entry: Any) -> str:
-    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``."""
+    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``, then its
+    source (``source_text``) in brackets when it has one."""
     parts = []
     if entry.get("status"):
         parts.append(f"→ {entry['status']}")
@@ -138,6 +148,8 @@ def history_line(entry: Any) -> str:
         parts.append(f"({entry['round']})")
     if entry.get("note"):
         parts.append(str(entry["note"]))
+    if entry.get("source"):
+        parts.append(f"[source: {source_text(entry['source'])}]")
     return " ".join(parts)
 
 
@@ -380,14 +392,15 @@ def log_records(
     round_id: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?}``,
-    newest first (of one date, later in the file first); the filters as ``timeline.history``."""
+    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?,
+    "source"?}`` (``source`` as in the file: ``{"doc", "quote"}``, ``{"url"}``...), newest first
+    (of one date, later in the file first); the filters as ``timeline.history``."""
     found = history(data, since=since, until=until, parties=parties, round_id=round_id)
     found.sort(key=lambda e: (e.entry.get("date", ""), *e.position), reverse=True)
     records = []
     for e in found[:limit] if limit is not None else found:
         record: dict[str, Any] = {"id": e.item["id"], "date": e.entry.get("date", "")}
-        for key in ("status", "note", "round"):
+        for key in ("status", "note", "round", "source"):
             if e.entry.get(key):
                 record[key] = e.entry[key]  # type: ignore[literal-required]
         records.append(record)
@@ -406,9 +419,16 @@ class Log(Result):
         return self.records
 
     def rows(self) -> Rows:
-        """``date``, ``id``, ``status``, ``round``, ``note`` rows."""
+        """``date``, ``id``, ``status``, ``round``, ``note`` rows, and ``source`` (the document or
+        URL; the quote is in the JSON) when any entry cites one."""
+        columns = ["date", "id", "status", "round", "note"]
         rows = [[r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")] for r in self.records]
-        return Rows(["date", "id", "status", "round", "note"], rows, wide=("note",))
+        if any(r.get("source") for r in self.records):
+            columns.append("source")
+            for row, record in zip(rows, self.records, strict=True):
+                source = record.get("source") or {}
+                row.append(", ".join(str(source[k]) for k in ("doc", "url") if source.get(k)))
+        return Rows(columns, rows, wide=("note",))
 
     def empty_note(self) -> str | None:
         """``no history entries match`` when there are none."""

@@ -21,6 +21,9 @@ from .output import BriefFormat, ExportFormat, ListFormat, ReadFormat, ReportFor
 OPTION_NAMES = {
     "title": "--title",
     "party": "--party",
+    "source_doc": "--source-doc",
+    "source_quote": "--source-quote",
+    "source_url": "--source-url",
     "item_id": "--id",
     "force": "--force",
     "amount": "--amount",
@@ -200,6 +203,15 @@ RaisedByOpt = Annotated[
 InitialStatusOpt = Annotated[
     str | None, _status("Initial status (default: the first status, open; agreed for an agreement).")
 ]
+
+# Where a history entry's change is reported (mark, note).
+EntrySourceDocOpt = Annotated[
+    str | None, _plain("--source-doc", "The document that reports it, inside the project (e.g. seeds/article.txt).")
+]
+EntrySourceQuoteOpt = Annotated[
+    str | None, _plain("--source-quote", "A verbatim quote from --source-doc; checked, or nothing is written.")
+]
+EntrySourceUrlOpt = Annotated[str | None, _plain("--source-url", "The URL that reports it.")]
 
 # Notes of a history entry or a measurement.
 WhyOpt = Annotated[str | None, _plain("--note", "Why: recorded in the history entry.", "-m")]
