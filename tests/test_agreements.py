@@ -65,17 +65,17 @@ def ids(run: Any, *args: str) -> list[str]:
 
 def test_add_with_several_parties_is_an_agreement_with_its_own_id(run: Any, data_file: Path) -> None:
     r = run("add", "--party", "cn", "--party", "usa", "--title", "Keep talking", "--date", "2018-05-04")
-    assert (r.exit_code, r.stdout, r.stderr) == (0, "US-CN-1\n", "added US-CN-1\n"), r.output
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "US-CN-2\n", "added US-CN-2\n"), r.output
     text = data_file.read_text(encoding="utf-8")
     # Parties in the order the file declares them, kind agreement, recorded as agreed.
     assert text.endswith(
-        "  - id: US-CN-1\n    party: [us, cn]\n    kind: agreement\n    title: Keep talking\n    status: agreed\n"
+        "  - id: US-CN-2\n    party: [us, cn]\n    kind: agreement\n    title: Keep talking\n    status: agreed\n"
         "    history:\n      - {date: 2018-05-04, status: agreed}\n"
     ), text[-300:]
     r = run("add", "--party", "us", "--party", "prc", "--kind", "agreement", "--title", "Again", "--status", "open")
-    assert (r.exit_code, r.stdout) == (0, "US-CN-2\n"), r.output
+    assert (r.exit_code, r.stdout) == (0, "US-CN-3\n"), r.output
     r = run("validate")
-    assert (r.exit_code, r.stderr) == (0, f"{data_file}: valid (18 items)\n"), r.output
+    assert (r.exit_code, r.stderr) == (0, f"{data_file}: valid (19 items)\n"), r.output
 
 
 def test_an_agreement_needs_two_parties(run: Any, data_file: Path) -> None:
@@ -102,7 +102,7 @@ def test_the_library_names_the_argument_its_own_way(data_file: Path) -> None:
     with pytest.raises(tradedemands.UsageError) as err:
         tradedemands.add(data_file, party="us", kind="agreement", title="Alone")
     assert str(err.value) == "an agreement is a position two or more parties share: name each with party=[...]"
-    assert tradedemands.add(data_file, party=["prc", "us"], title="Together", date="2018-05-04") == "US-CN-1"
+    assert tradedemands.add(data_file, party=["prc", "us"], title="Together", date="2018-05-04") == "US-CN-2"
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -22,20 +22,20 @@ def journal_files(workspace: Path) -> set[Path]:
 
 def test_mark_records_the_source_of_a_change(run: Any, data_file: Path) -> None:
     r = run(
-        "mark", "US-3", "contested", "--date", "2018-05-04", "-m", "China objects",
+        "mark", "US-3", "contested", "--date", "2018-05-05", "-m", "China objects",
         "--source-doc", SEED, "--source-quote", QUOTE,
     )  # fmt: skip
     assert (r.exit_code, r.stderr) == (0, "US-3: open -> contested\n"), r.output
     lines = data_file.read_text(encoding="utf-8").splitlines()
     entry = (
-        f"      - {{date: 2018-05-04, status: contested, note: China objects, source: {{doc: {SEED}, quote: {QUOTE}}}}}"
+        f"      - {{date: 2018-05-05, status: contested, note: China objects, source: {{doc: {SEED}, quote: {QUOTE}}}}}"
     )
     assert entry in lines
     r = run("log", "--limit", "1", "-o", "json")
     assert json.loads(r.stdout) == [
         {
             "id": "US-3",
-            "date": "2018-05-04",
+            "date": "2018-05-05",
             "status": "contested",
             "note": "China objects",
             "source": {"doc": SEED, "quote": QUOTE},
@@ -47,7 +47,7 @@ def test_mark_records_the_source_of_a_change(run: Any, data_file: Path) -> None:
     assert r.stdout.splitlines()[:3] == [
         "| date | id | status | round | note | source |",
         "|---|---|---|---|---|---|",
-        "| 2018-05-04 | US-3 | contested |   | China objects | seeds/000\\_d2207b9ab7e38b47.txt |",
+        "| 2018-05-05 | US-3 | contested |   | China objects | seeds/000\\_d2207b9ab7e38b47.txt |",
     ], r.output
     r = run("validate")
     assert r.exit_code == 0, r.output

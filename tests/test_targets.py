@@ -274,6 +274,7 @@ def test_compare_json(run) -> None:
     assert set(topics) == {
         "cyberespionage", "export-controls", "intellectual-property", "investment-restrictions",
         "made-in-china-2025", "market-access", "review-mechanism", "trade-balance", "trade-barriers",
+        "trade-relations",
     }  # fmt: skip
     assert topics["trade-balance"] == {
         "topic": "trade-balance",
@@ -282,7 +283,7 @@ def test_compare_json(run) -> None:
                 {
                     "id": "US-1",
                     "title": "Cut the trade surplus by $200 billion in two years",
-                    "status": "rejected",
+                    "status": "contested",
                     "kind": "demand",
                 }
             ],
@@ -339,14 +340,17 @@ def test_compare_markdown(run) -> None:
     tokens = check_markdown(r.stdout)
     (table,) = tables(tokens)
     assert table[0] == [
-        "topic", "us asks", "us offers", "us refuses", "cn asks", "cn offers", "cn refuses", "conflicts",
+        "topic", "us asks", "us offers", "us refuses", "cn asks", "cn offers", "cn refuses", "agreed", "conflicts",
     ]  # fmt: skip
     rows = {row[0]: row for row in table[1:]}
-    assert len(rows) == 9
-    assert rows["trade-balance"][1] == "US-1 Cut the trade surplus by $200 billion in two years (rejected)"
+    assert len(rows) == 10
+    assert rows["trade-balance"][1] == "US-1 Cut the trade surplus by $200 billion in two years (contested)"
     assert rows["trade-balance"][6] == "CN-5 No specific surplus-cut figure (open)"
-    assert rows["trade-balance"][7] == "CN-5 ↔ US-1"
-    assert rows["made-in-china-2025"][7] == "CN-4 ↔ US-2, CN-4 ↔ US-3"
+    assert rows["trade-balance"][8] == "CN-5 ↔ US-1"
+    assert rows["made-in-china-2025"][8] == "CN-4 ↔ US-2, CN-4 ↔ US-3"
+    assert rows["trade-relations"][7] == (
+        "US-CN-1 Sound and stable trade relations; resolve issues through dialogue (agreed)"
+    )
     # Several items in one cell stay in that cell.
     assert rows["export-controls"][4].startswith("CN-1 Relax restrictions")
     assert "CN-2 Lift or reconsider the penalties on ZTE (open)" in rows["export-controls"][4]

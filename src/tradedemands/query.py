@@ -44,14 +44,21 @@ def _raise(message: str) -> str:
     raise UsageError(message)
 
 
-def resolve_round(data: DataFile, text: str) -> str:
-    """The id of the round named ``text`` (any case); UsageError, listing the rounds, if none."""
+def resolve_round(data: DataFile, text: str, *, held: bool = False) -> str:
+    """The id of the round named ``text`` (any case); UsageError, listing the rounds (the rounds
+    held only, with ``held``), if none."""
+    from .timeline import round_status
+
     rounds = [r["id"] for r in data.get("rounds") or []]
     for rid in rounds:
         if fold(rid) == fold(text):
             return rid
+    if held:
+        rounds = [r["id"] for r in data.get("rounds") or [] if round_status(r) == "held"]
     listed = clip(", ".join(rounds)) or "none"
-    return _raise(f"unknown round {text!r}{suggest(text, rounds)}; rounds in the file: {listed}")
+    return _raise(
+        f"unknown round {text!r}{suggest(text, rounds)}; rounds {'held' if held else 'in the file'}: {listed}"
+    )
 
 
 def held_round(data: DataFile, text: str) -> str:
@@ -60,7 +67,7 @@ def held_round(data: DataFile, text: str) -> str:
     from .timeline import round_status
     from .validation import not_held
 
-    rid = resolve_round(data, text)
+    rid = resolve_round(data, text, held=True)
     status = next(round_status(r) for r in data.get("rounds") or [] if r["id"] == rid)
     if status != "held":
         return _raise(not_held(rid, status))
