@@ -84,8 +84,8 @@ def test_a_back_dated_mark_goes_in_its_place_and_the_status_stays(run, data_file
         ("US-1", "2018-05-01"),
     ]
     brief = run("brief", "--since", "2018-05-02").stdout
-    rows = [line for line in brief.splitlines() if line.startswith("| 2018-05-0") and "US-1" in line]
-    assert [row.split(" | ")[3] for row in rows] == ["discussing → open", "open → rejected"]
+    rows = [line for line in brief.splitlines() if line.startswith("| 2018-05-0") and "| US-1 " in line]
+    assert [row.split(" | ")[2] for row in rows] == ["discussing → open", "open → contested"]
     r = run("validate")
     assert (r.exit_code, r.stderr) == (0, f"{data_file}: valid (17 items)\n"), r.output
 
