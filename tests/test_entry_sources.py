@@ -84,6 +84,7 @@ def test_a_quote_not_in_its_document_changes_nothing(run: Any, data_file: Path, 
     [
         (["--source-quote", "x"], "--source-quote needs the document it is quoted from (or its URL)"),
         (["--source-url", "example.org/a b"], "--source-url must be a URL like https://example.org/report"),
+        (["--source-url", "https://x.org/\x1b[31mred"], "--source-url must be a URL like https://example.org/report"),
         (["--source-doc", " "], "--source-doc must not be empty"),
     ],
 )

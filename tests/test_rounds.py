@@ -224,3 +224,16 @@ def test_changes_since_the_last_round_held(run: Any, talks: Path) -> None:
     r = run("brief")
     assert r.exit_code == 0, r.output
     assert "## Changes since the last round (washington-2018-05, 2018-05-17)" in r.stdout, r.stdout
+
+
+def test_export_says_which_rounds_are_not_held(run: Any, talks: Path) -> None:
+    r = run("export", "-o", "markdown")
+    assert r.exit_code == 0, r.output
+    rounds = r.stdout.split("## Rounds\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert rounds[0] == "| id | date | end | place | outcome | status |"
+    assert rounds[2:] == [
+        "| washington-2018-05 | 2018-05-17 | 2018-05-18 |   |   | held |",
+        "| beijing-2018-05 | 2018-05-03 | 2018-05-04 |   |   | held |",
+        "| us-2018-06 | 2018-06 |   |   |   | planned possible |",
+        "| geneva-2018-07 | 2018-07 |   |   |   | cancelled |",
+    ]

@@ -471,6 +471,10 @@ class ExportDocument(Result):
                 rrows.rows.append(
                     [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
                 )
+            if any(rnd.get("status") not in (None, "held") for rnd in rounds):  # a plan never reads as held
+                rrows.columns.append("status")
+                for row, rnd in zip(rrows.rows, rounds, strict=True):
+                    row.append(" ".join(str(rnd[k]) for k in ("status", "likelihood") if rnd.get(k)) or "held")
             out += ["## Rounds", "", to_markdown(rrows)]
         out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
         return "\n".join(out)

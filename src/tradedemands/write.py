@@ -153,7 +153,7 @@ def note(
     )
 
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f-\x9f]+$")
 
 
 def entry_source(doc: str | None, quote: str | None, url: str | None) -> dict[str, str] | None:
