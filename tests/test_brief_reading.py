@@ -250,7 +250,7 @@ def test_a_busier_brief(run: Any, busy: Path) -> None:
         ["EU-1", "Zero tariffs on steel", "contested", "high", "United Kingdom"],
         ["EU-2", "Fishing quotas", "open", "", "Norway"],
     ]
-    assert list_items(eu) == ["EU-3 Level playing field (withdrawn, United Kingdom)"]
+    assert list_items(eu) == ["EU-3 Level playing field (withdrawn, asked of United Kingdom)"]
     assert list_items(section(tokens, "Sources")) == [
         "docs/b.txt: UK-2; changes of EU-1 on 2021-02-14.",
         "docs/a.txt (2021-01-10): EU-1, EU-2, EU-UK-NO-1; changes of EU-UK-NO-1 on 2021-02-14.",

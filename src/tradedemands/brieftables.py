@@ -25,6 +25,8 @@ SAID = {
     "of": "all asked of {}",
     "date": "all on {}",
 }
+#: How a field of a position reads in a one-line listing: ``(open, high priority, asked of China)``.
+DETAIL = {"priority": "{} priority", "of": "asked of {}"}
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
@@ -72,7 +74,7 @@ def listing(heading: str, positions: list[dict[str, str]], level: int = 3) -> li
     marks = "#" * level
     if len(positions) == 1:
         (one,) = positions
-        details = [one[k] if k != "priority" else f"{one[k]} priority" for k in one if k not in NAMING and one[k]]
+        details = [DETAIL.get(k, "{}").format(one[k]) for k in one if k not in NAMING and one[k]]
         extra = f" ({md(', '.join(details))})" if details else ""
         return [f"{marks} {heading}", "", f"- **{md(one['id'])}** {md(one['title'])}{extra}", ""]
     columns = list(positions[0])
