@@ -286,3 +286,19 @@ def test_status_names_reach_the_chart_as_plain_labels(run: Any, busy: Path) -> N
         for line in slices:
             assert re.fullmatch(r'    "[\w .\-\'()&/:;,]+" : \d+', line), line
     assert '    "x : 99 y init" : 1' in text
+
+
+def test_an_agreement_no_longer_in_force_is_listed_as_closed(run: Any, busy: Path) -> None:
+    text = BUSY.replace(
+        "    title: Keep talking every month\n    status: agreed",
+        "    title: Keep talking every month\n    status: withdrawn",
+    )
+    text = text.replace(
+        "      - {date: 2021-02-14, status: agreed, round: brussels-2}\n",
+        "      - {date: 2021-02-14, status: agreed, round: brussels-2}\n      - {date: 2021-02-16, status: withdrawn}\n",
+    )
+    busy.write_text(text, encoding="utf-8")
+    _text, tokens = brief(run)
+    assert [line for line in list_items(section(tokens, "Agreed")) if "EU-UK-NO-1" in line] == []
+    assert list_items(section(tokens, "United Kingdom"))[-1] == "EU-UK-NO-1 Keep talking every month (withdrawn)"
+    assert headings(section(tokens, "Norway"), 3) == ["Closed"]

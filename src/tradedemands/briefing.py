@@ -182,7 +182,12 @@ def compose(
 
     # Per party.
     for pid in party_ids:
-        mine = [i for i in items if pid in parties_of(i) and kind_of(i) != "agreement"]
+        # An agreement in force is under Agreed; one no longer in force is listed with the closed demands.
+        mine = [
+            i
+            for i in items
+            if pid in parties_of(i) and (kind_of(i) != "agreement" or (i["status"] in closed and i not in agreed))
+        ]
         if not mine:
             continue
         out += [f"## {md(_name(data, pid))}", ""]
@@ -193,9 +198,10 @@ def compose(
                 chosen.sort(key=_priority_first)
             if chosen:
                 out += listing(heading, [_position(data, i, two) for i in chosen], level=3)
-        settled = [i for i in mine if kind_of(i) == "demand" and i["status"] in closed]
+        settled = [i for i in mine if kind_of(i) in ("demand", "agreement") and i["status"] in closed]
         if settled:
-            out += listing("Closed demands", [_position(data, i, two) for i in settled], level=3)
+            heading = "Closed" if any(kind_of(i) == "agreement" for i in settled) else "Closed demands"
+            out += listing(heading, [_position(data, i, two) for i in settled], level=3)
 
     # Sources.
     for item in items:
