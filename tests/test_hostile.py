@@ -329,7 +329,7 @@ def test_validation_errors_quote_bad_values_safely(run, hostile):
     assert "\x1b" not in r.stderr and "\x9b" not in r.stderr, r.output
     assert r.stderr.endswith(
         ": US-1 status: unknown status '\\x1b[2Jopen\\x9b' (did you mean 'open'?); use one of: "
-        "open, discussing, agreed, partial, met, rejected, withdrawn\n"
+        "open, discussing, contested, agreed, partial, met, rejected, withdrawn\n"
     ), r.output
 
 

@@ -18,10 +18,10 @@ from tradedemands.fileschema import json_schema
 
 
 def test_a_back_dated_mark_with_the_current_status_says_the_status_stays(run: Any) -> None:
-    r = run("mark", "US-1", "rejected", "--date", "2018-05-03")
+    r = run("mark", "US-1", "contested", "--date", "2018-05-03")
     assert (r.exit_code, r.stderr) == (
         0,
-        "US-1: rejected on 2018-05-03 recorded in its place by date; status stays rejected (set on 2018-05-04)\n",
+        "US-1: contested on 2018-05-03 recorded in its place by date; status stays contested (set on 2018-05-04)\n",
     )
 
 

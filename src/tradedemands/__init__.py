@@ -38,6 +38,7 @@ _WHERE = {
     "load": "document",
     "Document": "document",
     "Filters": "query",
+    "last_round_held": "timeline",
     **dict.fromkeys(
         ("list_items", "show", "summary", "validate", "export", "schema", "diff", "log", "brief", "compare"), "read"
     ),
@@ -88,4 +89,5 @@ if typing.TYPE_CHECKING:  # what type checkers and editors see; nothing of it ru
     from .files import find_file  # noqa: F401
     from .query import Filters  # noqa: F401
     from .read import brief, compare, diff, export, list_items, log, schema, show, summary, validate  # noqa: F401
+    from .timeline import last_round_held  # noqa: F401
     from .write import add, edit, init, link, mark, note, record_progress, remove, set_target, undo, unlink  # noqa: F401

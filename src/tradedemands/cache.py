@@ -24,8 +24,10 @@ from . import __version__, settings
 from .errors import DemandsError
 from .files import read_regular
 
-#: Changes whenever what an entry holds changes, so old entries are never misread.
-FORMAT = f"3:{__version__}"
+#: Changes whenever what an entry holds changes, so old entries are never misread. 4: the rules of
+#: validation grew (party lists, rounds planned or cancelled, history sources): an entry stores
+#: data validated by them.
+FORMAT = f"4:{__version__}"
 MAX_ENTRIES = 32
 MAX_BYTES = 512 * 1024 * 1024
 #: Files smaller than this parse in a few milliseconds, faster than a lookup (hashing included).
@@ -113,9 +115,10 @@ def _well_shaped(entry: Any, size: int | None) -> bool:
     if not isinstance(items, list):
         return False
     for item in items:
-        if not isinstance(item, dict) or not all(
-            isinstance(item.get(k), str) for k in ("id", "party", "title", "status")
-        ):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "title", "status")):
+            return False
+        party = item.get("party")
+        if not isinstance(party, str) and not (isinstance(party, list) and all(isinstance(p, str) for p in party)):
             return False
     if spans and len(spans) != len(items):
         return False

@@ -35,6 +35,7 @@ from .editor import Editor
 from .errors import DemandsError, InvalidFile
 from .files import encode, newline_of, read_text
 from .merger import Conflict, Merger, one_entry, show
+from .model import id_prefix, party_ids
 from .signals import writing
 
 
@@ -102,8 +103,8 @@ def _renumber(base: Any, ours: Document, theirs: Document, name: str) -> tuple[D
     Which items are one is decided once, on both sides as written, before any link is
     rewritten: an item equal on both sides, or one side's with more added (a note, a
     progress entry, a tag: ``merger.one_entry``), is one item and keeps its id. Only a
-    truly different item is renumbered: ``<PARTY>-<n>``, n one more than the highest any
-    version uses for that party, so it is free in the merged result. THEIRS' links to the
+    truly different item is renumbered: ``<PARTY>-<n>`` (``US-CN-<n>`` for an agreement:
+    ``model.id_prefix``), n one more than the highest any version uses for that prefix, so it is free in the merged result. THEIRS' links to the
     old id follow, from every item of theirs (no link to the old id existed in BASE), so
     an item that is one on both sides keeps ours' link and gains theirs'.
     """
@@ -123,7 +124,7 @@ def _renumber(base: Any, ours: Document, theirs: Document, name: str) -> tuple[D
     new_ids: dict[str, str] = {}
     renumbered: list[tuple[str, str]] = []
     for j, item in clashes:
-        prefix = str(item.get("party")).upper() + "-"
+        prefix = id_prefix(party_ids(item.get("party")), list(theirs.data.get("parties") or {}))
         pattern = re.compile(re.escape(prefix.lower()) + r"(\d+)")
         numbers = [int(found.group(1)) for u in used if (found := pattern.fullmatch(u))]
         new = f"{prefix}{max(numbers, default=0) + 1}"

@@ -23,13 +23,18 @@ parties:
   us: {{name: United States, aliases: [usa]}}
   cn: {{name: China, aliases: [prc]}}
 
-# Rounds of talks, oldest first.
+# Rounds of talks, oldest first. A round is held unless it says otherwise: one still to
+# come is `status: planned`, its date a day or only a month (2018-06), with who is expected
+# (`parties`), how sure it is (`likelihood: possible`, `likely` or `confirmed`) and a `note`;
+# one called off is `status: cancelled`.
 rounds: []
 
-# Statuses (default): open, discussing, agreed, partial, met, rejected, withdrawn
-# (the last three are closed). Declare your own list under `statuses:` to change them.
+# Statuses (default): open, discussing, contested, agreed, partial, met, rejected, withdrawn
+# (the last three are closed; contested: the other side objects, still on the table).
+# Declare your own list under `statuses:` to change them.
 
-# Items: kind is demand, concession or red-line; history is appended by the tool.
+# Items: kind is demand, concession, red-line or agreement (a position parties share: its
+# party lists them all, like party: [us, cn]); history is appended by the tool.
 demands: []
 """
 

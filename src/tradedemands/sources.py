@@ -163,15 +163,40 @@ def read_doc(doc: str, base: Path, root: Path | None = None) -> str:
 
 
 def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found:
-    """Each item's ``source.quote`` must occur in its local ``source.doc`` (whitespace-insensitive).
+    """Every ``source.quote`` must occur in its local ``source.doc`` (whitespace-insensitive):
+    the source of each item, of each of its history entries, and of each round.
 
     ``base`` is the data file's folder; documents are read only inside its project (see
-    ``read_doc``). Tolerates a file with other problems, so that ``validate`` reports
-    everything at once.
+    ``read_doc``), each once. ``only`` (folded item ids) checks those items and no round.
+    Tolerates a file with other problems, so that ``validate`` reports everything at once.
     """
     root = project_root(base)
     texts: dict[str, str | DemandsError] = {}
     found: Found = []
+
+    def check(source: Any, path: tuple[Any, ...], label: str) -> None:
+        doc = source.get("doc") if isinstance(source, dict) else None
+        if not isinstance(doc, str) or not doc or "://" in doc:
+            return
+        if doc not in texts:
+            try:
+                texts[doc] = read_doc(doc, base, root)
+            except DemandsError as err:
+                texts[doc] = err
+        text = texts[doc]
+        if isinstance(text, DemandsError):
+            found.append((path + ("doc",), f"{label} source.doc: {text}"))
+            return
+        quote = source.get("quote")
+        if isinstance(quote, str) and quote and normalize_space(quote) not in text:
+            found.append((path + ("quote",), f"{label} source.quote: quote not found in {clip(doc)}"))
+
+    if only is None:
+        rounds = data.get("rounds") if isinstance(data, dict) else None
+        for i, rnd in enumerate(rounds if isinstance(rounds, list) else []):
+            if isinstance(rnd, dict):
+                rid = rnd["id"] if isinstance(rnd.get("id"), str) else f"{i + 1}"
+                check(rnd.get("source"), ("rounds", i, "source"), f"round {clip(rid, 60)}")
     items = data.get("demands") if isinstance(data, dict) else None
     for i, item in enumerate(items if isinstance(items, list) else []):
         if not isinstance(item, dict):
@@ -180,21 +205,10 @@ def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found
         label = clip(iid, 60) if id_problem(iid) is None else quoted(iid, 60)
         if only is not None and iid.lower() not in only:
             continue
-        source = item.get("source")
-        doc = source.get("doc") if isinstance(source, dict) else None
-        if not isinstance(doc, str) or not doc or "://" in doc:
-            continue
-        if doc not in texts:
-            try:
-                texts[doc] = read_doc(doc, base, root)
-            except DemandsError as err:
-                texts[doc] = err
-        text = texts[doc]
-        path = ("demands", i, "source")
-        if isinstance(text, DemandsError):
-            found.append((path + ("doc",), f"{label} source.doc: {text}"))
-            continue
-        quote = source.get("quote") if isinstance(source, dict) else None
-        if isinstance(quote, str) and quote and normalize_space(quote) not in text:
-            found.append((path + ("quote",), f"{label} source.quote: quote not found in {clip(doc)}"))
+        check(item.get("source"), ("demands", i, "source"), label)
+        history = item.get("history")
+        for j, entry in enumerate(history if isinstance(history, list) else []):
+            if isinstance(entry, dict) and entry.get("source") is not None:
+                when = entry.get("date") if isinstance(entry.get("date"), str) else f"entry {j + 1}"
+                check(entry["source"], ("demands", i, "history", j, "source"), f"{label} history {clip(when, 20)}")
     return found

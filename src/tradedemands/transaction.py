@@ -90,7 +90,12 @@ def transact(
             spans = check_whole(doc, editor, new_text)
         touched = sources_changed(doc.data, editor.data)
         if touched:
-            found = quote_problems(editor.data, doc.path.resolve().parent, touched)
+            fresh = set().union(*touched.values())
+            found = [
+                (where, message)
+                for where, message in quote_problems(editor.data, doc.path.resolve().parent, set(touched))
+                if where[:-1] in fresh
+            ]
             if found:
                 raise DemandsError(f"refusing to write: {found[0][1]}; nothing was changed")
         raw = encode(new_text, doc.bom)
@@ -124,14 +129,26 @@ def check_whole(doc: Document, editor: Editor, new_text: str) -> list[list[int]]
     return item_spans(new_text, new_doc.node)
 
 
-def sources_changed(old: Any, new: Any) -> set[str]:
-    """The (folded) ids of the items of ``new`` whose source is new or differs from ``old``'s."""
-    before = {item["id"].lower(): item.get("source") for item in old.get("demands") or []}
-    return {
-        item["id"].lower()
-        for item in new.get("demands") or []
-        if item.get("source") and before.get(item["id"].lower()) != item.get("source")
-    }
+def sources_changed(old: Any, new: Any) -> dict[str, set[tuple[Any, ...]]]:
+    """The sources of ``new`` that ``old`` does not have: for each item (its folded id), where
+    they are (``("demands", i, "source")``, ``("demands", i, "history", j, "source")``). A
+    source the item had already (an entry moved by a back-dated one) is not new."""
+
+    def sources(item: Any, i: int) -> list[tuple[tuple[Any, ...], Any]]:
+        found: list[tuple[tuple[Any, ...], Any]] = [(("demands", i, "source"), item.get("source"))]
+        found += [
+            (("demands", i, "history", j, "source"), e.get("source")) for j, e in enumerate(item.get("history") or [])
+        ]
+        return [(path, source) for path, source in found if source]
+
+    before = {item["id"].lower(): [s for _p, s in sources(item, 0)] for item in old.get("demands") or []}
+    changed: dict[str, set[tuple[Any, ...]]] = {}
+    for i, item in enumerate(new.get("demands") or []):
+        known = before.get(item["id"].lower(), [])
+        fresh = {path for path, source in sources(item, i) if source not in known}
+        if fresh:
+            changed[item["id"].lower()] = fresh
+    return changed
 
 
 def undo(path: Path, warn: Warn | None = None) -> Undone:

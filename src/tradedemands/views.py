@@ -25,6 +25,8 @@ from .model import (
     kind_of,
     links_both_ways,
     natural_key,
+    parties_of,
+    party_text,
     target_progress,
 )
 from .results import LeftOut, Plain, Result
@@ -50,7 +52,7 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
         source = item.get("source") or {}
         values = {
             "id": item["id"],
-            "party": item["party"],
+            "party": party_text(item["party"]),
             "of": item.get("of") or "",
             "kind": kind_of(item),
             "status": item["status"],
@@ -127,8 +129,18 @@ def target_text(target: Target) -> str:
     return text
 
 
+def source_text(source: Any) -> str:
+    """A source on one line: ``“quote” — doc, url, date`` (each part only when given)."""
+    if not isinstance(source, dict):
+        return ""
+    where = ", ".join(str(source[k]) for k in ("doc", "url", "date") if source.get(k))
+    quote = f"“{source['quote']}”" if source.get("quote") else ""
+    return " — ".join(part for part in (quote, where) if part)
+
+
 def history_line(entry: Any) -> str:
-    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``."""
+    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``, then its
+    source (``source_text``) in brackets when it has one."""
     parts = []
     if entry.get("status"):
         parts.append(f"→ {entry['status']}")
@@ -136,12 +148,14 @@ def history_line(entry: Any) -> str:
         parts.append(f"({entry['round']})")
     if entry.get("note"):
         parts.append(str(entry["note"]))
+    if entry.get("source"):
+        parts.append(f"[source: {source_text(entry['source'])}]")
     return " ".join(parts)
 
 
 class ItemView(Plain):
     """One item as ``show`` shows it, with what is read around it: its ``party`` and ``of`` as
-    ``us (United States)`` ("" when it has none); ``links``, its own and those others make to
+    ``us (United States)`` ("" when it has none; the parties to an agreement joined by ``, ``); ``links``, its own and those others make to
     it, as (rel, id, title of the other item), and ``backlinks``; its ``target`` in words
     (``target_text``), its ``latest`` measured amount and ``percent`` of target (0-100 on the
     way; None when unknown); its ``history`` in date order."""
@@ -187,7 +201,7 @@ class ItemView(Plain):
         latest, percent = target_progress(target) if target else (None, None)
         return cls(
             item,
-            party_name(item["party"]),
+            ", ".join(party_name(pid) for pid in parties_of(item)),
             party_name(item.get("of")),
             links,
             backlinks(data, item["id"]),
@@ -214,7 +228,8 @@ class ItemView(Plain):
         for key, value in item.items():
             if key in ("history", "links", "source", "target", "tags"):
                 continue
-            rows.append([key, str(value) if value is not None else ""])
+            shown = party_text(value) if key == "party" else str(value) if value is not None else ""
+            rows.append([key, shown])
         if item.get("tags"):
             rows.append(["tags", join(item.get("tags"))])
         for key, value in (item.get("source") or {}).items():
@@ -262,16 +277,28 @@ def bar(done: float, total: float, width: int) -> str:
 
 class Summary(Result):
     """``summary``: per party, how many items have each status, how many are closed, and the
-    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets)."""
+    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets).
 
-    def __init__(self, statuses: list[str], closed: set[str], parties: list[dict[str, Any]] | None = None) -> None:
+    An agreement counts for each party to it (a party's row counts what ``list --party`` shows
+    of it); ``totals`` (the ``all`` row) counts every item once, so it can be less than the sum
+    of the rows. Without ``totals`` given, they are the sum of the rows."""
+
+    def __init__(
+        self,
+        statuses: list[str],
+        closed: set[str],
+        parties: list[dict[str, Any]] | None = None,
+        totals: dict[str, Any] | None = None,
+    ) -> None:
         self.statuses = statuses
         self.closed = closed
         self.parties = parties if parties is not None else []
+        if totals is not None:
+            self.__dict__["totals"] = totals
 
     @cached_property
     def totals(self) -> dict[str, Any]:
-        """All parties together: ``counts`` per status, ``total`` and ``closed``."""
+        """All items together, each once: ``counts`` per status, ``total`` and ``closed``."""
         return {
             "counts": {s: sum(p["counts"].get(s, 0) for p in self.parties) for s in self.statuses},
             "total": sum(p["total"] for p in self.parties),
@@ -305,12 +332,23 @@ class Summary(Result):
 
 def summary(data: DataFile, vocab: Vocabulary) -> Summary:
     """The ``Summary`` of ``data``: every party of the file, in file order, then any party
-    items name that the file does not declare."""
-    result = Summary(vocab.names, vocab.closed)
+    items name that the file does not declare. An agreement counts for each party to it; the
+    totals count every item once."""
+    items = data.get("demands") or []
+    every: dict[str, int] = {}
+    for item in items:
+        every[item["status"]] = every.get(item["status"], 0) + 1
+    totals = {
+        "counts": {s: every.get(s, 0) for s in vocab.names},
+        "total": len(items),
+        "closed": sum(n for s, n in every.items() if s in vocab.closed),
+    }
+    result = Summary(vocab.names, vocab.closed, totals=totals)
     parties = data.get("parties") or {}
     by_party: dict[str, list[Item]] = {pid: [] for pid in parties}
-    for item in data.get("demands") or []:
-        by_party.setdefault(item["party"], []).append(item)
+    for item in items:
+        for pid in parties_of(item):
+            by_party.setdefault(pid, []).append(item)
     for pid, items in by_party.items():
         counts: dict[str, int] = {}
         for item in items:
@@ -354,14 +392,15 @@ def log_records(
     round_id: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?}``,
-    newest first (of one date, later in the file first); the filters as ``timeline.history``."""
+    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?,
+    "source"?}`` (``source`` as in the file: ``{"doc", "quote"}``, ``{"url"}``...), newest first
+    (of one date, later in the file first); the filters as ``timeline.history``."""
     found = history(data, since=since, until=until, parties=parties, round_id=round_id)
     found.sort(key=lambda e: (e.entry.get("date", ""), *e.position), reverse=True)
     records = []
     for e in found[:limit] if limit is not None else found:
         record: dict[str, Any] = {"id": e.item["id"], "date": e.entry.get("date", "")}
-        for key in ("status", "note", "round"):
+        for key in ("status", "note", "round", "source"):
             if e.entry.get(key):
                 record[key] = e.entry[key]  # type: ignore[literal-required]
         records.append(record)
@@ -380,9 +419,16 @@ class Log(Result):
         return self.records
 
     def rows(self) -> Rows:
-        """``date``, ``id``, ``status``, ``round``, ``note`` rows."""
+        """``date``, ``id``, ``status``, ``round``, ``note`` rows, and ``source`` (the document or
+        URL; the quote is in the JSON) when any entry cites one."""
+        columns = ["date", "id", "status", "round", "note"]
         rows = [[r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")] for r in self.records]
-        return Rows(["date", "id", "status", "round", "note"], rows, wide=("note",))
+        if any(r.get("source") for r in self.records):
+            columns.append("source")
+            for row, record in zip(rows, self.records, strict=True):
+                source = record.get("source") or {}
+                row.append(", ".join(str(source[k]) for k in ("doc", "url") if source.get(k)))
+        return Rows(columns, rows, wide=("note",))
 
     def empty_note(self) -> str | None:
         """``no history entries match`` when there are none."""
@@ -425,6 +471,10 @@ class ExportDocument(Result):
                 rrows.rows.append(
                     [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
                 )
+            if any(rnd.get("status") not in (None, "held") for rnd in rounds):  # a plan never reads as held
+                rrows.columns.append("status")
+                for row, rnd in zip(rrows.rows, rounds, strict=True):
+                    row.append(" ".join(str(rnd[k]) for k in ("status", "likelihood") if rnd.get(k)) or "held")
             out += ["## Rounds", "", to_markdown(rrows)]
         out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
         return "\n".join(out)

@@ -20,6 +20,10 @@ from .output import BriefFormat, ExportFormat, ListFormat, ReadFormat, ReportFor
 #: How the command line names what library messages call by an argument's name (``errors.OPTION``).
 OPTION_NAMES = {
     "title": "--title",
+    "party": "--party",
+    "source_doc": "--source-doc",
+    "source_quote": "--source-quote",
+    "source_url": "--source-url",
     "item_id": "--id",
     "force": "--force",
     "amount": "--amount",
@@ -152,11 +156,13 @@ ValidateFormatOpt = Annotated[ValidateFormat, _format("text: problems on stderr;
 BriefFormatOpt = Annotated[BriefFormat, _format("Output format: the brief is a Markdown document.")]
 
 # Filters (list, log, brief, compare).
-PartiesOpt = Annotated[list[str] | None, _party("Raised by this party (id, alias or name; repeat for OR).")]
+PartiesOpt = Annotated[
+    list[str] | None, _party("Raised by this party, alone or in an agreement (id, alias or name; repeat for OR).")
+]
 LogPartiesOpt = Annotated[list[str] | None, _party("Items raised by this party (repeat for OR).")]
 BriefPartiesOpt = Annotated[list[str] | None, _party("Only this party's items (repeat for several).")]
 StatusesOpt = Annotated[list[str] | None, _status("With this status (repeat for OR).")]
-KindsOpt = Annotated[list[str] | None, _kind("demand, concession or red-line (repeat for OR).")]
+KindsOpt = Annotated[list[str] | None, _kind("demand, concession, red-line or agreement (repeat for OR).")]
 TopicsOpt = Annotated[list[str] | None, _topic("On this topic (repeat for OR).")]
 CompareTopicsOpt = Annotated[list[str] | None, _topic("Only this topic (repeat for several).")]
 TagsOpt = Annotated[list[str] | None, _tag("--tag", "Carrying this tag (repeat for OR).")]
@@ -179,8 +185,10 @@ NewTitleOpt = Annotated[str, _plain("--title", "One line saying what is asked, o
 TitleOpt = Annotated[str | None, _plain("--title", "New title.")]
 NewTextOpt = Annotated[str | None, _plain("--text", "Longer text.")]
 TextOpt = Annotated[str | None, _plain("--text", "New text ('' removes it).")]
-NewKindOpt = Annotated[str | None, _kind("demand (default), concession or red-line.")]
-KindOpt = Annotated[str | None, _kind("demand, concession or red-line.")]
+NewKindOpt = Annotated[
+    str | None, _kind("demand (default; agreement with several --party), concession, red-line or agreement.")
+]
+KindOpt = Annotated[str | None, _kind("demand, concession, red-line or agreement.")]
 NewTopicOpt = Annotated[str | None, _topic("Topic, kebab-case by convention.")]
 TopicOpt = Annotated[str | None, _topic("New topic ('' removes it).")]
 NewTagsOpt = Annotated[list[str] | None, _tag("--tag", "A tag (repeat for several).")]
@@ -192,8 +200,21 @@ NewDueOpt = Annotated[str | None, _plain("--due", "Due date, YYYY-MM-DD.")]
 DueOpt = Annotated[str | None, _plain("--due", "Due date YYYY-MM-DD ('' removes it).")]
 NewOfOpt = Annotated[str | None, _of("Who is asked to act.")]
 OfOpt = Annotated[str | None, _of("Who is asked to act ('' removes it).")]
-RaisedByOpt = Annotated[str, _party("Who raises it (id, alias or name).")]
-InitialStatusOpt = Annotated[str | None, _status("Initial status (default: the first status, open).")]
+RaisedByOpt = Annotated[
+    list[str], _party("Who raises it (id, alias or name); repeat for an agreement the parties share.")
+]
+InitialStatusOpt = Annotated[
+    str | None, _status("Initial status (default: the first status, open; agreed for an agreement).")
+]
+
+# Where a history entry's change is reported (mark, note).
+EntrySourceDocOpt = Annotated[
+    str | None, _plain("--source-doc", "The document that reports it, inside the project (e.g. seeds/article.txt).")
+]
+EntrySourceQuoteOpt = Annotated[
+    str | None, _plain("--source-quote", "A verbatim quote from --source-doc; checked, or nothing is written.")
+]
+EntrySourceUrlOpt = Annotated[str | None, _plain("--source-url", "The URL that reports it.")]
 
 # Notes of a history entry or a measurement.
 WhyOpt = Annotated[str | None, _plain("--note", "Why: recorded in the history entry.", "-m")]

@@ -18,6 +18,9 @@ from .options import (
     AddTagsOpt,
     DateOpt,
     DueOpt,
+    EntrySourceDocOpt,
+    EntrySourceQuoteOpt,
+    EntrySourceUrlOpt,
     FileOpt,
     InitialStatusOpt,
     ItemArg,
@@ -117,16 +120,20 @@ def mark(
     note: WhyOpt = None,
     date_: DateOpt = None,
     round_: RoundOpt = None,
+    source_doc: EntrySourceDocOpt = None,
+    source_quote: EntrySourceQuoteOpt = None,
+    source_url: EntrySourceUrlOpt = None,
     file: FileOpt = None,
 ) -> None:
-    """Change the status of items; each change appends a dated history entry."""
+    """Change the status of items; each change appends a dated history entry, citing its source."""
     from .. import write
     from ..errors import UsageError
 
     if len(args) < 2:
         raise UsageError("give one or more ids and then the status, like: demands mark US-1 rejected")
     *ids, status = args
-    for each in change(write.mark, file, ids, status, date=date_, note=note, round_id=round_):
+    sources = {"source_doc": source_doc, "source_quote": source_quote, "source_url": source_url}
+    for each in change(write.mark, file, ids, status, date=date_, note=note, round_id=round_, **sources):
         done(wording.marked(each))
 
 
@@ -136,12 +143,16 @@ def note(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)],
     date_: DateOpt = None,
     round_: RoundOpt = None,
+    source_doc: EntrySourceDocOpt = None,
+    source_quote: EntrySourceQuoteOpt = None,
+    source_url: EntrySourceUrlOpt = None,
     file: FileOpt = None,
 ) -> None:
     """Append a dated note to an item's history, without changing its status."""
     from .. import write
 
-    done(wording.noted(change(write.note, file, item_id, text, date=date_, round_id=round_)))
+    sources = {"source_doc": source_doc, "source_quote": source_quote, "source_url": source_url}
+    done(wording.noted(change(write.note, file, item_id, text, date=date_, round_id=round_, **sources)))
 
 
 @app.command()
