@@ -95,7 +95,10 @@ def test_a_value_typed_like_the_token_stays_as_typed(run) -> None:
     """The token standing for an option's name cannot be typed: a value that looks like it stays as it is."""
     r = run("mark", "US-1", "open", "--date", "{option}")
     today = date.today().isoformat()
-    assert (r.exit_code, r.stderr) == (2, f"demands: bad date '{{option}}' for --date: use YYYY-MM-DD, like {today}\n")
+    assert (r.exit_code, r.stderr) == (
+        2,
+        f"demands: bad date '{{option}}' for --date: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)\n",
+    )
 
 
 def test_writes_return_what_changed_and_leave_words_to_the_caller(data_file: Path) -> None:
