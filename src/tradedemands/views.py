@@ -32,22 +32,17 @@ from .timeline import history, updated_on
 
 LIST_COLUMNS = ["id", "party", "of", "kind", "status", "priority", "topic", "title", "due", "updated"]
 TABLE_COLUMNS = ["id", "party", "kind", "status", "priority", "topic", "title", "due"]
-CSV_COLUMNS = [
-    "id", "party", "of", "kind", "status", "priority", "topic", "tags", "title", "text",
-    "due", "updated", "source_doc", "source_quote", "source_date", "links",
-]  # fmt: skip
 
 
 # --- list ------------------------------------------------------------------------------------
 
 
-def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> Rows:
-    """The table of ``list``: ``full`` adds every text field (csv); ``compact`` fits a terminal
-    (party shown as ``us→cn``, columns empty for every item left out)."""
-    columns = CSV_COLUMNS if full else TABLE_COLUMNS if compact else LIST_COLUMNS
+def list_rows(items: list[Item], compact: bool = False) -> Rows:
+    """The table of ``list``: ``compact`` fits a terminal (party shown as ``us→cn``, columns
+    empty for every item left out). Every field, for spreadsheets, is ``flat.rows``."""
+    columns = TABLE_COLUMNS if compact else LIST_COLUMNS
     rows = []
     for item in items:
-        source = item.get("source") or {}
         values = {
             "id": item["id"],
             "party": item["party"],
@@ -56,15 +51,9 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
             "status": item["status"],
             "priority": item.get("priority") or "",
             "topic": item.get("topic") or "",
-            "tags": join(item.get("tags"), ";"),
             "title": item["title"],
-            "text": item.get("text") or "",
             "due": item.get("due") or "",
             "updated": updated_on(item),
-            "source_doc": source.get("doc") or "",
-            "source_quote": source.get("quote") or "",
-            "source_date": source.get("date") or "",
-            "links": join([f"{link['rel']} {link['id']}" for link in item.get("links") or []], ";"),
         }
         if compact and values["of"]:
             values["party"] = f"{values['party']}→{values['of']}"
@@ -93,8 +82,11 @@ class ItemList(Result):
         return list_rows(self.items)
 
     def csv_rows(self) -> Rows:
-        """Every text field (``CSV_COLUMNS``), for spreadsheets."""
-        return list_rows(self.items, full=True)
+        """Every field of the items, for spreadsheets, as ``export`` writes them and ``import``
+        reads them back (``flat.rows``)."""
+        from .flat import rows
+
+        return rows(self.items)
 
     def table_rows(self) -> Rows:
         """The rows for a terminal: compact (``list_rows(compact=True)``)."""
@@ -404,8 +396,11 @@ class ExportDocument(Result):
         return self.data
 
     def csv_rows(self) -> Rows:
-        """One row per item, every text field."""
-        return list_rows(self.data.get("demands") or [], full=True)
+        """One row per item, every field of the file (nested ones as dotted columns, lists in a
+        form ``import`` reads back: ``flat.rows``)."""
+        from .flat import rows
+
+        return rows(self.data.get("demands") or [])
 
     def markdown(self) -> str:
         """The whole data set as one Markdown document: parties, rounds, then every item."""
