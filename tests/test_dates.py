@@ -162,11 +162,10 @@ def test_every_date_option_says_what_it_takes(run) -> None:
         "target": ["--by"],
         "progress": ["--date"],
     }
-    from tradedemands.cli.options import DATES, ROUND_DATES
-
     import typer
 
     from tradedemands.cli import app
+    from tradedemands.cli.options import DATES, ROUND_DATES
 
     command = typer.main.get_command(app)
     for name, flags in options.items():
