@@ -64,8 +64,9 @@ def test_the_static_view_lists_every_public_name() -> None:
     static = source.split("if typing.TYPE_CHECKING:", 1)[1]
     imported = {
         (module, name)
-        for module, names in re.findall(r"from \.(\w+) import ([\w, ]+)", static)
-        for name in names.replace(" ", "").split(",")
+        for module, grouped, names in re.findall(r"from \.(\w+) import (?:\(([^)]*)\)|([\w, ]+))", static)
+        for name in re.sub(r"#[^\n]*", "", grouped or names).replace(" ", "").replace("\n", "").split(",")
+        if name
     }
     assert imported == {(module, name) for name, module in tradedemands._WHERE.items()}
 

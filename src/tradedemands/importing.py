@@ -379,6 +379,7 @@ class _Plan:
                 self.source.problem(record.row, name, str(err))
                 _set(new, path, before)
         new = prune(new)
+        self._party_ids(new)
         self.settled[index] = settle_status(old, new, self.today, self.default)
         self.items[index] = new
         self.updates.append((index, record, old))
@@ -405,10 +406,27 @@ class _Plan:
         self.taken.append(item_id)
         new["id"] = item_id
         new = prune(new)
+        self._party_ids(new)
         self.settled[len(self.items)] = settle_status(None, new, self.today, self.default)
         order = fields_of(flat.model.Item)
         self.items.append({key: new[key] for key in sorted(new, key=lambda k: order.index(k) if k in order else 99)})
         self.additions.append((len(self.items) - 1, record))
+
+    def _party_ids(self, item: dict[str, Any]) -> None:
+        """Parties named by a name or alias (``China``) as their ids; an unknown one is left for
+        validation to report."""
+        from .query import resolve_party
+
+        for key in ("party", "of"):
+            value = item.get(key)
+            if value is None:
+                continue
+            names = value if isinstance(value, list) else [value]
+            try:
+                ids = [resolve_party(self.doc.data, name) if isinstance(name, str) else name for name in names]
+            except UsageError:
+                continue
+            item[key] = ids if isinstance(value, list) else ids[0]
 
     def check(self) -> list[Any]:
         """Validate the items as they would be (every problem noted, at its row and column);
@@ -447,6 +465,8 @@ class _Plan:
                 if said.startswith(prefix):
                     said = said[len(prefix) :]
                     break
+            if record.texts and said.startswith("bad date "):
+                said += " (a spreadsheet may have reformatted it: format date columns as text)"
             self.source.problem(record.row, column, f"{label}: {said}")
         return items
 

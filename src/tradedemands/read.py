@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import typed
 from .document import Document, check_quotes, load
@@ -81,7 +81,39 @@ def list_items(
     items = sort_items(select(doc.data, doc.vocab, wanted), sort, doc.vocab, reverse)
     if limit is not None:
         items = items[:limit]
-    return ItemList(items, doc.vocab, left_out=left_out)
+    result = ItemList(items, doc.vocab, left_out=left_out)
+    if not items:
+        result.hint = _why_none(doc.items, wanted)
+    return result
+
+
+def _why_none(items: Sequence[Any], wanted: Filters) -> str | None:
+    """Why a list found nothing, when a topic or tag asked for is on no item: which topics (or
+    tags) there are, or that the word is a tag (or a topic) instead."""
+    from .escape import clip, quoted
+    from .model import fold
+    from .validation import suggest
+
+    have = {
+        "topic": {fold(i["topic"]): i["topic"] for i in items if isinstance(i.get("topic"), str)},
+        "tag": {fold(t): t for i in items for t in i.get("tags") or [] if isinstance(t, str)},
+    }
+    for what, other, asked in (("topic", "tag", wanted.topics), ("tag", "topic", wanted.tags)):
+        for word in asked:
+            if fold(word) in have[what]:
+                continue
+            if fold(word) in have[other]:
+                count = sum(
+                    1
+                    for i in items
+                    if fold(word)
+                    in ({fold(t) for t in i.get("tags") or []} if other == "tag" else {fold(i.get("topic") or "")})
+                )
+                return f"no item has the {what} {quoted(word)}, but {count} {'has' if count == 1 else 'have'} it as a {other}"
+            known = sorted(have[what].values())
+            listed = clip(", ".join(known[:12]) + (f" and {len(known) - 12} more" if len(known) > 12 else "")) or "none"
+            return f"no item has the {what} {quoted(word)}{suggest(word, known)}; {what}s: {listed}"
+    return None
 
 
 def show(file: PathLike | None, ids: str | Sequence[str], *, as_of: str | None = None) -> ItemDetails:

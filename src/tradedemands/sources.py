@@ -108,11 +108,15 @@ def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found
 
     ``base`` is the data file's folder; documents are read only inside its project (see
     ``read_doc``). Tolerates a file with other problems, so that ``validate`` reports
-    everything at once.
+    everything at once. A document that cannot be read is one problem, at the first item that
+    cites it, naming how many others do.
     """
     root = project_root(base)
     texts: dict[str, str | DemandsError] = {}
     found: Found = []
+    #: Per document that cannot be read: the items citing it, and where its one problem is.
+    citing: dict[str, list[str]] = {}
+    unreadable: dict[str, int] = {}
     items = data.get("demands") if isinstance(data, dict) else None
     for i, item in enumerate(items if isinstance(items, list) else []):
         if not isinstance(item, dict):
@@ -133,9 +137,22 @@ def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found
         text = texts[doc]
         path = ("demands", i, "source")
         if isinstance(text, DemandsError):
-            found.append((path + ("doc",), f"{label} source.doc: {text}"))
+            # One document missing is one problem, however many items cite it: said at the first.
+            citing.setdefault(doc, []).append(label)
+            if len(citing[doc]) == 1:
+                found.append((path + ("doc",), f"{label} source.doc: {text}"))
+                unreadable[doc] = len(found) - 1
             continue
         quote = source.get("quote") if isinstance(source, dict) else None
         if isinstance(quote, str) and quote and normalize_space(quote) not in text:
             found.append((path + ("quote",), f"{label} source.quote: quote not found in {clip(doc)}"))
+    for doc, at in unreadable.items():
+        others = citing[doc][1:]
+        if others:
+            shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            where, message = found[at]
+            found[at] = (
+                where,
+                f"{message} (also cited by {len(others)} other item{'s' if len(others) > 1 else ''}: {shown})",
+            )
     return found

@@ -68,10 +68,14 @@ def list_rows(items: list[Item], compact: bool = False) -> Rows:
 class ItemList(Result):
     """``list``: the items that pass the filters, in the order asked for."""
 
-    def __init__(self, items: list[Item], vocab: Vocabulary, left_out: LeftOut | None = None) -> None:
+    def __init__(
+        self, items: list[Item], vocab: Vocabulary, left_out: LeftOut | None = None, hint: str | None = None
+    ) -> None:
         self.items = items
         self.vocab = vocab
         self.left_out = left_out
+        #: Why nothing matched, when a filter names what no item has (``no item has the topic 'x'...``).
+        self.hint = hint
 
     def as_json(self) -> list[Item]:
         """The items, every field as in the file."""
@@ -97,8 +101,10 @@ class ItemList(Result):
         return [item["id"] for item in self.items]
 
     def empty_note(self) -> str | None:
-        """``no items match`` when there are none."""
-        return None if self.items else "no items match"
+        """``no items match`` when there are none (and why, when ``hint`` says)."""
+        if self.items:
+            return None
+        return f"no items match: {self.hint}" if self.hint else "no items match"
 
 
 # --- show ------------------------------------------------------------------------------------
@@ -421,5 +427,38 @@ class ExportDocument(Result):
                     [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
                 )
             out += ["## Rounds", "", to_markdown(rrows)]
-        out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
+        items = data.get("demands") or []
+        out += ["## Items", "", to_markdown(list_rows(items))]
+        details = [section for item in items for section in item_markdown(item)]
+        if details:
+            out += ["## Every field", "", *details]
         return "\n".join(out)
+
+
+def item_markdown(item: Item) -> list[str]:
+    """The fields of ``item`` the items table leaves out (text, tags, target, source, links,
+    history...: every one the model has), as a Markdown heading and a table of field and value
+    (a row per entry of a list); [] when there are none."""
+    from .flat import columns, path_of, value_at
+
+    shown = set(LIST_COLUMNS)
+    rows: list[list[str]] = []
+    for column in columns([item]):
+        if column in shown:
+            continue
+        value = value_at(item, path_of(column))
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for entry in value:
+                if set(entry) == {"rel", "id"}:
+                    rows.append([column, f"{entry['rel']} {entry['id']}"])
+                    continue
+                said = {"date", "status", "round", "note"} if column == "history" else set()
+                parts = [str(entry.get("date", "")), history_line(entry)] if said else []
+                parts += [f"{key}: {val}" for key, val in entry.items() if key not in said]
+                rows.append([column, " ".join(part for part in parts if part)])
+        else:
+            text = join(value) if isinstance(value, list) else number(value) if column.endswith("amount") else value
+            rows.append([column, str(text)])
+    if not rows:
+        return []
+    return [f"### {md(item['id'])}: {md(item['title'])}", "", to_markdown(Rows(["field", "value"], rows))]

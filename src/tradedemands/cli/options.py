@@ -20,6 +20,7 @@ from .output import BriefFormat, ExportFormat, ListFormat, ReadFormat, ReportFor
 #: How the command line names what library messages call by an argument's name (``errors.OPTION``).
 OPTION_NAMES = {
     "title": "--title",
+    "format": "--format",
     "item_id": "--id",
     "force": "--force",
     "amount": "--amount",
