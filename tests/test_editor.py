@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import demands_cmd
+from conftest import DEMANDS, demands_cmd
 
 TODAY = date.today().isoformat()
 
@@ -239,3 +239,39 @@ def test_a_signal_while_the_editor_runs_removes_the_temporary_file(workspace: Pa
     assert err == "demands: interrupted\n"
     assert not temp.exists()
     assert data_file.read_bytes() == before
+
+
+def test_a_write_made_while_editing_is_kept(workspace: Path, data_file: Path) -> None:
+    """Another command marks the item while its text is open: the edit lands, and so does the mark."""
+    env = editor(
+        workspace,
+        f"""\
+        import subprocess
+        subprocess.run([{str(DEMANDS)!r}, "mark", "US-7", "discussing", "--date", "2018-05-17"], check=True)
+        path.write_text(text.replace("topic: trade-barriers", "topic: tariffs"), encoding="utf-8")
+        """,
+    )
+    r = demands_cmd("edit", "US-7", cwd=workspace, env=env)
+    assert (r.returncode, r.stderr) == (0, "US-7: open -> discussing\nUS-7: changed topic\n"), r.stderr
+    text = data_file.read_text(encoding="utf-8")
+    assert "    topic: tariffs\n" in text and "      - {date: 2018-05-17, status: discussing}\n" in text
+    assert "    status: discussing\n" in text
+
+
+def test_a_field_changed_both_ways_is_said_and_saving_again_keeps_yours(workspace: Path, data_file: Path) -> None:
+    env = editor(
+        workspace,
+        f"""\
+        import subprocess
+        if n == 0:
+            subprocess.run([{str(DEMANDS)!r}, "edit", "US-7", "--title", "Theirs"], check=True)
+            path.write_text(text.replace("title: Cut tariffs to the US level", "title: Mine"), encoding="utf-8")
+        """,
+    )
+    r = demands_cmd("edit", "US-7", cwd=workspace, env=env)
+    assert (r.returncode, r.stderr) == (0, "US-7: changed title\nUS-7: changed title\n"), r.stderr
+    second = buffers(workspace)[1]
+    assert (
+        second.splitlines()[1] == "#   line 8: title: changed in the file while you edited it; save again to keep yours"
+    )
+    assert "    title: Mine\n" in data_file.read_text(encoding="utf-8")

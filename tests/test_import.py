@@ -216,10 +216,24 @@ def test_history_only_grows_and_new_entries_go_in_their_place_by_date(run, works
     r = run("import", "h.csv")
     assert r.exit_code == 1, r.output
     assert r.stderr.startswith(
-        "h.csv:2:history: history can only grow: entry 1 (2018-05-03) of the file's history is changed or missing "
-        "here; change or remove history entries in the file itself\n"
+        "h.csv:2:history: US-1: history can only grow: entry 1 (2018-05-03) of the file is missing here while "
+        "others are new; change entries in the file itself, or export again if it gained some\n"
     ), r.output
     assert data_file.read_bytes() == kept
+
+
+def test_an_older_export_keeps_what_was_written_since(run, workspace: Path, data_file: Path) -> None:
+    """Export, someone marks US-7, then the old sheet comes back with one title edited: the mark stays."""
+    header, rows = read_csv(run("export", "-o", "csv").stdout)
+    assert run("mark", "US-7", "discussing", "--date", "2018-05-17").exit_code == 0
+    cell(header, rows, "US-9", "title")[header.index("title")] = "Meet every quarter"
+    write_csv(workspace / "old.csv", header, rows)
+    before = data_file.read_text(encoding="utf-8")
+    r = run("import", "old.csv")
+    assert r.stderr == "US-9: changed title\nold.csv: 0 added, 1 changed, 15 unchanged\n", r.output
+    assert data_file.read_text(encoding="utf-8") == before.replace(
+        "    title: Meet every quarter to review progress\n", "    title: Meet every quarter\n", 1
+    )
 
 
 def test_json_and_yaml_as_export_and_list_write_them(run, workspace: Path, data_file: Path) -> None:

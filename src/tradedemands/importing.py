@@ -363,6 +363,8 @@ class _Plan:
                 record.texts.get(path, None) == flat.cell(current) if record.texts else value == current
             ):
                 continue
+            if path == ("status",) and _stale_status(record, value):
+                continue
             _set(new, path, value)
         for path, what in DATED.items():
             before, after = flat.value_at(old, path), flat.value_at(new, path)
@@ -370,13 +372,15 @@ class _Plan:
                 continue  # unchanged, or not a list: validation says so
             name = _column(record, path) or what
             if after is None:
-                self.source.problem(record.row, name, f"{what} can only grow: import never removes its entries")
+                self.source.problem(
+                    record.row, name, f"{old['id']}: {what} can only grow: import never removes entries"
+                )
                 _set(new, path, before)
                 continue
             try:
                 _set(new, path, merge_dated(before if isinstance(before, list) else [], after, what))
             except ValueError as err:
-                self.source.problem(record.row, name, str(err))
+                self.source.problem(record.row, name, f"{old['id']}: {err}")
                 _set(new, path, before)
         new = prune(new)
         self._party_ids(new)
@@ -473,6 +477,15 @@ class _Plan:
     def ignored(self) -> list[str]:
         """The top-level values of a whole exported file that differ from the file's."""
         return [key for key, value in self.source.rest.items() if self.doc.data.get(key) != value]  # type: ignore[misc]
+
+
+def _stale_status(record: Record, status: Any) -> bool:
+    """Whether a status given is the one the record's own history ends with: the row is from
+    before the file's status changed (an older export), not a status someone typed."""
+    from .timeline import last_status
+
+    history = record.given.get(("history",))
+    return isinstance(history, list) and status == last_status({"history": history})  # type: ignore[typeddict-item]
 
 
 def _column(record: Record, rest: tuple[Any, ...]) -> str | None:

@@ -23,10 +23,12 @@ from .updates import fresh_id, prune, settle_status
 
 class BufferProblems(DemandsError):
     """An edited item that cannot be saved: ``problems`` as (line of the text, 1-based, or 0 for
-    the whole text; message)."""
+    the whole text; message). ``base``: when the item changed in the file meanwhile, its text now
+    (what a next save is to be compared with)."""
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, problems: list[tuple[int, str]], base: str | None = None) -> None:
         self.problems = problems
+        self.base = base
         super().__init__("; ".join(f"line {line}: {message}" if line else message for line, message in problems))
 
 
@@ -104,11 +106,15 @@ def parse(text: str, label: str) -> tuple[dict[str, Any] | None, Any]:
     return data, node
 
 
-def changed(doc: Document, index: int | None, text: str, today: str) -> dict[str, Any] | None:
+def changed(doc: Document, index: int | None, text: str, today: str, base: str | None = None) -> dict[str, Any] | None:
     """The item ``text`` holds, as it would be written: item ``index`` of ``doc`` changed (None:
     a new item, numbered as ``add`` numbers one), its empty fields left out, its status and
     history agreeing (``updates.settle_status``: a changed status gets an entry dated ``today``),
     and the file with it valid. None for a text of nothing but comments (the caller aborts).
+
+    ``base`` is the text the editor was opened with. Only the fields ``text`` changes from it
+    are taken, so that a write made meanwhile (``demands mark`` in another terminal) is kept;
+    a field changed both ways is a problem, whose ``base`` is the item as it is now.
     Raises BufferProblems, at the text's lines, for everything wrong with it."""
     data, node = parse(text, str(doc.path))
     if data is None:
@@ -117,6 +123,8 @@ def changed(doc: Document, index: int | None, text: str, today: str) -> dict[str
     old: Item | None = doc.items[index] if index is not None else None
     if old is not None and str(new.get("id", "")).lower() != old["id"].lower():
         raise BufferProblems([(_line(node, ("id",)), f"the id stays {old['id']}: links and history name it")])
+    if old is not None and base is not None:
+        new = _merged(old, new, base, node, str(doc.path))
     if old is None:
         party = new.get("party")
         if not new.get("id") and isinstance(party, str) and party.strip():
@@ -151,6 +159,32 @@ def changed(doc: Document, index: int | None, text: str, today: str) -> dict[str
     if problems:
         raise BufferProblems(problems)
     return items[at]
+
+
+def _merged(old: Item, mine: dict[str, Any], base: str, node: Any, label: str) -> dict[str, Any]:
+    """``old`` (the item now) with the fields ``mine`` changed from ``base`` (what the editor was
+    opened with); BufferProblems for a field the file changed too, differently."""
+    opened, _node = parse(base, label)
+    was: dict[str, Any] = prune(opened or {})
+    merged: dict[str, Any] = copy.deepcopy(dict(old))
+    clashes = []
+    for key in [*was, *(k for k in mine if k not in was)]:
+        if mine.get(key) == was.get(key):
+            continue
+        now = merged.get(key)
+        if now != was.get(key) and now != mine.get(key):
+            clashes.append(key)
+        if key in mine:
+            merged[key] = mine[key]
+        else:
+            merged.pop(key, None)
+    if clashes:
+        problems = [
+            (_line(node, (key,)), f"{key}: changed in the file while you edited it; save again to keep yours")
+            for key in clashes
+        ]
+        raise BufferProblems(problems, base=render(old))
+    return merged
 
 
 def _short(message: str, label: str) -> str:

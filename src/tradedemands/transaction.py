@@ -76,8 +76,9 @@ class Preview:
         import difflib
 
         name = str(self.path)
+        old = name if self.before else "/dev/null"  # a new file, as git shows one
         lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True), name, name, n=context
+            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True), old, name, n=context
         )
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
@@ -103,6 +104,16 @@ def dry_run() -> Iterator[list[Preview]]:
         yield previews
     finally:
         _PREVIEWS.reset(token)
+
+
+def previewing(path: Path, before: str, after: str) -> bool:
+    """In a dry run, keep a write of ``path`` from the text ``before`` to ``after`` as a Preview
+    and return True (the caller then writes nothing); outside one, False."""
+    previews = _PREVIEWS.get()
+    if previews is None:
+        return False
+    previews.append(Preview(path, before, after))
+    return True
 
 
 @contextlib.contextmanager

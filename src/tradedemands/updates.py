@@ -39,24 +39,19 @@ def fresh_id(party: str, taken: Iterable[str]) -> str:
 def merge_dated(old: list[Any] | None, given: list[Any], what: str) -> list[Any]:
     """``old`` (a dated list: history, measurements) with the entries of ``given`` that it lacks
     added in their places by date (after entries of the same date; several new ones in date
-    order). ``given`` must hold every entry of ``old``, unchanged and in order (it may leave
-    them out altogether: then it adds entries only). ValueError, in words, otherwise."""
+    order). Nothing of ``old`` is dropped: entries ``given`` leaves out are kept (it may hold
+    the new ones only, or be from before the file gained some). ValueError, in words, when
+    ``given`` both leaves out entries of ``old`` and adds others: one changed, most likely,
+    which an import does not do."""
     before = list(old or [])
-    if not given:
-        return before
-    added = entries_added(before, given)
-    if added is None:
-        if not any(entry in given for entry in before):
-            new = list(given)
-        else:
-            first = next((n for n, entry in enumerate(before) if entry not in given), None)
-            shown = f"entry {first + 1} ({date_of(before[first]) or 'undated'})" if first is not None else "the order"
-            raise ValueError(
-                f"{what} can only grow: {shown} of the file's {what} is changed or missing here; "
-                f"change or remove {what} entries in the file itself"
-            )
-    else:
-        new = [given[n] for n in added]
+    new = [entry for entry in given if entry not in before]
+    missing = [n for n, entry in enumerate(before) if entry not in given]
+    if new and missing and any(entry in given for entry in before):
+        first = missing[0]
+        raise ValueError(
+            f"{what} can only grow: entry {first + 1} ({date_of(before[first]) or 'undated'}) of the file is "
+            "missing here while others are new; change entries in the file itself, or export again if it gained some"
+        )
     merged = list(before)
     for entry in sorted(new, key=date_of):
         merged.insert(place_by_date(merged, date_of(entry)), entry)

@@ -292,12 +292,16 @@ def new_item_text(file: PathLike | None, **given: Any) -> str:
     return template(doc, given)
 
 
-def edit_text(file: PathLike | None, item_id: str, text: str, *, warn: Warn | None = None) -> Edited:
+def edit_text(
+    file: PathLike | None, item_id: str, text: str, *, base: str | None = None, warn: Warn | None = None
+) -> Edited:
     """Change item ``item_id`` into what ``text`` (YAML, as ``itemtext.render`` writes it, edited) says,
     with the least text edits: only the lines of what changed change. Fields left empty or
     taken out are removed; a status changed without a history entry that sets it gets one
-    dated today. Raises ``itemtext.BufferProblems`` listing every problem at its line of
-    ``text`` (nothing written), UsageError for a text of nothing but comments."""
+    dated today. With ``base`` (the text as it was before editing) only the fields changed
+    from it are taken, and a write made to the item meanwhile is kept. Raises
+    ``itemtext.BufferProblems`` listing every problem at its line of ``text`` (nothing
+    written), UsageError for a text of nothing but comments."""
     from .itemtext import changed
     from .updates import apply_item
 
@@ -305,7 +309,7 @@ def edit_text(file: PathLike | None, item_id: str, text: str, *, warn: Warn | No
 
     def change(doc: Document, editor: Editor) -> Edited:
         index = doc.find(item_id)
-        new = changed(doc, index, text, today)
+        new = changed(doc, index, text, today, base)
         if new is None:
             raise UsageError("the text is empty: nothing to save")
         old = doc.items[index]

@@ -125,13 +125,14 @@ def _problems_header(what: str, problems: list[tuple[int, str]], removed: int) -
 def compose(intro: str, body: str, name: str, what: str, save: Callable[[str], T]) -> T | None:
     """Open ``intro`` + ``body`` in the editor until ``save`` takes what was saved; None when it
     was saved unchanged. Problems (``itemtext.BufferProblems``) re-open it with them on top; a
-    text saved unchanged after that, or emptied, ends the command (exit 1), nothing changed."""
+    text saved unchanged after that, or emptied, ends the command (exit 1), nothing changed,
+    except after fields the file changed meanwhile: saving again keeps yours."""
     from ..itemtext import BufferProblems
 
     header, shown, problems = intro, intro + body, None
     while True:
         text = run_editor(shown, name)
-        if text == shown:
+        if text == shown and (problems is None or problems.base is None):
             if problems is None:
                 return None
             for line, message in problems.problems:
@@ -154,20 +155,24 @@ def edit(file: str | None, item_id: str, dry_run: bool) -> None:
     from .. import write
     from ..document import load
     from ..files import find_file
-    from ..itemtext import render
+    from ..itemtext import BufferProblems, render
     from . import wording
     from .write import change
 
     path = find_file(file)
     item = load(path).item(item_id)
     name = item["id"]
-    result = compose(
-        EDIT_INTRO.format(what=name, file=path),
-        render(item),
-        name,
-        name,
-        lambda text: change(write.edit_text, str(path), name, text, dry_run=dry_run),
-    )
+    opened = {"base": render(item)}
+
+    def save(text: str) -> Any:
+        try:
+            return change(write.edit_text, str(path), name, text, base=opened["base"], dry_run=dry_run)
+        except BufferProblems as err:
+            if err.base is not None:  # the item changed in the file meanwhile: the next save is against it
+                opened["base"] = err.base
+            raise
+
+    result = compose(EDIT_INTRO.format(what=name, file=path), opened["base"], name, name, save)
     done(wording.edited(result) if result is not None else f"{name}: nothing changed")
 
 

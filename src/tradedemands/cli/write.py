@@ -366,7 +366,7 @@ def undo(dry_run: DryRunOpt = False, file: FileOpt = None) -> None:
 @app.command(
     epilog=examples(
         "demands init talks.yaml",
-        'demands init eu-mercosur.yaml --title "EU–Mercosur talks"',
+        'demands init eu-mercosur.yaml --title "EU–Mercosur talks" --dry-run',
     )
 )
 def init(
@@ -374,9 +374,10 @@ def init(
         str | None, typer.Argument(help="Where to write it (default: demands.yaml).", show_default=False)
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="The negotiation's title.", show_default=False)] = None,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Write a new, valid, commented skeleton file; never overwrites."""
     from .. import write
 
-    target = write.init(path, title)
+    target = change(lambda _file, warn: write.init(path, title), None, dry_run=dry_run)
     done(f"wrote {target}: edit the parties, then 'demands add --party ... --title ...'")
