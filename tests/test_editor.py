@@ -132,7 +132,7 @@ def test_giving_up_after_problems_changes_nothing(workspace: Path, data_file: Pa
     before = data_file.read_bytes()
     r = demands_cmd("edit", "US-2", cwd=workspace, env=env)
     assert r.returncode == 1, r.stderr
-    assert r.stderr.splitlines()[-1] == "demands: US-2 not saved: the problems above remain; nothing was changed"
+    assert r.stderr.splitlines()[-1] == "demands: US-2 was not saved: the problems above remain; nothing was changed"
     assert "kind: unknown kind 'wish'" in r.stderr
     assert data_file.read_bytes() == before
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("demands-US-2-*.yaml"))
@@ -144,7 +144,7 @@ def test_the_id_cannot_be_changed(workspace: Path, data_file: Path) -> None:
     )
     r = demands_cmd("edit", "US-2", cwd=workspace, env=env)
     assert r.returncode == 1
-    assert "US-2: line 4: the id stays US-2: links and history name it" in r.stderr
+    assert "US-2: the id stays US-2: links and history name it" in r.stderr
 
 
 def test_the_editor_failing_or_missing(workspace: Path, data_file: Path) -> None:
@@ -275,3 +275,23 @@ def test_a_field_changed_both_ways_is_said_and_saving_again_keeps_yours(workspac
         second.splitlines()[1] == "#   line 8: title: changed in the file while you edited it; save again to keep yours"
     )
     assert "    title: Mine\n" in data_file.read_text(encoding="utf-8")
+
+
+def test_add_edit_puts_every_option_given_in_the_template(run, workspace: Path, data_file: Path) -> None:
+    env = editor(
+        workspace, 'path.write_text(text.replace("title:\\n", "title: Quarterly review\\n"), encoding="utf-8")\n'
+    )
+    quote = "Meet every quarter to review progress"
+    r = run(
+        "add", "-e", "-p", "us", "--date", "2018-05-04", "--round", "beijing-2018-05",
+        "--source-doc", "seeds/000_d2207b9ab7e38b47.txt", "--source-quote", "meet every quarter", env=env,
+    )  # fmt: skip
+    assert (r.exit_code, r.stdout) == (0, "US-10\n"), r.output
+    [template] = buffers(workspace)
+    assert (
+        "\nsource:\n  doc: seeds/000_d2207b9ab7e38b47.txt\n  quote: meet every quarter\n  date: 2018-05-04\n"
+        in template
+    )
+    assert template.endswith("status: open\nhistory:\n  - {date: 2018-05-04, status: open, round: beijing-2018-05}\n")
+    added = data_file.read_text(encoding="utf-8").split("  - id: US-10\n")[1]
+    assert "      - {date: 2018-05-04, status: open, round: beijing-2018-05}\n" in added and quote not in added

@@ -83,6 +83,10 @@ def template(doc: Document, given: dict[str, Any]) -> str:
     for key, value in given.items():
         if value not in (None, "", []):
             skeleton[key] = value
+    if skeleton.get("history"):  # given: where the status is, it is set
+        skeleton.pop("status")
+        skeleton["status"] = skeleton["history"][-1]["status"]
+        skeleton["history"] = skeleton.pop("history")
     parties = ", ".join(doc.data.get("parties") or {})
     hints = (
         f"# party and of: a party id ({clip(parties, 80)}); kind: {', '.join(KINDS)};\n"

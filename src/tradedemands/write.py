@@ -280,7 +280,8 @@ def import_items(
 
 def new_item_text(file: PathLike | None, **given: Any) -> str:
     """A new item to fill in, as YAML text with a few comment lines of help, holding the fields
-    ``given`` (``party="cn"``, ``title=...``): ``add_text`` adds what it becomes."""
+    ``given`` (``party="cn"``, ``title=...``; ``date`` and ``round``: when it was tabled, its
+    first history entry): ``add_text`` adds what it becomes."""
     from .document import load
     from .itemtext import template
 
@@ -289,6 +290,17 @@ def new_item_text(file: PathLike | None, **given: Any) -> str:
         from .query import resolve_party
 
         given["party"] = resolve_party(doc.data, given["party"])
+    when, round_id = given.pop("date", None), given.pop("round", None)
+    if when or round_id:
+        from .query import resolve_round
+
+        status = given.get("status") or doc.vocab.names[0]
+        entry = {"date": typed.date(when, "date"), "status": status}
+        if round_id:
+            entry["round"] = resolve_round(doc.data, round_id)
+        given["history"] = [entry]
+        if isinstance(given.get("source"), dict):
+            given["source"] = {**given["source"], "date": entry["date"]}
     return template(doc, given)
 
 

@@ -135,9 +135,9 @@ def compose(intro: str, body: str, name: str, what: str, save: Callable[[str], T
         if text == shown and (problems is None or problems.base is None):
             if problems is None:
                 return None
-            for line, message in problems.problems:
-                done(f"{what}: line {line}: {message}" if line else f"{what}: {message}")
-            fail(f"{what} not saved: the problems above remain; nothing was changed")
+            for _line, message in problems.problems:
+                done(f"{what}: {message}")
+            fail(f"{what} was not saved: the problems above remain; nothing was changed")
         if not _has_content(text):
             fail("aborted: the text was emptied; nothing was changed")
         try:

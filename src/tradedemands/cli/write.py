@@ -131,7 +131,9 @@ def add(
 
     fields = {"kind": kind, "of": of, "text": text, "topic": topic, "priority": priority, "due": due, "status": status}
     if edit_:
-        return editing.add(file, {"party": party, "title": title, "tags": tag, "id": item_id, **fields}, dry_run)
+        given = {"party": party, "title": title, "tags": tag, "id": item_id, "date": date_, "round": round_, **fields}
+        source = {"doc": source_doc, "quote": source_quote}
+        return editing.add(file, {**given, "source": source if any(source.values()) else None}, dry_run)
     new_id = change(
         write.add,
         file,
