@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
-import signal
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -36,6 +32,8 @@ ADD_INTRO = "# A new item for {file}: fill it in, save and quit. Saving it uncha
 def editor_command() -> list[str]:
     """``$VISUAL``, else ``$EDITOR`` (a command with arguments, split as a shell splits words:
     ``code --wait``), else ``vi`` on a terminal. DemandsError when there is none to run."""
+    import shlex
+
     from ..errors import DemandsError
 
     for name in ("VISUAL", "EDITOR"):
@@ -58,6 +56,9 @@ def editor_command() -> list[str]:
 
 def run_editor(text: str, name: str) -> str:
     """Open ``text`` in the editor, in a new temporary file named for ``name``; the text as saved."""
+    import subprocess
+    import tempfile
+
     from .. import settings
     from ..errors import DemandsError, cause
     from ..files import read_regular
@@ -92,6 +93,8 @@ def run_editor(text: str, name: str) -> str:
 
 @contextlib.contextmanager
 def _editor_owns_ctrl_c() -> Any:
+    import signal
+
     previous = {}
     for signum in (signal.SIGINT, getattr(signal, "SIGQUIT", None)):
         if signum is not None:

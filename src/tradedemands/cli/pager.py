@@ -13,8 +13,6 @@ import contextlib
 import io
 import os
 import shutil
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -63,6 +61,9 @@ def paged(allowed: bool = True) -> Iterator[None]:
 
 def _through(command: list[str], text: str, real: Any) -> bool:
     """Run ``command`` with ``text`` on its input and wait for it; False when it cannot be started."""
+    import signal
+    import subprocess
+
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     env.setdefault("LV", "-c")
@@ -88,6 +89,8 @@ def _through(command: list[str], text: str, real: Any) -> bool:
 
 
 def _ignore(signum: int) -> object:
+    import signal
+
     try:
         return signal.signal(signum, signal.SIG_IGN)
     except (ValueError, OSError):  # not the main thread
@@ -95,6 +98,8 @@ def _ignore(signum: int) -> object:
 
 
 def _restore(signum: int, previous: object) -> None:
+    import signal
+
     if previous is not None:
         with contextlib.suppress(ValueError, OSError, TypeError):
             signal.signal(signum, previous)  # type: ignore[arg-type]
