@@ -225,7 +225,7 @@ def test_a_signal_while_the_editor_runs_removes_the_temporary_file(workspace: Pa
 
     from conftest import DEMANDS
 
-    env = {**os.environ, **editor(workspace, "import time; time.sleep(5)\n")}
+    env = {**os.environ, **editor(workspace, "import time; time.sleep(30)\n")}
     before = data_file.read_bytes()
     proc = subprocess.Popen([str(DEMANDS), "edit", "US-1"], cwd=workspace, env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 20

@@ -341,8 +341,8 @@ class _Plan:
     def take(self, record: Record) -> None:
         given = record.given
         item_id = given.get(("id",))
-        if item_id is not None and not isinstance(item_id, str):
-            item_id = str(item_id)
+        if item_id is not None:
+            item_id = str(item_id).strip()  # a spreadsheet may pad a cell
         if item_id:
             key = fold(item_id)
             if key in self.rows:

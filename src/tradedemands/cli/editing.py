@@ -62,6 +62,7 @@ def run_editor(text: str, name: str) -> str:
     from .. import settings
     from ..errors import DemandsError, cause
     from ..files import read_regular
+    from .pager import ended_with
 
     command = editor_command()
     fd, path = tempfile.mkstemp(prefix=f"demands-{name}-", suffix=".yaml")
@@ -74,7 +75,7 @@ def run_editor(text: str, name: str) -> str:
             raise DemandsError(
                 f"cannot run the editor {command[0]!r}: {cause(err)}; set VISUAL or EDITOR to one that is installed"
             ) from None
-        with _editor_owns_ctrl_c():
+        with _editor_owns_ctrl_c(), ended_with(editor):
             code = editor.wait()
         if code != 0:
             raise DemandsError(f"the editor ({command[0]}) exited with status {code}; nothing was changed")

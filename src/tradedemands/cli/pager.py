@@ -82,10 +82,27 @@ def _through(command: list[str], text: str, real: Any) -> bool:
             pager.stdin.write(text.encode(encoding, errors="replace"))
         with contextlib.suppress(BrokenPipeError, OSError):
             pager.stdin.close()
-        pager.wait()
+        with ended_with(pager):
+            pager.wait()
     finally:
         _restore(signal.SIGINT, previous)
     return True
+
+
+@contextlib.contextmanager
+def ended_with(child: Any) -> Iterator[None]:
+    """If this command is stopped (SIGTERM, SIGHUP) while ``child`` (a pager, an editor) runs, stop
+    ``child`` too: it would be left running on the terminal, with nothing behind it."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            child.terminate()
+            try:
+                child.wait(timeout=2)
+            except Exception:
+                child.kill()
+        raise
 
 
 def _ignore(signum: int) -> object:
