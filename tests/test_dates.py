@@ -175,3 +175,34 @@ def test_every_date_option_says_what_it_takes(run) -> None:
             wanted = ROUND_DATES if flag in ("--since", "--as-of") else DATES
             assert wanted in helped, (name, flag, helped)
             assert "1m" in helped and "yesterday" in helped, (name, flag)
+
+
+def test_each_form_through_the_installed_command(workspace: Path, data_file: Path) -> None:
+    """Notes dated by each form (the library reads them as the command does), then log --since each
+    form run as the installed command, all at once."""
+    import subprocess
+
+    import tradedemands
+    from conftest import DEMANDS
+
+    forms = ["today", "yesterday", "3d", "2w", "1m", "1y"]
+    for form in forms:
+        tradedemands.note(data_file, "US-9", f"dated {form}", date=form)
+    procs = {
+        form: subprocess.Popen(
+            [str(DEMANDS), "log", "--since", form, "--party", "us", "-o", "json"],
+            cwd=workspace,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for form in [*forms, "last-round"]
+    }
+    for n, form in enumerate(forms):
+        out, err = procs[form].communicate(timeout=60)
+        notes = [e["note"] for e in json.loads(out)]
+        assert notes[: n + 1] == [f"dated {f}" for f in forms[: n + 1]], (form, notes, err)
+        dates = {e["date"] for e in json.loads(out)}
+        assert min(dates) == typed.date(form), form
+    out, _err = procs["last-round"].communicate(timeout=60)
+    assert len(json.loads(out)) == len(forms) + 11  # every US entry: the round began on 2018-05-03
