@@ -106,6 +106,12 @@ def test_a_pager_that_cannot_start_means_plain_output(workspace: Path, value: st
     assert "US-1" in shown and "CN-7" in shown
 
 
+def test_a_dumb_terminal_is_not_paged(workspace: Path, pager: dict[str, str]) -> None:
+    code, shown, err = on_a_terminal(["list"], {**pager, "TERM": "dumb"}, workspace)
+    assert (code, err) == (0, "") and "CN-7" in shown
+    assert not (workspace / "paged.txt").exists()
+
+
 @pytest.mark.parametrize("value", ["cat", ""])
 def test_cat_or_empty_turns_paging_off(workspace: Path, pager: dict[str, str], value: str) -> None:
     code, shown, err = on_a_terminal(["list"], {**pager, "DEMANDS_PAGER": value}, workspace)

@@ -1,7 +1,7 @@
 """Paging tables, as git does: a table longer than the terminal goes through a pager.
 
-Only tables for people are paged, only when stdout is a terminal, and not after
-``--no-pager``. The pager is ``$DEMANDS_PAGER``, else ``$PAGER``, else ``less -FRX``
+Only tables for people are paged, only when stdout is a terminal (not ``TERM=dumb``), and
+not after ``--no-pager``. The pager is ``$DEMANDS_PAGER``, else ``$PAGER``, else ``less -FRX``
 (``settings.pager``); ``LESS=FRX`` and ``LV=-c`` are set for it when unset, as git sets them,
 so that colours pass and a short page needs no keypress. A pager that cannot be started
 (not installed, not executable) is no error: the table is printed as it would be without one.
@@ -42,7 +42,9 @@ def paged(allowed: bool = True) -> Iterator[None]:
     terminal, stdout is a terminal and ``allowed``; otherwise it is written as usual."""
     from .. import settings
 
-    command = settings.pager() if allowed and sys.stdout.isatty() else None
+    # A dumb terminal (Emacs' shell, a CI log viewer) cannot run a pager: it scrolls anyway.
+    terminal = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    command = settings.pager() if allowed and terminal else None
     if command is None:
         yield
         return
