@@ -74,9 +74,9 @@ def test_a_spreadsheet_edit_changes_exactly_that_cells_line(workspace: Path, dat
     ]
 
 
-def test_reimporting_an_unchanged_export_changes_nothing(workspace: Path, data_file: Path) -> None:
+def test_reimporting_an_unchanged_export_changes_nothing(run, workspace: Path, data_file: Path) -> None:
     for fmt in ("csv", "json", "yaml"):
-        assert demands_cmd("export", "-o", fmt, "--output", f"all.{fmt}", cwd=workspace).returncode == 0
+        assert run("export", "-o", fmt, "--output", f"all.{fmt}").exit_code == 0
     before = data_file.read_bytes()
     for fmt in ("csv", "json", "yaml"):
         r = demands_cmd("import", f"all.{fmt}", cwd=workspace)
