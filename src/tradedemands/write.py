@@ -271,7 +271,8 @@ def import_items(
     nothing: ``importing.ImportRefused`` (an InvalidFile) lists every problem, located as
     ``FILE:ROW:COLUMN``, and the data file is unchanged. Statuses changed without a history
     entry get one dated today."""
-    from .importing import merge, read_source
+    from .importing import merge
+    from .incoming import read_source
 
     read = read_source(os.fspath(source), format)
     today = typed.date(None)
