@@ -31,7 +31,7 @@ from .editor import Editor
 from .errors import InvalidFile, Problem, UsageError
 from .escape import clip
 from .incoming import Record, Source
-from .model import fields_of, fold
+from .model import Item, fields_of, fold
 from .updates import apply_item, fresh_id, merge_dated, prune, settle_status
 
 #: Lists that only grow on import, in date order.
@@ -180,7 +180,7 @@ class _Plan:
         new = prune(new)
         self._party_ids(new)
         self.settled[len(self.items)] = settle_status(None, new, self.today, self.default)
-        order = fields_of(flat.model.Item)
+        order = fields_of(Item)
         self.items.append({key: new[key] for key in sorted(new, key=lambda k: order.index(k) if k in order else 99)})
         self.additions.append((len(self.items) - 1, record))
 

@@ -23,7 +23,7 @@ from .errors import OPTION, DemandsError, InvalidFile, Problem, UsageError, caus
 from .escape import clip, quoted
 from .files import NotRegular, TooLarge, read_regular
 from .formats import restore_formula
-from .model import fields_of, fold
+from .model import Item, fields_of, fold
 
 FORMATS = ("csv", "json", "yaml")
 #: Keys ``show -o json`` adds to each item (read from the file, not part of it): ignored.
@@ -230,7 +230,7 @@ def _read_tree(text: str, kind: str, source: Source) -> None:
     if not isinstance(data, list):
         source.problem(1, "", "expected the items: an array of them, or an object with 'demands' as export writes it")
         return
-    fields = fields_of(flat.model.Item)
+    fields = fields_of(Item)
     for number, item in enumerate(data, 1):
         if not isinstance(item, dict):
             source.problem(number, "", "an item must be an object (a mapping of its fields)")
