@@ -122,7 +122,7 @@ def test_either_party_finds_it(run: Any, talks: Path) -> None:
 
 def test_party_lists_are_written_one_way(run: Any, talks: Path) -> None:
     r = run("list", "-o", "csv")
-    assert r.stdout.splitlines()[2].startswith("US-CN-1,us;cn,,agreement,agreed,"), r.output
+    assert r.stdout.splitlines()[2].startswith("US-CN-1,us;cn,,agreement,Resolve issues through dialogue,"), r.output
     r = run("list", "-o", "markdown")
     assert "| US-CN-1 | us;cn |   | agreement | agreed |" in r.stdout, r.output
     r = run("list")

@@ -419,19 +419,21 @@ def test_list_csv(run):
     r = run("list", "-o", "csv", "-p", "us")
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    # The shape export writes and import reads: every field the items have, nested ones dotted.
     assert list(rows[0]) == [
-        "id", "party", "of", "kind", "status", "priority", "topic", "tags", "title", "text",
-        "due", "updated", "source_doc", "source_quote", "source_date", "links",
+        "id", "party", "of", "kind", "title", "text", "topic", "tags", "priority", "status",
+        "target.amount", "target.unit", "target.by", "target.metric",
+        "source.doc", "source.quote", "source.date", "links", "history",
     ]  # fmt: skip
     assert [row["id"] for row in rows] == [f"US-{n}" for n in range(1, 10)] + ["US-CN-1"]
     us2 = rows[1]
     assert us2["title"] == "Halt all subsidies to Made in China 2025 industries"
     assert us2["status"] == "contested"
     assert us2["tags"] == "subsidies;advanced-manufacturing"
-    assert us2["links"] == "conflicts-with CN-4;related US-3"
-    assert us2["source_doc"] == "seeds/000_d2207b9ab7e38b47.txt"
-    assert us2["source_date"] == "2018-05-04"
-    assert us2["updated"] == "2018-05-04"
+    assert json.loads(us2["links"]) == [{"rel": "conflicts-with", "id": "CN-4"}, {"rel": "related", "id": "US-3"}]
+    assert us2["source.doc"] == "seeds/000_d2207b9ab7e38b47.txt"
+    assert us2["source.date"] == "2018-05-04"
+    assert json.loads(us2["history"])[-1]["date"] == "2018-05-04"
     assert us2["of"] == "cn"
     assert rows[8]["of"] == ""  # US-9 binds both sides
 
@@ -483,8 +485,7 @@ def test_machine_formats_ignore_the_terminal_width(run, fmt):
         ("json", "[]\n"),
         ("yaml", "[]\n"),
         ("ids", ""),
-        ("csv", "id,party,of,kind,status,priority,topic,tags,title,text,due,updated,"
-                "source_doc,source_quote,source_date,links\n"),
+        ("csv", "id,party,title,status\n"),
         ("markdown", "| id | party | of | kind | status | priority | topic | title | due | updated |\n"
                      "|---|---|---|---|---|---|---|---|---|---|\n"),
     ],
@@ -750,7 +751,12 @@ def test_export_csv_one_row_per_item(run):
     assert [row["id"] for row in rows] == [f"US-{n}" for n in range(1, 10)] + [f"CN-{n}" for n in range(1, 8)] + [
         "US-CN-1"
     ]
-    assert rows[0]["source_quote"].startswith("Cut its trade surplus by $100 billion")
+    assert rows[0]["source.quote"].startswith("Cut its trade surplus by $100 billion")
+    assert (rows[0]["target.amount"], rows[0]["target.unit"], rows[0]["target.by"]) == (
+        "200000000000",
+        "USD",
+        "2020-06-01",
+    )
 
 
 def test_export_markdown(run):
@@ -908,10 +914,10 @@ def test_installed_script_finds_the_file_from_a_subfolder(workspace):
         ),
         (["list", "-s", "bogus"], f"demands: unknown status 'bogus'; valid statuses: {STATUSES}"),
         (["list", "--kind", "wish"], "demands: unknown kind 'wish'; use one of: demand, concession, red-line, agreement"),
-        (["list", "--due-before", "2018-13-01"], "demands: bad date '2018-13-01' for --due-before: use YYYY-MM-DD, like {today}"),
-        (["list", "--as-of", "2018-5-4"], "demands: bad date '2018-5-4' for --as-of: use YYYY-MM-DD, like {today}"),
-        (["summary", "--as-of", "May 4"], "demands: bad date 'May 4' for --as-of: use YYYY-MM-DD, like {today}"),
-        (["show", "US-1", "--as-of", "04/05/2018"], "demands: bad date '04/05/2018' for --as-of: use YYYY-MM-DD, like {today}"),
+        (["list", "--due-before", "2018-13-01"], "demands: bad date '2018-13-01' for --due-before: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)"),
+        (["list", "--as-of", "2018-5-4"], "demands: bad date '2018-5-4' for --as-of: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead), or last-round"),
+        (["summary", "--as-of", "May 4"], "demands: bad date 'May 4' for --as-of: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead), or last-round"),
+        (["show", "US-1", "--as-of", "04/05/2018"], "demands: bad date '04/05/2018' for --as-of: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead), or last-round"),
         (
             ["list", "--limit", "-1"],
             "demands list: Invalid value for '--limit' / '-n': -1 is not in the range x>=0. "

@@ -115,7 +115,7 @@ def test_a_planned_round_is_valid_and_so_is_a_month_to_a_day(run: Any, talks: Pa
     assert problems(TALKS) == []
     assert problems(edit("    date: 2018-06\n", "    date: 2018-06\n    end: 2018-06-20\n")) == []
     r = run("validate")
-    assert (r.exit_code, r.stderr) == (0, f"{talks}: valid (1 items)\n"), r.output
+    assert (r.exit_code, r.stderr) == (0, f"{talks}: valid (1 item)\n"), r.output
 
 
 def test_validate_checks_a_rounds_source_quote(run: Any, talks: Path) -> None:

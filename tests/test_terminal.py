@@ -23,7 +23,7 @@ PLAIN = {"NO_COLOR": "", "FORCE_COLOR": "", "TERM": "xterm-256color"}
 def at_a_terminal(*args: str, env: dict[str, str]) -> str:
     """Run the installed script with its stdout on a pseudo-terminal; what it wrote there."""
     master, slave = os.openpty()
-    full_env = {**os.environ, "COLUMNS": "100", **env}
+    full_env = {**os.environ, "COLUMNS": "100", "DEMANDS_PAGER": "cat", **env}  # paging: tests/test_pager.py
     full_env = {k: v for k, v in full_env.items() if v != ""}
     proc = subprocess.Popen([str(DEMANDS), *args], stdout=slave, stderr=subprocess.PIPE, env=full_env)
     os.close(slave)

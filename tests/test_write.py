@@ -362,12 +362,12 @@ BAD = [
     (
         ["mark", "US-1", "open", "--date", "2018-02-30"],
         2,
-        f"bad date '2018-02-30' for --date: use YYYY-MM-DD, like {TODAY}",
+        f"bad date '2018-02-30' for --date: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
     ),
     (
         ["mark", "US-1", "open", "--date", "5/4/2018"],
         2,
-        f"bad date '5/4/2018' for --date: use YYYY-MM-DD, like {TODAY}",
+        f"bad date '5/4/2018' for --date: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
     ),
     (["mark", "US-3", "met", "--round", "geneva"], 2, "unknown round 'geneva'; rounds held: beijing-2018-05"),
     (["mark", "US-1"], 2, "give one or more ids and then the status, like: demands mark US-1 rejected"),
@@ -383,7 +383,7 @@ BAD = [
     (
         ["add", "-p", "us", "--title", "t", "--date", "2018-5-4"],
         2,
-        f"bad date '2018-5-4' for --date: use YYYY-MM-DD, like {TODAY}",
+        f"bad date '2018-5-4' for --date: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
     ),
     (
         ["add", "-p", "us", "--title", "t", "--kind", "wish"],
@@ -406,7 +406,11 @@ BAD = [
     (["edit", "US-5", "--remove-tag", "nope"], 2, "US-5 has no tag 'nope'; its tags: ip"),
     (["edit", "US-5", "--kind", ""], 2, "--kind cannot be removed; use demand, concession, red-line or agreement"),
     (["edit", "US-5", "--priority", "urgent"], 2, "unknown priority 'urgent'; use one of: high, medium, low"),
-    (["edit", "US-5", "--due", "2020-1-1"], 2, f"bad date '2020-1-1' for --due: use YYYY-MM-DD, like {TODAY}"),
+    (
+        ["edit", "US-5", "--due", "2020-1-1"],
+        2,
+        f"bad date '2020-1-1' for --due: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
+    ),
     (["edit", "US-5", "--of", "eu"], 2, "unknown party 'eu'; known parties: us (United States), cn (China)"),
     (["edit", "US-5", "--title", ""], 2, "--title must not be empty"),
     (["edit", "US-55", "--title", "x"], 1, "no item with id 'US-55'; did you mean US-5, US-9, US-8?"),

@@ -42,10 +42,12 @@ demands: []
 def write_skeleton(path: Path, title: str | None = None) -> None:
     """Create ``path`` with the skeleton, whole or not at all; never overwrites an existing file.
 
-    Raises DemandsError when it exists, its folder does not, or it cannot be written.
+    Raises DemandsError when it exists, its folder does not, or it cannot be written. In a dry
+    run (``transaction.dry_run``) the file is checked for and previewed, not written.
     """
     from .atomic import create_new
     from .signals import writing
+    from .transaction import previewing
 
     text = SKELETON.format(schema=SCHEMA_ID, title=scalar(title or "Negotiation"))
     if path.parent and not path.parent.exists():
@@ -56,6 +58,8 @@ def write_skeleton(path: Path, title: str | None = None) -> None:
         )
     if os.path.lexists(path):
         raise DemandsError(f"{path} exists already; init never overwrites a file")
+    if previewing(path, "", text):
+        return
     try:
         with writing(str(path)):
             create_new(path, text.encode("utf-8"), label=str(path))

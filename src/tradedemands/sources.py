@@ -169,10 +169,15 @@ def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found
     ``base`` is the data file's folder; documents are read only inside its project (see
     ``read_doc``), each once. ``only`` (folded item ids) checks those items and no round.
     Tolerates a file with other problems, so that ``validate`` reports everything at once.
+    A document that cannot be read is one problem, where it is first cited, naming how many
+    other places cite it.
     """
     root = project_root(base)
     texts: dict[str, str | DemandsError] = {}
     found: Found = []
+    #: Per document that cannot be read: the places citing it, and where its one problem is.
+    citing: dict[str, list[str]] = {}
+    unreadable: dict[str, int] = {}
 
     def check(source: Any, path: tuple[Any, ...], label: str) -> None:
         doc = source.get("doc") if isinstance(source, dict) else None
@@ -185,7 +190,11 @@ def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found
                 texts[doc] = err
         text = texts[doc]
         if isinstance(text, DemandsError):
-            found.append((path + ("doc",), f"{label} source.doc: {text}"))
+            # One document missing is one problem, however many places cite it: said at the first.
+            citing.setdefault(doc, []).append(label)
+            if len(citing[doc]) == 1:
+                found.append((path + ("doc",), f"{label} source.doc: {text}"))
+                unreadable[doc] = len(found) - 1
             return
         quote = source.get("quote")
         if isinstance(quote, str) and quote and normalize_space(quote) not in text:
@@ -211,4 +220,13 @@ def quote_problems(data: Any, base: Path, only: set[str] | None = None) -> Found
             if isinstance(entry, dict) and entry.get("source") is not None:
                 when = entry.get("date") if isinstance(entry.get("date"), str) else f"entry {j + 1}"
                 check(entry["source"], ("demands", i, "history", j, "source"), f"{label} history {clip(when, 20)}")
+    for doc, at in unreadable.items():
+        others = citing[doc][1:]
+        if others:
+            shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            where, message = found[at]
+            found[at] = (
+                where,
+                f"{message} (also cited by {len(others)} other{'s' if len(others) > 1 else ''}: {shown})",
+            )
     return found

@@ -34,22 +34,17 @@ from .timeline import history, updated_on
 
 LIST_COLUMNS = ["id", "party", "of", "kind", "status", "priority", "topic", "title", "due", "updated"]
 TABLE_COLUMNS = ["id", "party", "kind", "status", "priority", "topic", "title", "due"]
-CSV_COLUMNS = [
-    "id", "party", "of", "kind", "status", "priority", "topic", "tags", "title", "text",
-    "due", "updated", "source_doc", "source_quote", "source_date", "links",
-]  # fmt: skip
 
 
 # --- list ------------------------------------------------------------------------------------
 
 
-def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> Rows:
-    """The table of ``list``: ``full`` adds every text field (csv); ``compact`` fits a terminal
-    (party shown as ``us→cn``, columns empty for every item left out)."""
-    columns = CSV_COLUMNS if full else TABLE_COLUMNS if compact else LIST_COLUMNS
+def list_rows(items: list[Item], compact: bool = False) -> Rows:
+    """The table of ``list``: ``compact`` fits a terminal (party shown as ``us→cn``, columns
+    empty for every item left out). Every field, for spreadsheets, is ``flat.rows``."""
+    columns = TABLE_COLUMNS if compact else LIST_COLUMNS
     rows = []
     for item in items:
-        source = item.get("source") or {}
         values = {
             "id": item["id"],
             "party": party_text(item["party"]),
@@ -58,15 +53,9 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
             "status": item["status"],
             "priority": item.get("priority") or "",
             "topic": item.get("topic") or "",
-            "tags": join(item.get("tags"), ";"),
             "title": item["title"],
-            "text": item.get("text") or "",
             "due": item.get("due") or "",
             "updated": updated_on(item),
-            "source_doc": source.get("doc") or "",
-            "source_quote": source.get("quote") or "",
-            "source_date": source.get("date") or "",
-            "links": join([f"{link['rel']} {link['id']}" for link in item.get("links") or []], ";"),
         }
         if compact and values["of"]:
             values["party"] = f"{values['party']}→{values['of']}"
@@ -81,10 +70,14 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
 class ItemList(Result):
     """``list``: the items that pass the filters, in the order asked for."""
 
-    def __init__(self, items: list[Item], vocab: Vocabulary, left_out: LeftOut | None = None) -> None:
+    def __init__(
+        self, items: list[Item], vocab: Vocabulary, left_out: LeftOut | None = None, hint: str | None = None
+    ) -> None:
         self.items = items
         self.vocab = vocab
         self.left_out = left_out
+        #: Why nothing matched, when a filter names what no item has (``no item has the topic 'x'...``).
+        self.hint = hint
 
     def as_json(self) -> list[Item]:
         """The items, every field as in the file."""
@@ -95,8 +88,11 @@ class ItemList(Result):
         return list_rows(self.items)
 
     def csv_rows(self) -> Rows:
-        """Every text field (``CSV_COLUMNS``), for spreadsheets."""
-        return list_rows(self.items, full=True)
+        """Every field of the items, for spreadsheets, as ``export`` writes them and ``import``
+        reads them back (``flat.rows``)."""
+        from .flat import rows
+
+        return rows(self.items)
 
     def table_rows(self) -> Rows:
         """The rows for a terminal: compact (``list_rows(compact=True)``)."""
@@ -107,8 +103,10 @@ class ItemList(Result):
         return [item["id"] for item in self.items]
 
     def empty_note(self) -> str | None:
-        """``no items match`` when there are none."""
-        return None if self.items else "no items match"
+        """``no items match`` when there are none (and why, when ``hint`` says)."""
+        if self.items:
+            return None
+        return f"no items match: {self.hint}" if self.hint else "no items match"
 
 
 # --- show ------------------------------------------------------------------------------------
@@ -450,8 +448,11 @@ class ExportDocument(Result):
         return self.data
 
     def csv_rows(self) -> Rows:
-        """One row per item, every text field."""
-        return list_rows(self.data.get("demands") or [], full=True)
+        """One row per item, every field of the file (nested ones as dotted columns, lists in a
+        form ``import`` reads back: ``flat.rows``)."""
+        from .flat import rows
+
+        return rows(self.data.get("demands") or [])
 
     def markdown(self) -> str:
         """The whole data set as one Markdown document: parties, rounds, then every item."""
@@ -476,5 +477,38 @@ class ExportDocument(Result):
                 for row, rnd in zip(rrows.rows, rounds, strict=True):
                     row.append(" ".join(str(rnd[k]) for k in ("status", "likelihood") if rnd.get(k)) or "held")
             out += ["## Rounds", "", to_markdown(rrows)]
-        out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
+        items = data.get("demands") or []
+        out += ["## Items", "", to_markdown(list_rows(items))]
+        details = [section for item in items for section in item_markdown(item)]
+        if details:
+            out += ["## Every field", "", *details]
         return "\n".join(out)
+
+
+def item_markdown(item: Item) -> list[str]:
+    """The fields of ``item`` the items table leaves out (text, tags, target, source, links,
+    history...: every one the model has), as a Markdown heading and a table of field and value
+    (a row per entry of a list); [] when there are none."""
+    from .flat import columns, path_of, value_at
+
+    shown = set(LIST_COLUMNS)
+    rows: list[list[str]] = []
+    for column in columns([item]):
+        if column in shown:
+            continue
+        value = value_at(item, path_of(column))
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for entry in value:
+                if set(entry) == {"rel", "id"}:
+                    rows.append([column, f"{entry['rel']} {entry['id']}"])
+                    continue
+                said = {"date", "status", "round", "note"} if column == "history" else set()
+                parts = [str(entry.get("date", "")), history_line(entry)] if said else []
+                parts += [f"{key}: {val}" for key, val in entry.items() if key not in said]
+                rows.append([column, " ".join(part for part in parts if part)])
+        else:
+            text = join(value) if isinstance(value, list) else number(value) if column.endswith("amount") else value
+            rows.append([column, str(text)])
+    if not rows:
+        return []
+    return [f"### {md(item['id'])}: {md(item['title'])}", "", to_markdown(Rows(["field", "value"], rows))]

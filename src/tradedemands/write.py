@@ -32,6 +32,7 @@ from .transaction import Undone, transact
 if TYPE_CHECKING:
     from .document import Document
     from .editor import Editor
+    from .importing import Imported
 
 T = TypeVar("T")
 #: A data file's path, as text or a path object.
@@ -296,6 +297,98 @@ def record_progress(
         f"progress {item_id}",
         warn,
     )
+
+
+def import_items(
+    file: PathLike | None, source: PathLike, *, format: str | None = None, warn: Warn | None = None
+) -> Imported:
+    """Merge the items of the file ``source`` (``-``: standard input) into the data file, by id:
+    ``source`` is CSV, JSON or YAML as ``export`` (or ``list``) writes it, ``format`` (csv, json,
+    yaml) or else its extension says which. New ids (and rows without one) are added; existing
+    items change field by field; history only grows; nothing is removed (``importing``). All or
+    nothing: ``importing.ImportRefused`` (an InvalidFile) lists every problem, located as
+    ``FILE:ROW:COLUMN``, and the data file is unchanged. Statuses changed without a history
+    entry get one dated today."""
+    from .importing import merge
+    from .incoming import read_source
+
+    read = read_source(os.fspath(source), format)
+    today = typed.date(None)
+    return _change(file, lambda doc, editor: merge(doc, editor, read, today), f"import {read.label}", warn)
+
+
+def new_item_text(file: PathLike | None, **given: Any) -> str:
+    """A new item to fill in, as YAML text with a few comment lines of help, holding the fields
+    ``given`` (``party="cn"``, ``title=...``; ``date`` and ``round``: when it was tabled, its
+    first history entry): ``add_text`` adds what it becomes."""
+    from .document import load
+    from .itemtext import template
+
+    doc = load(find_file(file))
+    if given.get("party"):
+        from .query import resolve_party
+
+        named = [given["party"]] if isinstance(given["party"], str) else list(given["party"])
+        pids = list(dict.fromkeys(resolve_party(doc.data, p) for p in named))
+        given["party"] = pids[0] if len(pids) == 1 else pids
+    when, round_id = given.pop("date", None), given.pop("round", None)
+    if when or round_id:
+        from .query import resolve_round
+
+        status = given.get("status") or doc.vocab.names[0]
+        entry = {"date": typed.date(when, "date"), "status": status}
+        if round_id:
+            entry["round"] = resolve_round(doc.data, round_id)
+        given["history"] = [entry]
+        if isinstance(given.get("source"), dict):
+            given["source"] = {**given["source"], "date": entry["date"]}
+    return template(doc, given)
+
+
+def edit_text(
+    file: PathLike | None, item_id: str, text: str, *, base: str | None = None, warn: Warn | None = None
+) -> Edited:
+    """Change item ``item_id`` into what ``text`` (YAML, as ``itemtext.render`` writes it, edited) says,
+    with the least text edits: only the lines of what changed change. Fields left empty or
+    taken out are removed; a status changed without a history entry that sets it gets one
+    dated today. With ``base`` (the text as it was before editing) only the fields changed
+    from it are taken, and a write made to the item meanwhile is kept. Raises
+    ``itemtext.BufferProblems`` listing every problem at its line of ``text`` (nothing
+    written), UsageError for a text of nothing but comments."""
+    from .itemtext import changed
+    from .updates import apply_item
+
+    today = typed.date(None)
+
+    def change(doc: Document, editor: Editor) -> Edited:
+        index = doc.find(item_id)
+        new = changed(doc, index, text, today, base)
+        if new is None:
+            raise UsageError("the text is empty: nothing to save")
+        old = doc.items[index]
+        fields = apply_item(editor, index, old, new) if new != old else []  # type: ignore[arg-type]
+        return Edited(old["id"], fields, [key for key in old if key not in new])
+
+    return _change(file, change, f"edit {item_id}", warn)
+
+
+def add_text(file: PathLike | None, text: str, *, warn: Warn | None = None) -> str:
+    """Add the item ``text`` holds (YAML, as ``new_item_text`` gives it, filled in); returns its
+    id (the one given, else the party's next). Raises ``itemtext.BufferProblems`` listing
+    every problem at its line of ``text`` (nothing written), UsageError for a text of nothing
+    but comments."""
+    from .itemtext import changed
+
+    today = typed.date(None)
+
+    def change(doc: Document, editor: Editor) -> str:
+        new = changed(doc, None, text, today)
+        if new is None:
+            raise UsageError("the text is empty: nothing to add")
+        editor.add_item(new)
+        return str(new["id"])
+
+    return _change(file, change, lambda new: f"add {new}", warn)
 
 
 def _change(

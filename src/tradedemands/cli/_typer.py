@@ -61,7 +61,9 @@ class Group(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Run the command; every failure becomes one line on stderr and an exit code."""
         from .. import errors, settings, signals
+        from .output import begin
 
+        begin()
         kwargs["standalone_mode"] = False
         completing = bool(os.environ.get("_DEMANDS_COMPLETE"))
         previous = {} if completing else signals.install_signal_handlers()
@@ -76,6 +78,9 @@ class Group(TyperGroup):
         except InvalidFile as err:
             for problem in err.problems:
                 typer.echo(safe(clip_line(str(problem))), err=True)
+            closing = getattr(err, "closing", None)
+            if closing:
+                typer.echo(f"demands: {safe(clip_line(closing))}", err=True)
             sys.exit(err.exit_code)
         except DemandsError as err:  # a library error, or a bad DEMANDS_* setting before any command ran
             typer.echo(f"demands: {safe(clip_line(message(err)))}", err=True)
@@ -87,16 +92,22 @@ class Group(TyperGroup):
             typer.echo(f"demands: {safe(err.message())}", err=True)
             sys.exit(err.exit_code)
         except _click.exceptions.NoArgsIsHelpError as err:
-            typer.echo(err.ctx.get_help() if err.ctx else str(err))
+            # Making the error drew the help already when Rich draws it (its text is then empty).
+            shown = err.format_message()
+            if shown.strip():
+                typer.echo(shown)
             sys.exit(0)
         except _click.exceptions.ClickException as err:
             ctx = getattr(err, "ctx", None)
             where = ctx.command_path if ctx is not None else "demands"
             hint = f" (see '{where} --help')" if ctx is not None else ""
+            said = err.format_message()
+            if said.startswith("Got unexpected extra argument"):
+                hint = f': quote text that has spaces, like "a note with spaces"{hint}'
             # Click's own messages quote what was typed: clipped and made one line like ours.
             from ..escape import CLIP, clip
 
-            said = clip(" ".join(err.format_message().split("\n")), CLIP + 100)
+            said = clip(" ".join(said.split("\n")), CLIP + 100)
             typer.echo(f"{where}: {safe(said)}{hint}", err=True)
             sys.exit(err.exit_code)
         except typer.Abort:

@@ -24,6 +24,7 @@ OPTION_NAMES = {
     "source_doc": "--source-doc",
     "source_quote": "--source-quote",
     "source_url": "--source-url",
+    "format": "--format",
     "item_id": "--id",
     "force": "--force",
     "amount": "--amount",
@@ -49,6 +50,12 @@ OPTION_NAMES = {
     "since_round": "--since or --round",
     "since_round_versions": "--since/--round",
 }
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: ``Examples:`` and two or three real command lines, as gh ends its
+    help (tests/test_examples.py runs every one of them on a copy of the shipped data)."""
+    return "Examples:\n\n" + "\n".join(f"$ {line}" for line in lines)
 
 
 # --- completion: tradedemands.complete loads only while a shell asks -------------------------
@@ -117,9 +124,9 @@ def _round(help: str) -> Any:
     return typer.Option("--round", "-r", help=help, show_default=False, autocompletion=complete_rounds)
 
 
-def _plain(flag: str, help: str, *shortcuts: str) -> Any:
+def _plain(flag: str, help: str, *shortcuts: str, metavar: str | None = None) -> Any:
     """An option with a value and no completion (``--title``, ``--since``, ``--due``...)."""
-    return typer.Option(flag, *shortcuts, help=help, show_default=False)
+    return typer.Option(flag, *shortcuts, help=help, show_default=False, metavar=metavar)
 
 
 def _limit(help: str) -> Any:
@@ -132,6 +139,12 @@ def _item(help: str, metavar: str = "ID") -> Any:
 
 # --- the options, by the commands that share them ------------------------------------------------
 
+#: How every date option may be given (``typed.date``), and those that also take ``last-round``.
+DATES = "YYYY-MM-DD, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)"
+ROUND_DATES = (
+    "YYYY-MM-DD, today, yesterday, a span back (3d, 2w, 1m, 1y), or last-round (when the latest round held began)"
+)
+
 FileOpt = Annotated[
     str | None,
     _plain(
@@ -140,8 +153,27 @@ FileOpt = Annotated[
         "-f",
     ),
 ]
-AsOfOpt = Annotated[str | None, _plain("--as-of", "Show the state on this date (YYYY-MM-DD), rebuilt from history.")]
-DateOpt = Annotated[str | None, _plain("--date", "Date of the change, YYYY-MM-DD (default: today).")]
+AsOfOpt = Annotated[
+    str | None, _plain("--as-of", f"Show the state on this date, rebuilt from history: {ROUND_DATES}.", metavar="DATE")
+]
+DateOpt = Annotated[str | None, _plain("--date", f"Date of the change (default: today): {DATES}.", metavar="DATE")]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        "-n",
+        help="Show what would change (the file's lines, as a diff) and write nothing.",
+        show_default=False,
+    ),
+]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Never page the table (default: a table longer than the terminal goes through $DEMANDS_PAGER, $PAGER or less).",
+        show_default=False,
+    ),
+]
 OutputOpt = Annotated[str | None, _plain("--output", "Write to this file, replaced atomically, instead of stdout.")]
 BriefOutputOpt = Annotated[
     str | None, _plain("--output", "Write the brief to this file, replaced atomically (default: stdout).")
@@ -174,14 +206,21 @@ LogLimitOpt = Annotated[int | None, _limit("At most N entries.")]
 RoundOpt = Annotated[str | None, _round("The round this happened in (a round id from the file).")]
 DiffRoundOpt = Annotated[str | None, _round("Instead: the change since this round began, from history.")]
 BriefRoundOpt = Annotated[str | None, _round("Changes since this round began.")]
-DiffSinceOpt = Annotated[str | None, _plain("--since", "Instead: the change since this date, rebuilt from history.")]
-LogSinceOpt = Annotated[str | None, _plain("--since", "Entries on or after this date.")]
-BriefSinceOpt = Annotated[
-    str | None, _plain("--since", "Changes since this date (default: since the last round began).")
+DiffSinceOpt = Annotated[
+    str | None,
+    _plain("--since", f"Instead: the change since this date, rebuilt from history: {ROUND_DATES}.", metavar="DATE"),
 ]
+LogSinceOpt = Annotated[str | None, _plain("--since", f"Entries on or after this date: {ROUND_DATES}.", metavar="DATE")]
+UntilOpt = Annotated[str | None, _plain("--until", f"Entries on or before this date: {DATES}.", metavar="DATE")]
+BriefSinceOpt = Annotated[
+    str | None,
+    _plain("--since", f"Changes since this date (default: since the last round began): {ROUND_DATES}.", metavar="DATE"),
+]
+DueBeforeOpt = Annotated[str | None, _plain("--due-before", f"Due before this date: {DATES}.", metavar="DATE")]
+ByOpt = Annotated[str | None, _plain("--by", f"Date to reach it: {DATES}.", metavar="DATE")]
 
 # An item's fields, as add sets them and edit changes them ('' removes an optional one).
-NewTitleOpt = Annotated[str, _plain("--title", "One line saying what is asked, offered or refused.")]
+NewTitleOpt = Annotated[str | None, _plain("--title", "One line saying what is asked, offered or refused.")]
 TitleOpt = Annotated[str | None, _plain("--title", "New title.")]
 NewTextOpt = Annotated[str | None, _plain("--text", "Longer text.")]
 TextOpt = Annotated[str | None, _plain("--text", "New text ('' removes it).")]
@@ -196,12 +235,12 @@ AddTagsOpt = Annotated[list[str] | None, _tag("--add-tag", "Add a tag (repeatabl
 RemoveTagsOpt = Annotated[list[str] | None, _tag("--remove-tag", "Remove a tag (repeatable).")]
 NewPriorityOpt = Annotated[str | None, _priority("high, medium or low.")]
 PriorityOpt = Annotated[str | None, _priority("high, medium or low ('' removes it).")]
-NewDueOpt = Annotated[str | None, _plain("--due", "Due date, YYYY-MM-DD.")]
-DueOpt = Annotated[str | None, _plain("--due", "Due date YYYY-MM-DD ('' removes it).")]
+NewDueOpt = Annotated[str | None, _plain("--due", f"Due date: {DATES}.", metavar="DATE")]
+DueOpt = Annotated[str | None, _plain("--due", f"Due date ('' removes it): {DATES}.", metavar="DATE")]
 NewOfOpt = Annotated[str | None, _of("Who is asked to act.")]
 OfOpt = Annotated[str | None, _of("Who is asked to act ('' removes it).")]
 RaisedByOpt = Annotated[
-    list[str], _party("Who raises it (id, alias or name); repeat for an agreement the parties share.")
+    list[str] | None, _party("Who raises it (id, alias or name); repeat for an agreement the parties share.")
 ]
 InitialStatusOpt = Annotated[
     str | None, _status("Initial status (default: the first status, open; agreed for an agreement).")
