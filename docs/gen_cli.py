@@ -22,9 +22,18 @@ HEADER = (
 )
 
 
+def markdown_epilog(epilog: str) -> str:
+    """A command's ``Examples:`` epilog (``cli.options.examples``) as a Markdown console block."""
+    head, _, lines = epilog.partition("\n\n")
+    return f"**{head.rstrip(':')}**:\n\n```console\n{lines.strip()}\n```"
+
+
 def render() -> str:
     """The whole reference, as Markdown."""
     command = typer.main.get_command(app)
+    for sub in getattr(command, "commands", {}).values():
+        if sub.epilog:
+            sub.epilog = markdown_epilog(sub.epilog)
     ctx = typer.Context(command, info_name="demands")
     body = get_docs_for_click(obj=command, ctx=ctx, name="demands", title="`demands` command reference")
     return HEADER + body.strip() + "\n"

@@ -3,6 +3,7 @@ CommonMark parser with GitHub tables, and hostile text that must stay text."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -156,84 +157,123 @@ def test_brief_structure(run) -> None:
     text, tokens = brief_of(run)
     assert tokens[0].type == "heading_open" and tokens[0].tag == "h1", text[:200]
     assert headings(tokens, 1) == ["US–China trade talks, 2018"]
+    # The answers first (state of play, agreed, conflicts, next steps, the chart), then the inventory.
     assert headings(tokens, 2) == [
         "State of play",
-        "United States (us)",
-        "China (cn)",
+        "Agreed",
         "Conflicts",
+        "Next steps",
+        "Positions by status",
         "Changes since the last round (beijing-2018-05, 2018-05-03)",
-        "Deadlines and targets",
+        "United States",
+        "China",
         "Sources",
     ]
     assert headings(tokens, 3) == [
         "Open demands",
-        "Closed demands",
-        "Open demands",
-        "Concessions on the table",
-        "Red lines",
+        "Open demands (all open)",
+        "Concessions on the table (all open)",
+        "Red lines (all open)",
     ]
     assert f"*As of {date.today().isoformat()}.*" in text.splitlines()
-    assert "16 items tracked (14 open, 2 rejected); 14 still open, 0 closed." not in text
-    assert "16 items tracked (14 open, 2 rejected); 14 still open, 2 closed." in text.splitlines()
-    assert any(line.startswith("Rounds held: beijing-2018-05 (2018-05-03–2018-05-04") for line in text.splitlines())
+
+
+def state_of_play(tokens: list[Token]) -> list[str]:
+    """The lines of the state of play, as a reader sees them."""
+    start = next(
+        n for n, t in enumerate(tokens) if t.type == "heading_open" and inline_text(tokens[n + 1]) == "State of play"
+    )
+    end = next(n for n, t in enumerate(tokens) if n > start + 2 and t.type == "heading_open")
+    return [inline_text(t) for t in tokens[start + 2 : end] if t.type == "inline"]
+
+
+def test_the_brief_says_what_was_agreed_what_is_contested_and_what_comes_next(run) -> None:
+    _text, tokens = brief_of(run, "--as-of", "2018-05-31")
+    assert state_of_play(tokens) == [
+        "Last round: beijing-2018-05, 2018-05-03 to 2018-05-04, Diaoyutai, Beijing: Two days of talks ended on "
+        "Friday with no deal and no date set for further talks.",
+        "Agreed: US-CN-1 (Sound and stable trade relations; resolve issues through dialogue).",
+        "Contested (the other side objects; still on the table): US-1 (Cut the trade surplus by $200 billion in "
+        "two years); US-2 (Halt all subsidies to Made in China 2025 industries).",
+        "In conflict: 3 pairs of positions (below).",
+        "Positions: 17 positions: 14 open, 2 contested, 1 agreed; none closed.",
+        "Next: possible round, United States, 2018-06; see next steps.",
+    ]
+    seen = all_text(tokens)
+    assert (
+        "US-CN-1 Sound and stable trade relations; resolve issues through dialogue: agreed by United States and "
+        "China, 2018-05-04 [1]"
+    ) in seen
+    assert (
+        "Possible round united-states-2018-06: United States, 2018-06; expected: China and United States. Chinese "
+        "negotiators may visit for further talks; American officials have considered whether China might send Vice "
+        "President Wang Qishan. [1]"
+    ) in seen
+    assert (
+        "US-1 Cut the trade surplus by $200 billion in two years: due 2020-06-01; target 200,000,000,000 USD, "
+        "no measurement yet (contested)."
+    ) in seen
 
 
 def test_brief_tables(run) -> None:
-    _, tokens = brief_of(run)
-    us_open = table_after(tokens, "United States (us)")
-    assert us_open[0] == ["id", "of", "title", "status", "priority", "topic"]
-    assert [row[0] for row in us_open[1:]] == [f"US-{n}" for n in range(3, 10)]
-    cn_open = table_after(tokens, "China (cn)")
-    # Priority first: CN-1 is the only high-priority open demand of China.
+    _, tokens = brief_of(run, "--as-of", "2018-05-31")
+    us_open = table_after(tokens, "United States")
+    assert us_open[0] == ["id", "title", "status", "priority"]
+    # Priority first, then by id.
+    assert [row[0] for row in us_open[1:]] == [f"US-{n}" for n in range(1, 10)]
+    assert us_open[1] == ["US-1", "Cut the trade surplus by $200 billion in two years", "contested", "high"]
+    cn_open = table_after(tokens, "China")
+    assert cn_open[0] == ["id", "title", "priority"]  # every one open: the heading says so
     assert [row[0] for row in cn_open[1:]] == ["CN-1", "CN-2", "CN-3"]
-    assert cn_open[1][4] == "high"
-    closed = table_after(tokens, "Closed demands")
-    assert closed[1:] == [
-        ["US-1", "Cut the trade surplus by $200 billion in two years", "rejected"],
-        ["US-2", "Halt all subsidies to Made in China 2025 industries", "rejected"],
+    assert table_after(tokens, "Red lines (all open)") == [
+        ["id", "title"],
+        ["CN-4", "No limits on Made in China 2025"],
+        ["CN-5", "No specific surplus-cut figure"],
     ]
     conflicts = table_after(tokens, "Conflicts")
-    assert [row[0].split(":")[0] + "/" + row[2].split(":")[0] for row in conflicts[1:]] == [
-        "US-1/CN-5",
-        "US-2/CN-4",
-        "US-3/CN-4",
+    assert conflicts == [
+        ["United States", "China"],
+        ["US-1 Cut the trade surplus by $200 billion in two years (contested)", "CN-5 No specific surplus-cut figure (open)"],
+        ["US-2 Halt all subsidies to Made in China 2025 industries (contested)", "CN-4 No limits on Made in China 2025 (open)"],
+        ["US-3 Accept US import restrictions on Made in China 2025 industries (open)", "CN-4 No limits on Made in China 2025 (open)"],
+    ]  # fmt: skip
+    changes = table_after(tokens, "Changes since the last round (beijing-2018-05, 2018-05-03)")
+    assert changes[0] == ["position", "change", "note", "source"]
+    assert [(row[0].split()[0], row[1]) for row in changes[1:]] == [
+        ("US-1", "open → contested"),
+        ("US-2", "open → contested"),
+        ("US-CN-1", "new → agreed"),
     ]
-    assert conflicts[1] == [
-        "US-1: Cut the trade surplus by $200 billion in two years",
-        "rejected",
-        "CN-5: No specific surplus-cut figure",
-        "open",
-    ]
-    deadlines = table_after(tokens, "Deadlines and targets")
-    assert deadlines[1] == [
-        "US-1",
-        "Cut the trade surplus by $200 billion in two years",
-        "2020-06-01",
-        "rejected",
-        "200,000,000,000 USD",
-        "no measurement yet",
-    ]
-    sources = table_after(tokens, "Sources")
-    assert sources[0] == ["id", "source", "quote"]
-    assert len(sources) == 17
-    assert all(row[1] == "seeds/000_d2207b9ab7e38b47.txt, 2018-05-04" for row in sources[1:])
+    assert (
+        changes[1][3]
+        == "“They also objected to United States demands for a specific cut in the bilateral surplus.” [1]"
+    )
 
 
-def test_brief_mermaid_is_a_fenced_block(run) -> None:
-    text, tokens = brief_of(run)
+def test_brief_mermaid_pies_have_a_legend_and_one_colour_per_status(run) -> None:
+    text, tokens = brief_of(run, "--as-of", "2018-05-31")
     fences = [t for t in tokens if t.type == "fence"]
-    assert [t.info for t in fences] == ["mermaid"], text
-    body = fences[0].content
-    assert body.splitlines()[0] == "xychart-beta"
-    assert '    x-axis ["United States", "China"]' in body.splitlines()
-    assert "    bar [9, 7]" in body.splitlines()
-    assert "    bar [7, 7]" in body.splitlines()
+    assert [t.info for t in fences] == ["mermaid", "mermaid"], text
+    us, cn = (fence.content.splitlines() for fence in fences)
+    assert us[1:] == [
+        "pie showData title United States: 10 positions by status",
+        '    "open" : 7',
+        '    "contested" : 2',
+        '    "agreed" : 1',
+    ]
+    assert cn[1:] == ["pie showData title China: 8 positions by status", '    "open" : 7', '    "agreed" : 1']
+    us_colours = json.loads(us[0][len("%%{init: ") : -len("}%%")])["themeVariables"]
+    cn_colours = json.loads(cn[0][len("%%{init: ") : -len("}%%")])["themeVariables"]
+    # Slices take pie1, pie2... in order: each status keeps its colour from one pie to the next.
+    assert (us_colours["pie1"], us_colours["pie3"]) == (cn_colours["pie1"], cn_colours["pie2"])
+    assert len({us_colours["pie1"], us_colours["pie2"], us_colours["pie3"]}) == 3
     assert "```mermaid\n" in text
 
 
 def test_docs_example_is_current(run) -> None:
     """docs/brief-example.md is `demands brief --as-of 2018-05-31` on the shipped data; after a
-    deliberate change to the brief, regenerate it with that command."""
+    deliberate change to the brief, regenerate it with that command (and docs/brief.png with
+    docs/render_brief.py)."""
     r = run("brief", "--as-of", "2018-05-31")
     assert r.exit_code == 0, r.output
     committed = (ROOT / "docs" / "brief-example.md").read_text(encoding="utf-8")
@@ -244,12 +284,18 @@ def test_docs_example_is_current(run) -> None:
 def test_brief_as_of(run) -> None:
     text, tokens = brief_of(run, "--as-of", "2018-05-03")
     assert "*As of 2018-05-03.*" in text.splitlines()
-    assert "16 items tracked (16 open); 16 still open, 0 closed." in text.splitlines()
-    assert "Closed demands" not in headings(tokens, 3)
+    lines = state_of_play(tokens)
+    assert "Positions: 16 positions: 16 open; none closed." in lines
+    # The follow-up round was reported on 2018-05-04: on the 3rd nothing is planned yet.
+    assert lines[-1] == "Next: no round planned."
+    assert "Agreed" not in headings(tokens, 2)
     text, tokens = brief_of(run, "--as-of", "2018-01-01")
-    assert "0 items tracked (none); 0 still open, 0 closed." in text.splitlines()
+    assert state_of_play(tokens) == [
+        "Rounds held: none yet.",
+        "Positions: 0 positions: none open; none closed.",
+        "Next: no round planned.",
+    ]
     assert [t for t in tokens if t.type == "fence"] == []
-    assert "Rounds held" not in text
 
 
 def test_brief_output_file(run, workspace: Path) -> None:
@@ -271,12 +317,15 @@ def test_brief_output_file(run, workspace: Path) -> None:
 
 def test_brief_party(run) -> None:
     text, tokens = brief_of(run, "--party", "prc")
-    assert "*As of " in text and " Parties: China." in text
+    assert "*As of " in text and " Positions of China." in text
     h2 = headings(tokens, 2)
-    assert "China (cn)" in h2 and "United States (us)" not in h2
-    sources = table_after(tokens, "Sources")
-    assert [row[0] for row in sources[1:]] == [f"CN-{n}" for n in range(1, 8)]
-    assert "7 items tracked (7 open); 7 still open, 0 closed." in text.splitlines()
+    assert "China" in h2 and "United States" not in h2
+    # The agreement is China's too; the conflicts show what China's positions oppose.
+    assert "Agreed" in h2 and "Conflicts" in h2
+    assert "Positions: 8 positions: 7 open, 1 agreed; none closed." in state_of_play(tokens)
+    assert [t.content.splitlines()[1] for t in tokens if t.type == "fence"] == [
+        "pie showData title China: 8 positions by status"
+    ]
     r = run("brief", "--party", "mars")
     assert r.exit_code == 2, r.output
     assert r.stderr == "demands: unknown party 'mars'; known parties: us (United States), cn (China)\n", r.output
@@ -286,18 +335,20 @@ def test_brief_since_and_round(run) -> None:
     _, tokens = brief_of(run, "--since", "2018-05-04")
     assert "Changes since 2018-05-04" in headings(tokens, 2)
     changes = table_after(tokens, "Changes since 2018-05-04")
-    assert changes[0] == ["date", "id", "title", "change", "note"]
-    assert [(row[0], row[1], row[3]) for row in changes[1:]] == [
-        ("2018-05-04", "US-1", "open → rejected"),
-        ("2018-05-04", "US-2", "open → rejected"),
+    assert changes[0] == ["position", "change", "note", "source"]
+    assert [(row[0].split()[0], row[1]) for row in changes[1:]] == [
+        ("US-1", "open → contested"),
+        ("US-2", "open → contested"),
+        ("US-CN-1", "new → agreed"),
     ]
     text, tokens = brief_of(run, "--since", "2018-06-01")
     assert "Changes since 2018-06-01" in headings(tokens, 2)
     assert "No changes recorded." in text.splitlines()
 
-    _, tokens = brief_of(run, "--round", "beijing-2018-05")
+    text, tokens = brief_of(run, "--round", "beijing-2018-05")
     assert "Changes since beijing-2018-05 (2018-05-03)" in headings(tokens, 2)
-    assert len(table_after(tokens, "Changes since beijing-2018-05 (2018-05-03)")) == 19
+    assert "- 16 positions tabled at beijing-2018-05: US-1 to US-9, CN-1 to CN-7." in text.splitlines()
+    assert len(table_after(tokens, "Changes since beijing-2018-05 (2018-05-03)")) == 4
 
     r = run("brief", "--since", "2018-05-04", "--round", "beijing-2018-05")
     assert r.exit_code == 2, r.output
@@ -359,7 +410,11 @@ def hostile_data() -> dict[str, Any]:
                 "links": [{"rel": "conflicts-with", "id": "CN-1"}],
                 "history": [
                     {"date": "2018-05-03", "status": "open", "round": "r1", "note": HOSTILE},
-                    {"date": "2018-05-04", "note": "[link](http://x) \x1b[31m | <b>"},
+                    {
+                        "date": "2018-05-04",
+                        "note": "[link](http://x) \x1b[31m | <b>",
+                        "source": {"doc": "d|oc <x>.md", "quote": "q|uote `x` <script>"},
+                    },
                 ],
             },
             *[
@@ -388,14 +443,64 @@ def hostile(data_file: Path) -> Path:
     return data_file
 
 
-def check_hostile(text: str, *expected: str) -> list[Token]:
+#: The fields whose text the hostile data set makes hostile (ids, dates and statuses stay valid).
+TEXT_FIELDS = {"title", "name", "place", "outcome", "note", "metric", "unit", "quote", "doc", "topic", "text"}
+
+
+def plain_twin(value: Any, words: dict[str, str]) -> Any:
+    """``value`` with the text of every hostile field replaced by a plain word (equal texts alike)."""
+    if isinstance(value, dict):
+        return {
+            k: words.setdefault(v, f"plain{len(words)}")
+            if k in TEXT_FIELDS and isinstance(v, str)
+            else plain_twin(v, words)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [plain_twin(v, words) for v in value]
+    return value
+
+
+def plain_brief(run: Any, data_file: Path, *args: str) -> str:
+    """The brief (with ``args``) of the plain twin of the file, the file left as it was."""
+    hostile_text = data_file.read_text(encoding="utf-8")
+    twin = plain_twin(yaml.safe_load(hostile_text), {})
+    data_file.write_text(yaml.safe_dump(twin, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    try:
+        r = run("brief", *args)
+        assert r.exit_code == 0, r.output
+        return r.stdout
+    finally:
+        data_file.write_text(hostile_text, encoding="utf-8")
+
+
+def structure(tokens: list[Token]) -> list[str]:
+    """The shape of a rendered document: every block and inline element it opens, in order."""
+    return [t.type for t in walk(tokens) if t.type.endswith("_open") or t.type in ("fence", "hr", "image")]
+
+
+def check_hostile(text: str, *expected: str, plain: str | None = None) -> list[Token]:
+    """``text`` shows ``expected`` as written and nothing from the data became markup. A brief has
+    lists and bold labels of its own: it is compared with ``plain``, the brief of the same data
+    with plain words for the hostile text, which must have the very same shape."""
     tokens = check_markdown(text)
     seen = all_text(tokens)
     for piece in expected:
         assert piece in seen, f"{piece!r} not shown as written in:\n{seen}\n--- source:\n{text}"
-    # Nothing from the data became a link, an image, a list, a quote, code or a heading of its own.
-    injected = {"link_open", "image", "bullet_list_open", "ordered_list_open", "blockquote_open", "code_inline", "hr"}
-    assert [t.type for t in walk(tokens) if t.type in injected] == [], text
+    if plain is not None:
+        assert structure(tokens) == structure(parse(plain)), f"{text}\n--- plain:\n{plain}"
+    else:
+        # Nothing from the data became a link, an image, a list, a quote, code or a heading of its own.
+        injected = {
+            "link_open",
+            "image",
+            "bullet_list_open",
+            "ordered_list_open",
+            "blockquote_open",
+            "code_inline",
+            "hr",
+        }
+        assert [t.type for t in walk(tokens) if t.type in injected] == [], text
     rendered = MarkdownIt("commonmark").enable("table").render(text)
     for tag in ("<script", "<b>", "<i>", "<u>", "<a ", "<img", "<!--", "<s>", "<del>"):
         assert tag not in rendered, f"{tag} in\n{rendered}"
@@ -405,43 +510,48 @@ def check_hostile(text: str, *expected: str) -> list[Token]:
 def test_hostile_brief(run, hostile: Path) -> None:
     r = run("brief")
     assert r.exit_code == 0, r.output
+    plain = plain_brief(run, hostile)
     tokens = check_hostile(
         r.stdout,
         HOSTILE_SEEN,
-        "U|S <script>alert(1)</script> *bold* (us)",
-        "# heading - item `x` (cn)",
+        "U|S <script>alert(1)</script> *bold*",
+        "# heading - item `x`",
         "Talks | <script>alert(1)</script> *bold*",
-        "trade|<b>",
-        "q|uote `x` <script>",
-        "d|oc <x>.md, 2018-05-04",
+        "“q|uote `x` <script>” [1]",
+        "d|oc <x>.md (2018-05-04)",
         "[link](http://x) ␛[31m | <b>",
         "10 U|SD <u>",
+        "P|lace <i>x</i>: 1. item - item | x",
         *LINE_STARTS,
+        plain=plain,
     )
     assert headings(tokens, 1) == ["Talks | <script>alert(1)</script> *bold*"]
-    assert headings(tokens, 2)[:3] == [
-        "State of play",
-        "U|S <script>alert(1)</script> *bold* (us)",
-        "# heading - item `x` (cn)",
-    ]
-    deadlines = table_after(tokens, "Deadlines and targets")
-    assert deadlines[1][:3] == ["US-1", HOSTILE_SEEN, "2018-06-01 OVERDUE"]
-    # The Mermaid labels stay quoted labels whatever the party names hold.
-    (fence,) = [t for t in tokens if t.type == "fence"]
-    assert fence.info == "mermaid"
-    axis = next(line for line in fence.content.splitlines() if "x-axis" in line)
-    assert re.fullmatch(r'    x-axis \["[^"\[\]`\n]*", "[^"\[\]`\n]*"\]', axis), axis
-    assert "```" not in fence.content
+    h2 = headings(tokens, 2)
+    assert h2[:3] == ["State of play", "Conflicts", "Next steps"]
+    assert h2[-3:] == ["U|S <script>alert(1)</script> *bold*", "# heading - item `x`", "Sources"]
+    assert f"US-1 {HOSTILE_SEEN}: overdue since 2018-06-01; target 10 U|SD <u>, █████░░░░░ 50% (5) (open)." in (
+        all_text(tokens)
+    )
+    # The Mermaid pies hold nothing from the data but letters, digits, spaces and a few marks.
+    fences = [t for t in tokens if t.type == "fence"]
+    assert [f.info for f in fences] == ["mermaid", "mermaid"]
+    for fence in fences:
+        init, title, *slices = fence.content.splitlines()
+        assert re.fullmatch(r'%%\{init: \{"themeVariables": \{[^{}]*\}\}\}%%', init), init
+        assert re.fullmatch(r"pie showData title [\w .\-'()&/:;,]+", title), title
+        assert all(re.fullmatch(r'    "[\w .\-\'()&/:;,]+" : \d+', line) for line in slices), slices
+    assert "```" not in "".join(f.content for f in fences)
 
 
 def test_hostile_brief_options(run, hostile: Path) -> None:
     r = run("brief", "--party", "cn", "--since", "2018-05-04", "--title", HOSTILE)
     assert r.exit_code == 0, r.output
-    tokens = check_hostile(r.stdout, HOSTILE_SEEN, *LINE_STARTS)
+    plain = plain_brief(run, hostile, "--party", "cn", "--since", "2018-05-04", "--title", "plain")
+    tokens = check_hostile(r.stdout, HOSTILE_SEEN, *LINE_STARTS, plain=plain)
     assert headings(tokens, 1) == [HOSTILE_SEEN]
     r = run("brief", "--round", "r1")
     assert r.exit_code == 0, r.output
-    check_hostile(r.stdout, HOSTILE_SEEN)
+    check_hostile(r.stdout, HOSTILE_SEEN, plain=plain_brief(run, hostile, "--round", "r1"))
 
 
 def test_hostile_compare(run, hostile: Path) -> None:
@@ -529,7 +639,7 @@ def test_each_hostile_piece_alone_in_a_title(run, hostile: Path, piece: str) -> 
     ):
         r = run(*args)
         assert r.exit_code == 0, r.output
-        check_hostile(r.stdout, seen)
+        check_hostile(r.stdout, seen, plain=plain_brief(run, hostile) if args == ("brief",) else None)
 
 
 def test_changes_since_the_latest_round_whatever_the_file_order(run, data_file: Path) -> None:
@@ -542,12 +652,7 @@ def test_changes_since_the_latest_round_whatever_the_file_order(run, data_file: 
     heading = "Changes since the last round (washington-2018-05, 2018-05-17)"
     assert heading in headings(tokens, 2)
     rows = table_after(tokens, heading)
-    assert rows[1:] == [
-        [
-            "2018-05-17",
-            "US-1",
-            "Cut the trade surplus by $200 billion in two years",
-            "note",
-            "Raised again in Washington",
-        ]
+    assert rows == [
+        ["date", "position", "change", "note"],
+        ["2018-05-17", "US-1 Cut the trade surplus by $200 billion in two years", "note", "Raised again in Washington"],
     ]

@@ -26,8 +26,10 @@ from tradedemands.cli import _typer, app
 from tradedemands.complete import file_in
 
 US = [f"US-{n}" for n in range(1, 10)]
+#: The agreement both sides share comes last in the file; its id begins with US- too.
+AGREED = ["US-CN-1"]
 CN = [f"CN-{n}" for n in range(1, 8)]
-STATUSES = ["open", "discussing", "agreed", "partial", "met", "rejected", "withdrawn"]
+STATUSES = ["open", "discussing", "contested", "agreed", "partial", "met", "rejected", "withdrawn"]
 
 SMALL = """\
 version: 1
@@ -86,7 +88,7 @@ def small(workspace: Path) -> Path:
 def test_bash_completes_item_ids() -> None:
     r = demands_cmd(env=bash_env("demands show US-"))
     assert (r.returncode, r.stderr) == (0, ""), r.stderr
-    assert r.stdout.split() == US
+    assert r.stdout.split() == US + AGREED
 
 
 def test_zsh_completes_item_ids_with_their_titles() -> None:
@@ -135,9 +137,9 @@ def test_completing_builds_the_app_without_loading_the_completion_module() -> No
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("demands show US-", US),
-        ("demands show us-", [i.lower() for i in US]),  # in the case typed; ids match in any case
-        ("demands show US-1 US-", US[1:]),  # not the ids already given
+        ("demands show US-", US + AGREED),
+        ("demands show us-", ["us" + i[2:] for i in US + AGREED]),  # in the case typed; ids match in any case
+        ("demands show US-1 US-", US[1:] + AGREED),  # not the ids already given
         ("demands show CN-1 -o json CN-", CN[1:]),
         ("demands edit CN-", CN),
         ("demands note CN-", CN),
@@ -148,8 +150,8 @@ def test_completing_builds_the_app_without_loading_the_completion_module() -> No
         ("demands link CN-1 ", ["responds-to", "conflicts-with", "conditional-on", "related"]),
         ("demands link CN-1 conf", ["conflicts-with"]),
         ("demands link CN-1 conflicts-with US-1", ["US-1"]),
-        ("demands mark ", US + CN),  # nothing given yet: only an id fits
-        ("demands mark US-1 ", STATUSES + US[1:] + CN),  # another id, or the status
+        ("demands mark ", US + CN + AGREED),  # nothing given yet: only an id fits
+        ("demands mark US-1 ", STATUSES + US[1:] + CN + AGREED),  # another id, or the status
         ("demands mark US-1 US-2 rej", ["rejected"]),
         ("demands mark US-1 US-2 Rej", ["Rejected"]),
         ("demands list --status ", STATUSES),
@@ -163,7 +165,7 @@ def test_completing_builds_the_app_without_loading_the_completion_module() -> No
         ("demands brief --party c", ["cn"]),
         ("demands compare ", ["us", "cn"]),
         ("demands compare us ", ["cn"]),
-        ("demands list --topic trade-", ["trade-balance", "trade-barriers"]),
+        ("demands list --topic trade-", ["trade-balance", "trade-barriers", "trade-relations"]),
         ("demands list -t TRADE-BAL", ["TRADE-BALance"]),
         ("demands add -p us --title x --topic cy", ["cyberespionage"]),
         ("demands edit US-1 -t cy", ["cyberespionage"]),
@@ -177,7 +179,7 @@ def test_completing_builds_the_app_without_loading_the_completion_module() -> No
         ("demands diff --round b", ["beijing-2018-05"]),
         ("demands brief -r b", ["beijing-2018-05"]),
         ("demands log --round b", ["beijing-2018-05"]),
-        ("demands list --kind ", ["demand", "concession", "red-line"]),
+        ("demands list --kind ", ["demand", "concession", "red-line", "agreement"]),
         ("demands edit US-1 --priority h", ["high"]),
         ("demands show XX-", []),
     ],

@@ -58,7 +58,7 @@ def test_sixteen_writers_all_land(workspace: Path, data_file: Path) -> None:
     assert sorted(added.values(), key=lambda i: int(i.split("-")[1])) == [f"CN-{n}" for n in range(8, 16)]
     printed = {out.strip() for n, (_code, out, _err) in enumerate(results) if n % 2 == 0}
     assert printed == set(added.values())
-    assert len(doc.items) == 16 + 8
+    assert len(doc.items) == 17 + 8
     assert document.check_quotes(doc) == []
 
 

@@ -292,16 +292,18 @@ def test_since_date_rebuilds_the_change_from_history(repo: Path, run, data_file:
 def test_round_rebuilds_the_change_since_the_round_began(run) -> None:
     result = diff_json(run, "--round", "beijing-2018-05")
     assert result["old"] == "before beijing-2018-05 (2018-05-03)"
-    # Everything in the shipped file was tabled in that round.
-    assert len(result["added"]) == 16
+    # Everything in the shipped file was tabled (or agreed) in that round.
+    assert len(result["added"]) == 17
     assert ids(result["added"])[:2] == ["CN-1", "CN-2"]
     assert result["removed"] == result["changed"] == []
 
 
-def test_since_after_the_round_shows_the_rejections(run) -> None:
+def test_since_after_the_round_shows_the_objections(run) -> None:
     result = diff_json(run, "--since", "2018-05-04")
     assert ids(result["changed"]) == ["US-1", "US-2"]
-    assert result["changed"][0]["changes"][0] == {"field": "status", "old": "open", "new": "rejected"}
+    assert result["changed"][0]["changes"][0] == {"field": "status", "old": "open", "new": "contested"}
+    # The joint statement was first reported on the second day.
+    assert ids(result["added"]) == ["US-CN-1"]
 
 
 def test_since_and_versions_together_is_a_usage_error(repo: Path, run) -> None:
@@ -316,7 +318,7 @@ def test_bad_since_date_and_unknown_round(run) -> None:
     assert r.stderr.startswith("demands: bad date '2018-13-01' for --since"), r.output
     r = run("diff", "--round", "geneva")
     assert r.exit_code == 2, r.output
-    assert r.stderr == "demands: unknown round 'geneva'; rounds in the file: beijing-2018-05\n", r.output
+    assert r.stderr == "demands: unknown round 'geneva'; rounds held: beijing-2018-05\n", r.output
 
 
 # --- --exit-code ------------------------------------------------------------------------------
@@ -424,7 +426,7 @@ def log_json(run, *args: str) -> list[dict]:
     records = json.loads(r.stdout)
     assert isinstance(records, list)
     for record in records:
-        assert {"id", "date"} <= set(record) <= {"id", "date", "status", "note", "round"}, record
+        assert {"id", "date"} <= set(record) <= {"id", "date", "status", "note", "round", "source"}, record
         assert all(value not in (None, "") for value in record.values()), record
     dates = [rec["date"] for rec in records]
     assert dates == sorted(dates, reverse=True), dates
@@ -433,21 +435,37 @@ def log_json(run, *args: str) -> list[dict]:
 
 def test_log_newest_first(run) -> None:
     records = log_json(run)
-    assert len(records) == 18
-    assert records[:2] == [
+    assert len(records) == 19
+    assert records[:3] == [
+        {
+            "id": "US-CN-1",
+            "date": "2018-05-04",
+            "status": "agreed",
+            "note": "Reported by Xinhua soon after the talks ended; the US side released no statement.",
+            "round": "beijing-2018-05",
+        },
         {
             "id": "US-2",
             "date": "2018-05-04",
-            "status": "rejected",
-            "note": "Chinese officials said they would not agree to any limits on the Made in China program (see CN-4).",
+            "status": "contested",
+            "note": "Chinese officials said they would not agree to any limits on the Made in China program (see CN-4); "
+            "the US is not backing down.",
             "round": "beijing-2018-05",
+            "source": {
+                "doc": "seeds/000_d2207b9ab7e38b47.txt",
+                "quote": "have said they would not agree to any limits on the Made in China program",
+            },
         },
         {
             "id": "US-1",
             "date": "2018-05-04",
-            "status": "rejected",
-            "note": "China objected to any specific cut in the bilateral surplus (see CN-5); talks ended with no deal.",
+            "status": "contested",
+            "note": "China objected to any specific cut in the bilateral surplus (see CN-5); the US is not backing down.",
             "round": "beijing-2018-05",
+            "source": {
+                "doc": "seeds/000_d2207b9ab7e38b47.txt",
+                "quote": "They also objected to United States demands for a specific cut in the bilateral surplus.",
+            },
         },
     ]
     assert records[-1] == {
@@ -470,6 +488,7 @@ def test_log_after_writes(repo: Path, run) -> None:
 
 def test_log_filters(run) -> None:
     assert [(r["id"], r["date"]) for r in log_json(run, "--since", "2018-05-04")] == [
+        ("US-CN-1", "2018-05-04"),
         ("US-2", "2018-05-04"),
         ("US-1", "2018-05-04"),
     ]
@@ -478,12 +497,13 @@ def test_log_filters(run) -> None:
     assert log_json(run, "--since", "2018-05-05") == []
     assert log_json(run, "--until", "2018-05-02") == []
     cn = log_json(run, "--party", "China")
-    assert [r["id"] for r in cn] == [f"CN-{n}" for n in range(7, 0, -1)]
+    # China's items, and the agreement it is a party to
+    assert [r["id"] for r in cn] == ["US-CN-1", *(f"CN-{n}" for n in range(7, 0, -1))]
     assert log_json(run, "--party", "PRC") == cn
     both = log_json(run, "--party", "cn", "--party", "us")
-    assert len(both) == 18
-    assert len(log_json(run, "--round", "beijing-2018-05")) == 18
-    assert [r["id"] for r in log_json(run, "--limit", "3")] == ["US-2", "US-1", "CN-7"]
+    assert len(both) == 19
+    assert len(log_json(run, "--round", "beijing-2018-05")) == 19
+    assert [r["id"] for r in log_json(run, "--limit", "3")] == ["US-CN-1", "US-2", "US-1"]
     assert log_json(run, "--limit", "0") == []
     combined = log_json(run, "--party", "us", "--since", "2018-05-03", "--until", "2018-05-03", "--limit", "2")
     assert [r["id"] for r in combined] == ["US-9", "US-8"]
@@ -491,7 +511,7 @@ def test_log_filters(run) -> None:
 
 def test_log_round_filter_excludes_entries_without_round(repo: Path, run) -> None:
     records = log_json(run, "--round", "beijing-2018-05")
-    assert len(records) == 18
+    assert len(records) == 19
     assert all(r["round"] == "beijing-2018-05" for r in records)
     assert log_json(run, "--since", "2018-05-10", "--round", "beijing-2018-05") == []
 
@@ -513,9 +533,12 @@ def test_log_table(run) -> None:
     r = run("log", "--limit", "3")
     assert r.exit_code == 0, r.output
     header = r.stdout.splitlines()[0]
-    assert re.findall(r"\w+", header) == ["date", "id", "status", "round", "note"], r.output
+    # A source column, as entries in these rows cite their sources
+    assert re.findall(r"\w+", header) == ["date", "id", "status", "round", "note", "source"], r.output
     rows = [line for line in r.stdout.splitlines() if re.match(r"^\d{4}-\d{2}-\d{2} ", line)]
-    assert [re.split(r"\s+│\s+|\s+", row)[1] for row in rows] == ["US-2", "US-1", "CN-7"], r.output
+    assert [re.split(r"\s+│\s+|\s+", row)[1] for row in rows] == ["US-CN-1", "US-2", "US-1"], r.output
+    r = run("log", "--until", "2018-05-03", "--limit", "2")
+    assert re.findall(r"\w+", r.stdout.splitlines()[0]) == ["date", "id", "status", "round", "note"], r.output
 
     r = run("log", "--since", "2030-01-01")
     assert r.exit_code == 0, r.output
@@ -524,13 +547,14 @@ def test_log_table(run) -> None:
 
 
 def test_log_markdown(run) -> None:
-    r = run("log", "--limit", "2", "--format", "markdown")
+    r = run("log", "--limit", "2", "--format", "markdown", "--party", "us", "--since", "2018-05-04")
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[:3] == [
-        "| date | id | status | round | note |",
-        "|---|---|---|---|---|",
-        "| 2018-05-04 | US-2 | rejected | beijing-2018-05 | Chinese officials said they would not agree to any limits on the Made in China program (see CN-4). |",
+        "| date | id | status | round | note | source |",
+        "|---|---|---|---|---|---|",
+        "| 2018-05-04 | US-CN-1 | agreed | beijing-2018-05 | Reported by Xinhua soon after the talks ended; the US side released no statement. |   |",
     ], r.output
+    assert r.stdout.splitlines()[3].endswith(" | seeds/000\\_d2207b9ab7e38b47.txt |"), r.output
     assert len(r.stdout.splitlines()) == 4
 
 
@@ -545,7 +569,7 @@ def list_json(run, *args: str) -> list[dict]:
 
 def test_as_of_list(run) -> None:
     items = {i["id"]: i for i in list_json(run, "--as-of", "2018-05-03")}
-    assert len(items) == 16
+    assert len(items) == 16  # the agreement came on the second day
     assert items["US-1"]["status"] == "open"
     assert items["US-1"]["history"] == [
         {"date": "2018-05-03", "status": "open", "round": "beijing-2018-05", "note": "Tabled in Beijing"}
@@ -553,23 +577,25 @@ def test_as_of_list(run) -> None:
     assert {i["status"] for i in items.values()} == {"open"}
 
     items = {i["id"]: i for i in list_json(run, "--as-of", "2018-05-04")}
-    assert items["US-1"]["status"] == "rejected"
-    assert items["US-2"]["status"] == "rejected"
+    assert items["US-1"]["status"] == "contested"
+    assert items["US-2"]["status"] == "contested"
+    assert items["US-CN-1"]["status"] == "agreed"
     assert len(items["US-1"]["history"]) == 2
 
     assert list_json(run, "--as-of", "2018-01-01") == []
     r = run("list", "--as-of", "2018-01-01", "--format", "ids")
     assert (r.exit_code, r.stdout) == (0, ""), r.output
 
-    closed = list_json(run, "--as-of", "2018-05-03", "--closed")
-    assert closed == []
-    assert [i["id"] for i in list_json(run, "--as-of", "2018-05-04", "--closed")] == ["US-1", "US-2"]
+    contested = list_json(run, "--as-of", "2018-05-03", "--status", "contested")
+    assert contested == []
+    assert [i["id"] for i in list_json(run, "--as-of", "2018-05-04", "--status", "contested")] == ["US-1", "US-2"]
+    assert list_json(run, "--as-of", "2018-05-04", "--closed") == []  # nothing in the shipped file is closed
 
 
 def test_as_of_hides_items_raised_later(repo: Path, run) -> None:
     # US-10 was added on 2018-05-20 (in the repo fixture).
     ids_then = [i["id"] for i in list_json(run, "--as-of", "2018-05-19")]
-    assert "US-10" not in ids_then and len(ids_then) == 16
+    assert "US-10" not in ids_then and len(ids_then) == 17
     assert "US-10" in [i["id"] for i in list_json(run, "--as-of", "2018-05-20")]
     items = {i["id"]: i for i in list_json(run, "--as-of", "2018-05-09")}
     assert items["US-3"]["status"] == "open"
@@ -586,11 +612,11 @@ def test_as_of_show(run) -> None:
 
     r = run("show", "US-1", "--as-of", "2018-05-04", "--format", "json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)[0]["status"] == "rejected"
+    assert json.loads(r.stdout)[0]["status"] == "contested"
 
     r = run("show", "US-1", "--as-of", "2018-05-03")
     assert r.exit_code == 0, r.output
-    assert "rejected" not in r.stdout, r.output
+    assert "contested" not in r.stdout, r.output
     assert "Tabled in Beijing" in r.stdout
     assert "China objected" not in r.stdout
 
@@ -610,8 +636,8 @@ def test_as_of_summary(run) -> None:
     assert (early["total"], early["closed"]) == (16, 0)
     assert early["parties"][0]["counts"] == {"open": 9}
     late = summary("2018-05-04")
-    assert (late["total"], late["closed"]) == (16, 2)
-    assert late["parties"][0]["counts"] == {"open": 7, "rejected": 2}
+    assert (late["total"], late["closed"]) == (17, 0)
+    assert late["parties"][0]["counts"] == {"open": 7, "contested": 2, "agreed": 1}
     nothing = summary("2018-01-01")
     assert (nothing["total"], nothing["closed"]) == (0, 0)
 

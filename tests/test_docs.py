@@ -63,7 +63,7 @@ def test_pre_commit_hook_runs_validate_on_demands_files(run, data_file: Path, wo
     args = hook["entry"].split()[1:] + ["data/demands.yaml", "sub/demands.yaml"]
     r = run(*args)
     assert r.exit_code == 1, r.output
-    assert "data/demands.yaml: valid (16 items)" in r.stderr and "sub/demands.yaml:" in r.stderr, r.output
+    assert "data/demands.yaml: valid (17 items)" in r.stderr and "sub/demands.yaml:" in r.stderr, r.output
     assert run(*args[:-1]).exit_code == 0
 
 

@@ -139,7 +139,7 @@ def test_note_adds_one_line(run, repo: Path, shipped: str) -> None:
 
 
 def test_note_on_the_last_item(run, repo: Path, shipped: str) -> None:
-    run_ok(run, "note", "CN-7", "[draft] # not a comment", "--date", DATE)
+    run_ok(run, "note", "US-CN-1", "[draft] # not a comment", "--date", DATE)
     last = len(shipped.splitlines())
     check(repo, [(last, [], [f'      - {{date: {DATE}, note: "[draft] # not a comment"}}'])])
 
@@ -186,8 +186,8 @@ def test_remove_with_force_takes_the_links_too(run, repo: Path, shipped: str) ->
     cn7 = line_no(shipped, "      - {rel: related, id: US-8}", after="  - id: CN-7")
     found = hunks(repo)
     assert found[0] == (first, lines[first - 1 : end], [])
-    # CN-6's only link (under a comment) goes and its list becomes []; CN-7 loses one line.
-    assert found[1] == (cn6, lines[cn6 - 1 : cn6 + 3], ["    links: []"])
+    # CN-6's only link (under a four-line comment) goes and its list becomes []; CN-7 loses one line.
+    assert found[1] == (cn6, lines[cn6 - 1 : cn6 + 5], ["    links: []"])
     assert found[2] == (cn7, ["      - {rel: related, id: US-8}"], [])
     assert len(found) == 3
 

@@ -213,8 +213,11 @@ def test_csv_keeps_its_shape(run, hostile):
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(ok(run("list", "-o", "csv"))))}
     assert rows["US-1"]["title"] == "Improve widget [draft]"
     assert rows["US-1"]["topic"] == "t|o|p"
-    assert rows["US-1"]["tags"] == "[x];a|b"
-    assert rows["US-1"]["text"] == "ESC ␛[31mred␛[0m NUL ␀ BEL ␇ BS ␈ C1 <U+009B>31m end"
+    # Cells carry text exactly, for import: a tag that begins with '[' makes the list a JSON array,
+    # and text with control characters is a JSON string with them escaped (nothing raw reaches a terminal).
+    assert rows["US-1"]["tags"] == '["[x]", "a|b"]'
+    assert rows["US-1"]["text"] == '"ESC \\u001b[31mred\\u001b[0m NUL \\u0000 BEL \\u0007 BS \\b C1 \\u009b31m end"'
+    assert json.loads(rows["US-1"]["text"]) == "ESC \x1b[31mred\x1b[0m NUL \0 BEL \a BS \b C1 \x9b31m end"
     assert rows["CN-1"]["title"] == "[/]"
     assert rows["US-3"]["title"] == WORD
 
@@ -329,7 +332,7 @@ def test_validation_errors_quote_bad_values_safely(run, hostile):
     assert "\x1b" not in r.stderr and "\x9b" not in r.stderr, r.output
     assert r.stderr.endswith(
         ": US-1 status: unknown status '\\x1b[2Jopen\\x9b' (did you mean 'open'?); use one of: "
-        "open, discussing, agreed, partial, met, rejected, withdrawn\n"
+        "open, discussing, contested, agreed, partial, met, rejected, withdrawn\n"
     ), r.output
 
 

@@ -64,8 +64,9 @@ def test_the_static_view_lists_every_public_name() -> None:
     static = source.split("if typing.TYPE_CHECKING:", 1)[1]
     imported = {
         (module, name)
-        for module, names in re.findall(r"from \.(\w+) import ([\w, ]+)", static)
-        for name in names.replace(" ", "").split(",")
+        for module, grouped, names in re.findall(r"from \.(\w+) import (?:\(([^)]*)\)|([\w, ]+))", static)
+        for name in re.sub(r"#[^\n]*", "", grouped or names).replace(" ", "").replace("\n", "").split(",")
+        if name
     }
     assert imported == {(module, name) for name, module in tradedemands._WHERE.items()}
 
@@ -95,7 +96,10 @@ def test_a_value_typed_like_the_token_stays_as_typed(run) -> None:
     """The token standing for an option's name cannot be typed: a value that looks like it stays as it is."""
     r = run("mark", "US-1", "open", "--date", "{option}")
     today = date.today().isoformat()
-    assert (r.exit_code, r.stderr) == (2, f"demands: bad date '{{option}}' for --date: use YYYY-MM-DD, like {today}\n")
+    assert (r.exit_code, r.stderr) == (
+        2,
+        f"demands: bad date '{{option}}' for --date: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)\n",
+    )
 
 
 def test_writes_return_what_changed_and_leave_words_to_the_caller(data_file: Path) -> None:
@@ -132,7 +136,11 @@ def test_one_name_where_several_are_taken_is_one_name_not_its_characters(data_fi
         "CN-4",
         "CN-5",
     ]
-    assert {r["id"][:2] for r in tradedemands.log(data_file, parties="China").records} == {"CN"}
+    # China's items, and the agreement it shares with the US
+    assert {r["id"] for r in tradedemands.log(data_file, parties="China").records} == {
+        *(f"CN-{n}" for n in range(1, 8)),
+        "US-CN-1",
+    }
     assert [t["topic"] for t in tradedemands.compare(data_file, "us", "cn", topics="cyberespionage").topics] == [
         "cyberespionage"
     ]
@@ -147,5 +155,5 @@ def test_one_name_where_several_are_taken_is_one_name_not_its_characters(data_fi
 
 def test_validate_takes_one_path_and_load_finds_the_file_like_the_rest(data_file: Path) -> None:
     [report] = tradedemands.validate(str(data_file)).files
-    assert (report.file, report.valid, report.items) == (str(data_file), True, 16)
+    assert (report.file, report.valid, report.items) == (str(data_file), True, 17)
     assert tradedemands.load().path == data_file  # $DEMANDS_FILE, as the command line finds it

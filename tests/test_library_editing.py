@@ -93,7 +93,7 @@ def test_validation_reports_each_problem_where_it_is() -> None:
         (("demands", 0, "colour"), "US-1 colour: unknown field 'colour'"),
         (
             ("demands", 0, "status"),
-            "US-1 status: unknown status 'opne' (did you mean 'open'?); use one of: open, discussing, agreed, partial, met, rejected, withdrawn",
+            "US-1 status: unknown status 'opne' (did you mean 'open'?); use one of: open, discussing, contested, agreed, partial, met, rejected, withdrawn",
         ),
     ]
     assert validation.check({"parties": {}, "demands": [{"id": "X-1"}]}) == [

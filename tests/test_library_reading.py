@@ -145,7 +145,7 @@ def test_an_item_list_gives_json_rows_csv_ids_and_says_when_empty() -> None:
     assert result.table_rows().rows[0][1] == "us→cn"
     assert result.serialise("ids") == "US-1\nCN-1\n"
     assert json.loads(result.serialise("json")) == items("US-1", "CN-1")
-    assert result.serialise("csv").splitlines()[0] == ",".join(views.CSV_COLUMNS)
+    assert result.serialise("csv").splitlines()[0].startswith("id,party,of,kind,title,")
     assert result.empty_note() is None and views.ItemList([], VOCAB).empty_note() == "no items match"
     assert views.ItemList([], VOCAB).serialise("ids") == ""
     with pytest.raises(ValueError, match="no bogus form of ItemList"):
@@ -223,7 +223,7 @@ def test_an_export_is_every_field_and_a_markdown_document() -> None:
     result = views.ExportDocument(DATA, Path("x.yaml"))
     assert result.as_json() is DATA
     assert result.markdown().startswith("# Talks\n\n## Parties\n\n| id | name | aliases | lead |\n")
-    assert "## Rounds" in result.markdown() and result.csv_rows().columns == views.CSV_COLUMNS
+    assert "## Rounds" in result.markdown() and result.csv_rows().columns[:2] == ["id", "party"]
 
 
 # --- formats and escape ----------------------------------------------------------------------
@@ -290,15 +290,20 @@ def test_compare_sets_two_parties_side_by_side_per_topic() -> None:
 def test_the_brief_leads_with_the_state_of_play_and_lists_changes_since_the_last_round() -> None:
     text = briefing.compose(DATA, today="2019-01-01")
     assert text.startswith(
-        "# Talks\n\n*As of 2019-01-01.*\n\n## State of play\n\nRounds held: r1 (2018-05-03–2018-05-04, Beijing)."
+        "# Talks\n\n*As of 2019-01-01.*\n\n## State of play\n\n- **Last round:** r1, 2018-05-03 to 2018-05-04, Beijing.\n"
     )
-    assert "4 items tracked (3 open, 1 rejected); 3 still open, 1 closed." in text
+    assert "- **Positions:** 4 positions: 3 open; 1 closed.\n" in text
     assert "## Changes since the last round (r1, 2018-05-03)" in text
-    assert "| 2018-05-04 | US-1 | Cut the surplus | open → rejected | No |" in text
-    assert "| 2018-05-03 | CN-1 | No surplus figure | new → open | Said so |" in text
-    assert "| US-1: Cut the surplus | rejected | CN-1: No surplus figure | open |" in text
-    assert "| US-10 | Meet quarterly | 2018-06-01 OVERDUE | open |   |   |" in text
-    assert "| US-1 | Cut the surplus | 2020-06-01 | rejected | 200 USD | ██░░░░░░░░ 15% (30) |" in text
+    # Tabled items are one line per round (or day), in date order; changes are rows.
+    assert (
+        "- 1 position tabled at r1: US-1.\n- 1 position tabled on 2018-05-03: CN-1.\n"
+        "- 1 position tabled on 2018-05-04: US-10.\n"
+    ) in text
+    assert "| 2018-05-04 | US-1 Cut the surplus | open → rejected | No |" in text
+    assert "| US-1 Cut the surplus (rejected) | CN-1 No surplus figure (open) |" in text
+    assert "- **US-10** Meet quarterly: **overdue** since 2018-06-01 (open).\n" in text
+    assert "- **US-1** Cut the surplus: due 2020-06-01; target 200 USD, ██░░░░░░░░ 15% (30) (rejected).\n" in text
+    assert text.endswith("## Sources\n\nNo source: US-1, US-2, US-10, CN-1.\n")
 
 
 # --- typed values and errors -----------------------------------------------------------------

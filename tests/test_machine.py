@@ -177,7 +177,7 @@ def test_cache_on_a_full_disk_is_ignored(run, small_disk: Path) -> None:
     env = {"XDG_CACHE_HOME": str(small_disk), "DEMANDS_CACHE_MIN_BYTES": "0"}
     listed = run("list", "-o", "json", env=env)
     assert (listed.exit_code, listed.stderr) == (0, "")
-    assert len(json.loads(listed.stdout)) == 16
+    assert len(json.loads(listed.stdout)) == 17
     assert run("note", "US-1", "x", env=env).exit_code == 0
     assert [p.name for p in small_disk.rglob("*") if p.is_file()] == ["filler"]
 

@@ -159,7 +159,7 @@ def test_a_source_quote_matches_as_typed_case_kept(run, workspace: Path) -> None
         encoding="utf-8",
     )
     done = demands_cmd("validate", "-f", str(path))
-    assert (done.returncode, done.stderr) == (0, f"{path}: valid (1 items)\n")
+    assert (done.returncode, done.stderr) == (0, f"{path}: valid (1 item)\n")
     r = run(
         "add", "-p", "ci", "--title", "Rubber", "--source-doc", "seeds/ci.txt",
         "--source-quote", "The Côte d'Ivoire’s", "-f", str(path),

@@ -258,20 +258,21 @@ def test_renumbering_rewrites_theirs_links_to_the_renumbered_items() -> None:
     assert result.text == expected + renumbered
 
 
-def test_an_item_both_added_alike_but_linking_to_a_renumbered_one_is_renumbered_too() -> None:
+def test_an_item_both_added_alike_but_linking_to_a_renumbered_one_stays_one_with_both_links() -> None:
+    """Which items are one is decided before links are rewritten (no cascade): CN-2 is the same
+    on both sides, so it stays one item; theirs' link to their CN-1 (now CN-3) comes over too."""
     cn_2 = (
         "  - id: CN-2\n    party: cn\n    title: Follow-up\n    status: open\n    links: [{rel: related, id: CN-1}]\n"
     )
     theirs_cn_1 = CN_1.replace("Lift the ZTE ban", "Buy soybeans").replace("# China's answer", "# Theirs")
     result = merge(BASE, BASE + CN_1 + cn_2, BASE + theirs_cn_1 + cn_2)
     assert result.conflicts == []
-    assert result.renumbered == [("CN-1", "CN-3"), ("CN-2", "CN-4")]
+    assert result.renumbered == [("CN-1", "CN-3")]
     assert result.text == (
         BASE
         + CN_1
-        + cn_2
+        + cn_2.replace("id: CN-1}]", "id: CN-1}, {rel: related, id: CN-3}]")
         + theirs_cn_1.replace("id: CN-1\n", "id: CN-3\n")
-        + cn_2.replace("CN-2", "CN-4").replace("CN-1", "CN-3")
     )
 
 
@@ -657,12 +658,12 @@ def test_git_merge_when_their_version_does_not_load(run: Any, repo: Path, data_f
 def test_git_merge_keeps_every_comment(repo: Path, data_file: Path) -> None:
     """Ours adds comments and changes a field; theirs adds an item under a comment and changes another field."""
     shipped = data_file.read_text(encoding="utf-8")
-    cn_7_tags = '    tags: [reciprocity, tariffs]\n    status: open\n    source: {doc: seeds/000_d2207b9ab7e38b47.txt, quote: "Beijing'
-    us_2 = '    status: rejected\n    source: {doc: seeds/000_d2207b9ab7e38b47.txt, quote: "Halt all'
+    cn_7_tags = '    tags: [reciprocity, trade-barriers]\n    status: open\n    source: {doc: seeds/000_d2207b9ab7e38b47.txt, quote: "Beijing'
+    us_2 = '    status: contested\n    source: {doc: seeds/000_d2207b9ab7e38b47.txt, quote: "Halt all'
     ours = [
         text_change(data_file, "# Conventions\n", "# Conventions (ours: reviewed 2018-05-20)\n"),
         text_change(data_file, "  - id: CN-5\n", "  # Ours: watch this one.\n  - id: CN-5\n"),
-        text_change(data_file, cn_7_tags, cn_7_tags.replace("tariffs]", "tariffs, wto]")),
+        text_change(data_file, cn_7_tags, cn_7_tags.replace("trade-barriers]", "trade-barriers, wto]")),
     ]
     new_item = (
         "\n"
@@ -678,7 +679,7 @@ def test_git_merge_keeps_every_comment(repo: Path, data_file: Path) -> None:
     )
     theirs = [
         text_change(
-            data_file, us_2, us_2.replace("    status: rejected\n", "    status: rejected\n    due: 2018-06-01\n")
+            data_file, us_2, us_2.replace("    status: contested\n", "    status: contested\n    due: 2018-06-01\n")
         ),
         lambda: data_file.write_text(data_file.read_text(encoding="utf-8") + new_item, encoding="utf-8"),
     ]
@@ -686,10 +687,8 @@ def test_git_merge_keeps_every_comment(repo: Path, data_file: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     expected = edit(shipped, "# Conventions\n", "# Conventions (ours: reviewed 2018-05-20)\n")
     expected = edit(expected, "  - id: CN-5\n", "  # Ours: watch this one.\n  - id: CN-5\n")
-    expected = edit(expected, cn_7_tags, cn_7_tags.replace("tariffs]", "tariffs, wto]"))
-    us_2_history = (
-        'note: "Chinese officials said they would not agree to any limits on the Made in China program (see CN-4)."}\n'
-    )
+    expected = edit(expected, cn_7_tags, cn_7_tags.replace("trade-barriers]", "trade-barriers, wto]"))
+    us_2_history = 'quote: "have said they would not agree to any limits on the Made in China program"}}\n'
     expected = edit(expected, us_2_history, us_2_history + "    due: 2018-06-01\n")
     assert data_file.read_text(encoding="utf-8") == expected + new_item
 

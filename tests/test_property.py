@@ -103,7 +103,7 @@ demands:
 ...
 """
 
-STATUSES = ["open", "discussing", "agreed", "partial", "met", "rejected", "withdrawn"]
+STATUSES = ["open", "discussing", "contested", "agreed", "partial", "met", "rejected", "withdrawn"]
 HOSTILE = [
     "plain words",
     'with "double" quotes',

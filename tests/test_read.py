@@ -18,8 +18,8 @@ import yaml
 from conftest import ROOT
 from tradedemands import __version__
 
-SHIPPED_IDS = [f"CN-{n}" for n in range(1, 8)] + [f"US-{n}" for n in range(1, 10)]
-STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
+SHIPPED_IDS = [f"CN-{n}" for n in range(1, 8)] + [f"US-{n}" for n in range(1, 10)] + ["US-CN-1"]
+STATUSES = "open, discussing, contested, agreed, partial, met, rejected, withdrawn"
 
 #: A small file made to tell the filters and sort orders apart: US-2 and US-10 side by side,
 #: three parties, two rounds, due dates, priorities, tags in mixed case, notes, a backlink.
@@ -152,7 +152,8 @@ def test_list_default_is_every_item_in_natural_id_order(run):
 
 @pytest.mark.parametrize("party", ["us", "US", "usa", "USA", "America", "united states", "UNITED STATES"])
 def test_list_party_by_id_alias_or_name_in_any_case(run, party):
-    assert ids(run("list", "--party", party, "-o", "ids")) == [f"US-{n}" for n in range(1, 10)]
+    # US-1 to US-9, and the agreement it shares with China
+    assert ids(run("list", "--party", party, "-o", "ids")) == [f"US-{n}" for n in range(1, 10)] + ["US-CN-1"]
 
 
 def test_list_party_short_option_and_repeat_is_or(run, sorting):
@@ -175,7 +176,7 @@ def test_list_status(run, sorting):
 
 
 def test_list_status_on_the_shipped_file(run):
-    assert ids(run("list", "-s", "rejected", "-o", "ids")) == ["US-1", "US-2"]
+    assert ids(run("list", "-s", "contested", "-o", "ids")) == ["US-1", "US-2"]
 
 
 def test_list_open_and_closed(run, sorting):
@@ -275,7 +276,9 @@ def test_list_round(run, sorting):
 
 def test_list_unknown_round_is_a_usage_error(run):
     one_line_error(
-        run("list", "--round", "nope"), 2, "demands: unknown round 'nope'; rounds in the file: beijing-2018-05"
+        run("list", "--round", "nope"),
+        2,
+        "demands: unknown round 'nope'; rounds in the file: beijing-2018-05, united-states-2018-06",
     )
 
 
@@ -319,8 +322,8 @@ def test_list_as_of_hides_later_items_and_rebuilds_status(run, sorting):
 
 
 def test_list_as_of_on_the_shipped_file(run):
-    assert ids(run("list", "--as-of", "2018-05-03", "-s", "rejected", "-o", "ids")) == []
-    assert ids(run("list", "--as-of", "2018-05-04", "-s", "rejected", "-o", "ids")) == ["US-1", "US-2"]
+    assert ids(run("list", "--as-of", "2018-05-03", "-s", "contested", "-o", "ids")) == []
+    assert ids(run("list", "--as-of", "2018-05-04", "-s", "contested", "-o", "ids")) == ["US-1", "US-2"]
     assert ids(run("list", "--as-of", "2018-05-02", "-o", "ids")) == []
 
 
@@ -349,7 +352,7 @@ def test_list_filters_combine_and_across_or_within(run, sorting, args, expected)
     [
         ("id", "CN-1 CN-2 EU-1 US-1 US-2 US-10", "US-10 US-2 US-1 EU-1 CN-2 CN-1"),
         ("party", "CN-1 CN-2 EU-1 US-1 US-2 US-10", "US-10 US-2 US-1 EU-1 CN-2 CN-1"),
-        # statuses in the vocabulary's order: open, discussing, agreed, ..., rejected, withdrawn
+        # statuses in the vocabulary's order: open, discussing, contested, agreed, ..., rejected, withdrawn
         ("status", "CN-1 US-2 US-10 CN-2 US-1 EU-1", "EU-1 US-1 CN-2 US-10 US-2 CN-1"),
         # high, medium, low; items without one last in both directions
         ("priority", "US-1 US-2 EU-1 US-10 CN-1 CN-2", "US-10 EU-1 US-2 US-1 CN-2 CN-1"),
@@ -416,19 +419,21 @@ def test_list_csv(run):
     r = run("list", "-o", "csv", "-p", "us")
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    # The shape export writes and import reads: every field the items have, nested ones dotted.
     assert list(rows[0]) == [
-        "id", "party", "of", "kind", "status", "priority", "topic", "tags", "title", "text",
-        "due", "updated", "source_doc", "source_quote", "source_date", "links",
+        "id", "party", "of", "kind", "title", "text", "topic", "tags", "priority", "status",
+        "target.amount", "target.unit", "target.by", "target.metric",
+        "source.doc", "source.quote", "source.date", "links", "history",
     ]  # fmt: skip
-    assert [row["id"] for row in rows] == [f"US-{n}" for n in range(1, 10)]
+    assert [row["id"] for row in rows] == [f"US-{n}" for n in range(1, 10)] + ["US-CN-1"]
     us2 = rows[1]
     assert us2["title"] == "Halt all subsidies to Made in China 2025 industries"
-    assert us2["status"] == "rejected"
+    assert us2["status"] == "contested"
     assert us2["tags"] == "subsidies;advanced-manufacturing"
-    assert us2["links"] == "conflicts-with CN-4;related US-3"
-    assert us2["source_doc"] == "seeds/000_d2207b9ab7e38b47.txt"
-    assert us2["source_date"] == "2018-05-04"
-    assert us2["updated"] == "2018-05-04"
+    assert json.loads(us2["links"]) == [{"rel": "conflicts-with", "id": "CN-4"}, {"rel": "related", "id": "US-3"}]
+    assert us2["source.doc"] == "seeds/000_d2207b9ab7e38b47.txt"
+    assert us2["source.date"] == "2018-05-04"
+    assert json.loads(us2["history"])[-1]["date"] == "2018-05-04"
     assert us2["of"] == "cn"
     assert rows[8]["of"] == ""  # US-9 binds both sides
 
@@ -445,24 +450,24 @@ def test_list_markdown(run):
 
 
 def test_list_ids(run):
-    r = run("list", "-o", "ids", "-s", "rejected")
+    r = run("list", "-o", "ids", "-s", "contested")
     assert r.exit_code == 0, r.output
     assert r.stdout == "US-1\nUS-2\n"
 
 
 def test_list_table(run):
-    r = run("list", "-p", "us", "-s", "rejected")
+    r = run("list", "-p", "us", "-s", "contested")
     assert r.exit_code == 0, r.output
     assert r.stderr == "", r.output
     lines = r.stdout.splitlines()
     assert [c.strip() for c in lines[0].split("┃")] == ["id", "party", "kind", "status", "priority", "topic", "title"]
-    assert lines[2].startswith("US-1 │ us→cn │ demand │ rejected │ high     │ trade-balance"), r.output
+    assert lines[2].startswith("US-1 │ us→cn │ demand │ contested │ high     │ trade-balance"), r.output
     assert "Cut the trade surplus by $200 billion in two years" in r.stdout
     assert sum(line.startswith("US-") for line in lines) == 2
 
 
 def test_list_format_names_any_case(run):
-    assert ids(run("list", "-o", "IDS", "-s", "rejected")) == ["US-1", "US-2"]
+    assert ids(run("list", "-o", "IDS", "-s", "contested")) == ["US-1", "US-2"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml", "csv", "markdown", "ids"])
@@ -480,8 +485,7 @@ def test_machine_formats_ignore_the_terminal_width(run, fmt):
         ("json", "[]\n"),
         ("yaml", "[]\n"),
         ("ids", ""),
-        ("csv", "id,party,of,kind,status,priority,topic,tags,title,text,due,updated,"
-                "source_doc,source_quote,source_date,links\n"),
+        ("csv", "id,party,title,status\n"),
         ("markdown", "| id | party | of | kind | status | priority | topic | title | due | updated |\n"
                      "|---|---|---|---|---|---|---|---|---|---|\n"),
     ],
@@ -510,14 +514,15 @@ def test_show_table_has_fields_quote_links_and_history(run):
     assert "US-1  Cut the trade surplus by $200 billion in two years" in out
     assert re.search(r"party\s+us \(United States\)", out), out
     assert re.search(r"of\s+cn \(China\)", out), out
-    assert re.search(r"status\s+rejected", out), out
+    assert re.search(r"status\s+contested", out), out
     assert re.search(r"priority\s+high", out), out
     assert re.search(r"target\s+200,000,000,000 USD", out), out
     assert "“Cut its trade surplus by $100 billion in the 12 months starting in June" in out
     assert "— seeds/000_d2207b9ab7e38b47.txt, 2018-05-04" in out
     assert re.search(r"conflicts-with\s+CN-5\s+No specific surplus-cut figure", out), out
     assert re.search(r"2018-05-03\s+→ open\s+\[beijing-2018-05\] Tabled in Beijing", out), out
-    assert re.search(r"2018-05-04\s+→ rejected\s+\[beijing-2018-05\] China objected", out), out
+    assert re.search(r"2018-05-04\s+→ contested\s+\[beijing-2018-05\] China objected", out), out
+    assert "source: “They also objected to United States demands for a specific cut" in out, out
 
 
 def test_show_several_ids_in_the_order_asked(run):
@@ -535,9 +540,11 @@ def test_show_links_both_ways(run):
     assert re.search(r"related\s+CN-1\s+Relax restrictions", out), out
     assert re.search(r"condition-of\s+CN-7\s+Reduce some trade barriers", out), out
     assert out.count("related ") + out.count("related  ") >= 2
-    # US-8 is answered by CN-6 (responds-to) and is related to CN-7 (written on both)
+    # CN-6 responds to nothing (its offer predates the US list); US-7 is answered by CN-7
+    # (responds-to), and US-8 is related to CN-7 (written on both)
+    out = run("show", "US-7").stdout
+    assert re.search(r"responded-to-by\s+CN-7\s+Reduce some trade barriers", out), out
     out = run("show", "US-8").stdout
-    assert re.search(r"responded-to-by\s+CN-6\s+Easier access", out), out
     assert len(re.findall(r"related\s+CN-7", out)) == 1, out
 
 
@@ -554,7 +561,7 @@ def test_show_json_is_an_array_one_object_per_id(run, data_file):
         {"rel": "related", "id": "CN-1"},
         {"rel": "condition-of", "id": "CN-7"},
     ]
-    assert {"rel": "responded-to-by", "id": "CN-6"} in us8["backlinks"]
+    assert us8["backlinks"] == [{"rel": "related", "id": "CN-6"}, {"rel": "related", "id": "CN-7"}]
 
 
 def test_show_json_has_target_progress(run):
@@ -637,20 +644,21 @@ def test_show_needs_an_id(run):
 
 
 SUMMARY_JSON = {
-    "statuses": ["open", "discussing", "agreed", "partial", "met", "rejected", "withdrawn"],
+    "statuses": ["open", "discussing", "contested", "agreed", "partial", "met", "rejected", "withdrawn"],
     "parties": [
         {
             "party": "us",
             "name": "United States",
-            "counts": {"open": 7, "rejected": 2},
-            "total": 9,
-            "closed": 2,
+            "counts": {"open": 7, "contested": 2, "agreed": 1},
+            "total": 10,
+            "closed": 0,
             "targets": [{"id": "US-1", "amount": 200000000000, "unit": "USD", "latest": None, "percent": None}],
         },
-        {"party": "cn", "name": "China", "counts": {"open": 7}, "total": 7, "closed": 0, "targets": []},
+        {"party": "cn", "name": "China", "counts": {"open": 7, "agreed": 1}, "total": 8, "closed": 0, "targets": []},
     ],
-    "total": 16,
-    "closed": 2,
+    # The agreement counts for each party, once in all.
+    "total": 17,
+    "closed": 0,
 }
 
 
@@ -658,10 +666,10 @@ def test_summary_table(run):
     r = run("summary")
     assert r.exit_code == 0, r.output
     lines = [line.rstrip() for line in r.stdout.splitlines()]
-    assert [c.strip() for c in lines[0].split("┃")] == ["party", "open", "rejected", "total", "closed"]
-    assert lines[2] == "us United States │    7 │        2 │     9 │ ██░░░░░░░░ 2/9"
-    assert lines[3] == "cn China         │    7 │        · │     7 │ ░░░░░░░░░░ 0/7"
-    assert lines[4] == "all              │   14 │        2 │    16 │ █░░░░░░░░░ 2/16"
+    assert [c.strip() for c in lines[0].split("┃")] == ["party", "open", "contested", "agreed", "total", "closed"]
+    assert lines[2] == "us United States │    7 │         2 │      1 │    10 │ ░░░░░░░░░░ 0/10"
+    assert lines[3] == "cn China         │    7 │         · │      1 │     8 │ ░░░░░░░░░░ 0/8"
+    assert lines[4] == "all              │   14 │         2 │      1 │    17 │ ░░░░░░░░░░ 0/17"
 
 
 def test_summary_json(run):
@@ -680,10 +688,10 @@ def test_summary_csv(run):
     r = run("summary", "--format", "csv")
     assert r.exit_code == 0, r.output
     assert r.stdout == (
-        "party,open,discussing,agreed,partial,met,rejected,withdrawn,total,closed\n"
-        "us,7,0,0,0,0,2,0,9,2\n"
-        "cn,7,0,0,0,0,0,0,7,0\n"
-        "all,14,0,0,0,0,2,0,16,2\n"
+        "party,open,discussing,contested,agreed,partial,met,rejected,withdrawn,total,closed\n"
+        "us,7,0,2,1,0,0,0,0,10,0\n"
+        "cn,7,0,0,1,0,0,0,0,8,0\n"
+        "all,14,0,2,1,0,0,0,0,17,0\n"
     )
 
 
@@ -691,11 +699,11 @@ def test_summary_markdown(run):
     r = run("summary", "-o", "markdown")
     assert r.exit_code == 0, r.output
     assert r.stdout == (
-        "| party | open | discussing | agreed | partial | met | rejected | withdrawn | total | closed |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n"
-        "| us | 7 | 0 | 0 | 0 | 0 | 2 | 0 | 9 | 2 |\n"
-        "| cn | 7 | 0 | 0 | 0 | 0 | 0 | 0 | 7 | 0 |\n"
-        "| all | 14 | 0 | 0 | 0 | 0 | 2 | 0 | 16 | 2 |\n"
+        "| party | open | discussing | contested | agreed | partial | met | rejected | withdrawn | total | closed |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| us | 7 | 0 | 2 | 1 | 0 | 0 | 0 | 0 | 10 | 0 |\n"
+        "| cn | 7 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 8 | 0 |\n"
+        "| all | 14 | 0 | 2 | 1 | 0 | 0 | 0 | 0 | 17 | 0 |\n"
     )
 
 
@@ -740,8 +748,15 @@ def test_export_csv_one_row_per_item(run):
     r = run("export", "-o", "csv")
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert [row["id"] for row in rows] == [f"US-{n}" for n in range(1, 10)] + [f"CN-{n}" for n in range(1, 8)]
-    assert rows[0]["source_quote"].startswith("Cut its trade surplus by $100 billion")
+    assert [row["id"] for row in rows] == [f"US-{n}" for n in range(1, 10)] + [f"CN-{n}" for n in range(1, 8)] + [
+        "US-CN-1"
+    ]
+    assert rows[0]["source.quote"].startswith("Cut its trade surplus by $100 billion")
+    assert (rows[0]["target.amount"], rows[0]["target.unit"], rows[0]["target.by"]) == (
+        "200000000000",
+        "USD",
+        "2020-06-01",
+    )
 
 
 def test_export_markdown(run):
@@ -752,7 +767,7 @@ def test_export_markdown(run):
     for heading in ("## Parties", "## Rounds", "## Items"):
         assert heading in lines, r.stdout
     assert "| us | United States | usa, america | Steven Mnuchin |" in lines
-    assert sum(line.startswith("| US-") or line.startswith("| CN-") for line in lines) == 16
+    assert sum(line.startswith("| US-") or line.startswith("| CN-") for line in lines) == 17
 
 
 def test_export_output_file(run, workspace):
@@ -793,7 +808,7 @@ def test_python_m_tradedemands_version(workspace):
 
 def test_python_m_tradedemands_lists(workspace):
     r = subprocess.run(
-        [sys.executable, "-m", "tradedemands", "list", "-o", "ids", "-s", "rejected"],
+        [sys.executable, "-m", "tradedemands", "list", "-o", "ids", "-s", "contested"],
         cwd=workspace,
         capture_output=True,
         text=True,
@@ -880,7 +895,7 @@ def test_installed_script_finds_the_file_from_a_subfolder(workspace):
     deeper = workspace / "x"
     deeper.mkdir()
     env = {"DEMANDS_FILE": ""}
-    r = demands_cmd("list", "-o", "ids", "-s", "rejected", cwd=deeper, env=env)
+    r = demands_cmd("list", "-o", "ids", "-s", "contested", cwd=deeper, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stdout == "US-1\nUS-2\n"
 
@@ -898,11 +913,11 @@ def test_installed_script_finds_the_file_from_a_subfolder(workspace):
             f"demands: unknown status 'opn' (did you mean 'open'?); valid statuses: {STATUSES}",
         ),
         (["list", "-s", "bogus"], f"demands: unknown status 'bogus'; valid statuses: {STATUSES}"),
-        (["list", "--kind", "wish"], "demands: unknown kind 'wish'; use one of: demand, concession, red-line"),
-        (["list", "--due-before", "2018-13-01"], "demands: bad date '2018-13-01' for --due-before: use YYYY-MM-DD, like {today}"),
-        (["list", "--as-of", "2018-5-4"], "demands: bad date '2018-5-4' for --as-of: use YYYY-MM-DD, like {today}"),
-        (["summary", "--as-of", "May 4"], "demands: bad date 'May 4' for --as-of: use YYYY-MM-DD, like {today}"),
-        (["show", "US-1", "--as-of", "04/05/2018"], "demands: bad date '04/05/2018' for --as-of: use YYYY-MM-DD, like {today}"),
+        (["list", "--kind", "wish"], "demands: unknown kind 'wish'; use one of: demand, concession, red-line, agreement"),
+        (["list", "--due-before", "2018-13-01"], "demands: bad date '2018-13-01' for --due-before: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)"),
+        (["list", "--as-of", "2018-5-4"], "demands: bad date '2018-5-4' for --as-of: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead), or last-round"),
+        (["summary", "--as-of", "May 4"], "demands: bad date 'May 4' for --as-of: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead), or last-round"),
+        (["show", "US-1", "--as-of", "04/05/2018"], "demands: bad date '04/05/2018' for --as-of: use YYYY-MM-DD like {today}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead), or last-round"),
         (
             ["list", "--limit", "-1"],
             "demands list: Invalid value for '--limit' / '-n': -1 is not in the range x>=0. "

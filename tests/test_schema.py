@@ -299,8 +299,8 @@ def test_the_schema_names_what_is_wrong(checker: Any) -> None:
     text = edit(text, "kind: demand", "kind: wish")
     assert sorted(schema_problems(checker, text)) == [
         "demands/0/history/0/status: 'tabled' is not one of "
-        "['open', 'discussing', 'agreed', 'partial', 'met', 'rejected', 'withdrawn', None]",
-        "demands/0/kind: 'wish' is not one of ['demand', 'concession', 'red-line', None]",
+        "['open', 'discussing', 'contested', 'agreed', 'partial', 'met', 'rejected', 'withdrawn', None]",
+        "demands/0/kind: 'wish' is not one of ['demand', 'concession', 'red-line', 'agreement', None]",
         "demands/0/title: '' does not match '\\\\S'",
     ]
 

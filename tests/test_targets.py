@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_brief import check_markdown, table_after, tables
+from test_brief import check_markdown, tables
 
 US4_TARGET_LINE = "    target: {amount: 100, unit: incidents, by: 2019-01-01, metric: intrusions stopped, baseline: 10}"
 
@@ -177,23 +177,17 @@ def test_progress_shown_in_show_summary_and_brief(run) -> None:
     assert targets["US-4"] == {"id": "US-4", "amount": 100, "unit": "incidents", "latest": 55, "percent": 50.0}
     assert targets["US-1"]["percent"] is None
 
+    assert run("mark", "US-1", "withdrawn", "--date", "2018-06-01").exit_code == 0
     r = run("brief")
     assert r.exit_code == 0, r.output
-    tokens = check_markdown(r.stdout)
-    rows = table_after(tokens, "Deadlines and targets")
-    assert rows[0] == ["id", "title", "due", "status", "target", "progress"]
-    by_id = {row[0]: row for row in rows[1:]}
-    assert by_id["US-4"] == [
-        "US-4",
-        "Halt cyberespionage into US commercial networks",
-        "2019-01-01 OVERDUE",
-        "open",
-        "100 incidents",
-        "█████░░░░░ 50% (55)",
-    ]
-    # US-1 is past its date too, but rejected: closed items are not overdue.
-    assert by_id["US-1"][2] == "2020-06-01"
-    assert [row[0] for row in rows[1:]] == ["US-4", "US-1"]  # earliest deadline first
+    steps = next_steps(r.stdout)
+    assert steps["US-4"] == (
+        "US-4 Halt cyberespionage into US commercial networks: overdue since 2019-01-01; "
+        "target 100 incidents, █████░░░░░ 50% (55) (open)."
+    )
+    # US-1 is past its date too, but withdrawn: closed items are not overdue.
+    assert steps["US-1"].startswith("US-1 Cut the trade surplus by $200 billion in two years: due 2020-06-01; ")
+    assert list(steps) == ["united-states-2018-06", "US-4", "US-1"]  # rounds, then earliest deadline first
 
 
 def test_brief_target_before_the_deadline_and_before_any_measurement(run) -> None:
@@ -201,12 +195,12 @@ def test_brief_target_before_the_deadline_and_before_any_measurement(run) -> Non
     assert run("progress", "US-4", "120", "--date", "2018-12-01").exit_code == 0
     r = run("brief", "--as-of", "2018-06-01")
     assert r.exit_code == 0, r.output
-    rows = {row[0]: row for row in table_after(check_markdown(r.stdout), "Deadlines and targets")[1:]}
-    assert rows["US-4"][2:] == ["2019-01-01", "open", "100 incidents", "no measurement yet"]
+    assert next_steps(r.stdout)["US-4"].endswith(": due 2019-01-01; target 100 incidents, no measurement yet (open).")
     r = run("brief", "--as-of", "2018-12-31")
-    rows = {row[0]: row for row in table_after(check_markdown(r.stdout), "Deadlines and targets")[1:]}
     # Beyond the target: the bar is full, the percent says how far.
-    assert rows["US-4"][2:] == ["2019-01-01", "open", "100 incidents", "██████████ 122% (120)"]
+    assert next_steps(r.stdout)["US-4"].endswith(
+        ": due 2019-01-01; target 100 incidents, ██████████ 122% (120) (open)."
+    )
 
 
 def test_overdue_only_when_the_date_is_past_and_the_item_open(run) -> None:
@@ -216,10 +210,10 @@ def test_overdue_only_when_the_date_is_past_and_the_item_open(run) -> None:
     assert run("target", "US-7", "--amount", "3", "--by", "2019-01-01").exit_code == 0
     assert run("mark", "US-7", "met", "--date", "2018-12-01").exit_code == 0
     r = run("brief")
-    rows = {row[0]: row for row in table_after(check_markdown(r.stdout), "Deadlines and targets")[1:]}
-    assert rows["US-5"][2] == future
-    assert rows["US-6"][2] == "2019-01-01 OVERDUE"
-    assert rows["US-7"][2:4] == ["2019-01-01", "met"]
+    steps = next_steps(r.stdout)
+    assert f": due {future}; target 3" in steps["US-5"]
+    assert ": overdue since 2019-01-01; target 3" in steps["US-6"]
+    assert steps["US-7"].endswith(": due 2019-01-01; target 3, no measurement yet (met).")
 
 
 def test_progress_without_target(run, data_file: Path) -> None:
@@ -257,6 +251,15 @@ def test_progress_through_installed_script(workspace: Path) -> None:
     assert r.stderr == "US-1: 20,000,000,000 recorded, 10% of target\n"
 
 
+def next_steps(text: str) -> dict[str, str]:
+    """The brief's next steps as a reader sees them, by the id they begin with (the round's id
+    for a planned round)."""
+    from test_brief_reading import list_items, section
+
+    lines = list_items(section(check_markdown(text), "Next steps"))
+    return {(line.split()[2].rstrip(":") if line.split()[1] == "round" else line.split()[0]): line for line in lines}
+
+
 # --- compare ----------------------------------------------------------------------------------
 
 
@@ -274,6 +277,7 @@ def test_compare_json(run) -> None:
     assert set(topics) == {
         "cyberespionage", "export-controls", "intellectual-property", "investment-restrictions",
         "made-in-china-2025", "market-access", "review-mechanism", "trade-balance", "trade-barriers",
+        "trade-relations",
     }  # fmt: skip
     assert topics["trade-balance"] == {
         "topic": "trade-balance",
@@ -282,7 +286,7 @@ def test_compare_json(run) -> None:
                 {
                     "id": "US-1",
                     "title": "Cut the trade surplus by $200 billion in two years",
-                    "status": "rejected",
+                    "status": "contested",
                     "kind": "demand",
                 }
             ],
@@ -296,6 +300,7 @@ def test_compare_json(run) -> None:
                 {"id": "CN-5", "title": "No specific surplus-cut figure", "status": "open", "kind": "red-line"}
             ],
         },
+        "agreed": [],
         "conflicts": [["CN-5", "US-1"]],
     }
     assert topics["made-in-china-2025"]["conflicts"] == [["CN-4", "US-2"], ["CN-4", "US-3"]]
@@ -338,14 +343,17 @@ def test_compare_markdown(run) -> None:
     tokens = check_markdown(r.stdout)
     (table,) = tables(tokens)
     assert table[0] == [
-        "topic", "us asks", "us offers", "us refuses", "cn asks", "cn offers", "cn refuses", "conflicts",
+        "topic", "us asks", "us offers", "us refuses", "cn asks", "cn offers", "cn refuses", "agreed", "conflicts",
     ]  # fmt: skip
     rows = {row[0]: row for row in table[1:]}
-    assert len(rows) == 9
-    assert rows["trade-balance"][1] == "US-1 Cut the trade surplus by $200 billion in two years (rejected)"
+    assert len(rows) == 10
+    assert rows["trade-balance"][1] == "US-1 Cut the trade surplus by $200 billion in two years (contested)"
     assert rows["trade-balance"][6] == "CN-5 No specific surplus-cut figure (open)"
-    assert rows["trade-balance"][7] == "CN-5 ↔ US-1"
-    assert rows["made-in-china-2025"][7] == "CN-4 ↔ US-2, CN-4 ↔ US-3"
+    assert rows["trade-balance"][8] == "CN-5 ↔ US-1"
+    assert rows["made-in-china-2025"][8] == "CN-4 ↔ US-2, CN-4 ↔ US-3"
+    assert rows["trade-relations"][7] == (
+        "US-CN-1 Sound and stable trade relations; resolve issues through dialogue (agreed)"
+    )
     # Several items in one cell stay in that cell.
     assert rows["export-controls"][4].startswith("CN-1 Relax restrictions")
     assert "CN-2 Lift or reconsider the penalties on ZTE (open)" in rows["export-controls"][4]

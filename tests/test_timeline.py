@@ -1,7 +1,7 @@
 """History is a dated timeline: back-dated entries go in their place by date, and every answer
 (status, --as-of, log, diff --since, the brief, the merge driver) is by date, never by position.
 
-On the shipped file US-1 was tabled on 2018-05-03 (open) and rejected on 2018-05-04. Today's
+On the shipped file US-1 was tabled on 2018-05-03 (open) and contested on 2018-05-04. Today's
 code appended a back-dated ``mark`` after the 05-04 entry and made it the current status.
 """
 
@@ -28,9 +28,13 @@ US_1 = [
     {"date": "2018-05-03", "status": "open", "round": "beijing-2018-05", "note": "Tabled in Beijing"},
     {
         "date": "2018-05-04",
-        "status": "rejected",
+        "status": "contested",
         "round": "beijing-2018-05",
-        "note": "China objected to any specific cut in the bilateral surplus (see CN-5); talks ended with no deal.",
+        "note": "China objected to any specific cut in the bilateral surplus (see CN-5); the US is not backing down.",
+        "source": {
+            "doc": "seeds/000_d2207b9ab7e38b47.txt",
+            "quote": "They also objected to United States demands for a specific cut in the bilateral surplus.",
+        },
     },
 ]
 
@@ -56,21 +60,21 @@ def test_a_back_dated_mark_goes_in_its_place_and_the_status_stays(run, data_file
     done = demands("mark", "US-1", "discussing", "--date", "2018-05-01", "--note", "Talks about talks")
     assert (done.returncode, done.stderr) == (
         0,
-        "US-1: discussing on 2018-05-01 recorded in its place by date; status stays rejected (set on 2018-05-04)\n",
+        "US-1: discussing on 2018-05-01 recorded in its place by date; status stays contested (set on 2018-05-04)\n",
     )
     item = document.load(data_file).item("US-1")
-    assert item["status"] == "rejected"
+    assert item["status"] == "contested"
     assert item["history"] == [{"date": "2018-05-01", "status": "discussing", "note": "Talks about talks"}, *US_1]
     # Every dated answer now agrees with the timeline.
     listed = json.loads(ok(demands("list", "--as-of", "2018-05-04", "-o", "json")))
-    assert next(i["status"] for i in listed if i["id"] == "US-1") == "rejected"
+    assert next(i["status"] for i in listed if i["id"] == "US-1") == "contested"
     assert statuses_as_of(run, "2018-05-03")["US-1"] == "open"
     assert statuses_as_of(run, "2018-05-02")["US-1"] == "discussing"
     assert "US-1" not in statuses_as_of(run, "2018-04-30")
     changes = json.loads(ok(demands("diff", "--since", "2018-05-02", "-o", "json")))["changed"]
     us_1 = next(c for c in changes if c["id"] == "US-1")
     assert us_1["changes"] == [
-        {"field": "status", "old": "discussing", "new": "rejected"},
+        {"field": "status", "old": "discussing", "new": "contested"},
         {"field": "history", "old": None, "new": US_1},
     ]
     log = json.loads(run("log", "--since", "2018-05-01", "--party", "us", "-o", "json").stdout)
@@ -80,10 +84,10 @@ def test_a_back_dated_mark_goes_in_its_place_and_the_status_stays(run, data_file
         ("US-1", "2018-05-01"),
     ]
     brief = run("brief", "--since", "2018-05-02").stdout
-    rows = [line for line in brief.splitlines() if line.startswith("| 2018-05-0") and "US-1" in line]
-    assert [row.split(" | ")[3] for row in rows] == ["discussing → open", "open → rejected"]
+    rows = [line for line in brief.splitlines() if line.startswith("| 2018-05-0") and "| US-1 " in line]
+    assert [row.split(" | ")[2] for row in rows] == ["discussing → open", "open → contested"]
     r = run("validate")
-    assert (r.exit_code, r.stderr) == (0, f"{data_file}: valid (16 items)\n"), r.output
+    assert (r.exit_code, r.stderr) == (0, f"{data_file}: valid (17 items)\n"), r.output
 
 
 def test_a_back_dated_mark_that_is_the_latest_status_changes_it(run, data_file: Path) -> None:
@@ -103,22 +107,22 @@ def test_a_status_already_in_effect_on_that_date_changes_nothing(run, data_file:
     before = data_file.read_bytes()
     r = run("mark", "US-1", "open", "--date", "2018-05-03")
     assert (r.exit_code, r.stderr) == (0, "US-1 was already open on 2018-05-03; nothing changed\n"), r.output
-    r = run("mark", "US-1", "rejected", "--date", "2018-05-20")
-    assert (r.exit_code, r.stderr) == (0, "US-1 is already rejected; nothing changed\n"), r.output
+    r = run("mark", "US-1", "contested", "--date", "2018-05-20")
+    assert (r.exit_code, r.stderr) == (0, "US-1 is already contested; nothing changed\n"), r.output
     assert data_file.read_bytes() == before
 
 
 def test_equal_dates_keep_the_order_they_were_written_in(run, data_file: Path) -> None:
     """A new entry dated like the latest goes after it, and so is the latest."""
     r = run("mark", "US-1", "discussing", "--date", "2018-05-04")
-    assert (r.exit_code, r.stderr) == (0, "US-1: rejected -> discussing\n"), r.output
+    assert (r.exit_code, r.stderr) == (0, "US-1: contested -> discussing\n"), r.output
     r = run("note", "US-1", "Same day, later", "--date", "2018-05-03")
     assert (r.exit_code, r.stderr) == (0, "US-1: note added (placed by date before 2 later entries)\n"), r.output
     item = document.load(data_file).item("US-1")
     assert [(e["date"], e.get("status"), e.get("note")) for e in item["history"]] == [
         ("2018-05-03", "open", "Tabled in Beijing"),
         ("2018-05-03", None, "Same day, later"),
-        ("2018-05-04", "rejected", US_1[1]["note"]),
+        ("2018-05-04", "contested", US_1[1]["note"]),
         ("2018-05-04", "discussing", None),
     ]
     assert item["status"] == "discussing"
@@ -247,10 +251,12 @@ def test_back_dated_entries_follow_a_hand_written_layout(run, workspace: Path) -
 def test_validate_reports_history_out_of_date_order_and_a_status_that_is_not_the_latest(data_file: Path) -> None:
     """What the old tool wrote for a back-dated mark: the entry last, and its status current."""
     text = data_file.read_text(encoding="utf-8")
-    last = '(see CN-5); talks ended with no deal."}\n'
+    last = 'quote: "They also objected to United States demands for a specific cut in the bilateral surplus."}}\n'
     assert text.count(last) == 1
     text = text.replace(last, last + "      - {date: 2018-05-01, status: discussing}\n")
-    text = text.replace("    priority: high\n    status: rejected\n", "    priority: high\n    status: discussing\n", 1)
+    text = text.replace(
+        "    priority: high\n    status: contested\n", "    priority: high\n    status: discussing\n", 1
+    )
     data_file.write_text(text, encoding="utf-8")
     lines = text.splitlines()
     status_line = lines.index("    status: discussing") + 1
@@ -259,7 +265,7 @@ def test_validate_reports_history_out_of_date_order_and_a_status_that_is_not_the
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines() == [
         f"{data_file}:{status_line}:5: US-1 status: status is 'discussing' but the latest-dated history entry "
-        "(2018-05-04) sets 'rejected'; use 'demands mark' to change a status",
+        "(2018-05-04) sets 'contested'; use 'demands mark' to change a status",
         f"{data_file}:{entry_line}:10: US-1 history.date: history entry dated 2018-05-01 comes after one dated "
         "2018-05-04: history is kept in date order; move this entry up to its place by date",
     ]
@@ -374,7 +380,7 @@ def test_the_first_and_last_dates_work_everywhere(run, data_file: Path, day: str
     r = run("diff", "--since", day, "-o", "json")
     assert r.exit_code == 0, r.output
     added = [i["id"] for i in json.loads(r.stdout)["added"]]
-    assert len(added) == (16 if day == "0001-01-01" else 0)
+    assert len(added) == (17 if day == "0001-01-01" else 0)
     for args in (
         ["list", "--as-of", day, "-o", "ids"],
         ["list", "--due-before", day],
@@ -441,9 +447,9 @@ def test_git_merge_of_two_branches_that_each_back_date_an_entry(run, workspace: 
         ("2018-05-01", "open"),
         ("2018-05-02", "discussing"),
         ("2018-05-03", "open"),
-        ("2018-05-04", "rejected"),
+        ("2018-05-04", "contested"),
     ]
-    assert us_1["status"] == "rejected"
+    assert us_1["status"] == "contested"
     cn_1 = doc.item("CN-1")
     assert [(e["date"], e.get("status")) for e in cn_1["history"]] == [
         ("2018-05-01", None),

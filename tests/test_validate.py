@@ -12,7 +12,7 @@ import pytest
 
 from conftest import demands_cmd
 
-STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
+STATUSES = "open, discussing, contested, agreed, partial, met, rejected, withdrawn"
 SEED = "seeds/000_d2207b9ab7e38b47.txt"
 
 
@@ -57,20 +57,20 @@ def test_shipped_file_is_valid(run, data_file):
     r = run("validate")
     assert r.exit_code == 0, r.output
     assert r.stdout == "", r.output
-    assert r.stderr == f"{data_file}: valid (16 items)\n", r.output
+    assert r.stderr == f"{data_file}: valid (17 items)\n", r.output
 
 
 def test_shipped_file_is_valid_as_a_pre_commit_hook(workspace):
     r = demands_cmd("validate", "data/demands.yaml", cwd=workspace)
     assert r.returncode == 0, r.stderr
-    assert r.stderr == "data/demands.yaml: valid (16 items)\n"
+    assert r.stderr == "data/demands.yaml: valid (17 items)\n"
 
 
 def test_validate_json_on_the_shipped_file(run, data_file):
     r = run("validate", "--format", "json")
     assert r.exit_code == 0, r.output
     assert r.stderr == "", r.output
-    assert json.loads(r.stdout) == [{"file": str(data_file), "valid": True, "items": 16, "problems": []}]
+    assert json.loads(r.stdout) == [{"file": str(data_file), "valid": True, "items": 17, "problems": []}]
 
 
 # --- one problem at a time ------------------------------------------------------------------
@@ -95,10 +95,10 @@ def test_unknown_status_in_history(run, data_file):
 
 
 def test_duplicate_id_any_case(run, data_file):
-    # nothing links to CN-6, so renaming it makes no other problem
-    text = break_item(data_file, "CN-6", "- id: CN-6\n", "- id: cn-5\n")
+    # nothing links to US-9, so renaming it makes no other problem
+    text = break_item(data_file, "US-9", "- id: US-9\n", "- id: us-4\n")
     fails_with(
-        run("validate"), f"{data_file}:{where(text, 'id: cn-5')}: cn-5 id: duplicate id (also item 14 of demands)"
+        run("validate"), f"{data_file}:{where(text, 'id: us-4')}: us-4 id: duplicate id (also item 4 of demands)"
     )
 
 
@@ -287,7 +287,7 @@ def test_wrong_types(run, workspace):
         f"{path}:1:1: unsupported version 2: this tool reads version 1",
         f"{path}:6:5: US-1 title: title must not be empty",
         f"{path}:8:5: US-1 priority: unknown priority 'urgent'; use one of: high, medium, low",
-        f"{path}:9:5: US-1 kind: unknown kind 'ask'; use one of: demand, concession, red-line",
+        f"{path}:9:5: US-1 kind: unknown kind 'ask'; use one of: demand, concession, red-line, agreement",
         f"{path}:10:5: US-1 tags: tags must be a list like [a, b], not text 'hello'",
         f"{path}:11:14: US-1 target.amount: amount must be a plain number like 200000000000, not 'lots'",
         f"{path}:13:9: US-1 history: a history entry needs a status or a note",
@@ -332,7 +332,7 @@ def test_several_files_at_once(run, workspace, data_file):
     r = run("validate", str(data_file), str(broken))
     fails_with(
         r,
-        f"{data_file}: valid (16 items)",
+        f"{data_file}: valid (17 items)",
         f"{broken}:3:1: demands must be a list, not the number 5",
     )
 
@@ -663,7 +663,7 @@ def test_crlf_line_endings_are_fine(run, data_file):
     data_file.write_bytes(data_file.read_bytes().replace(b"\n", b"\r\n"))
     r = run("validate")
     assert r.exit_code == 0, r.output
-    assert run("list", "-o", "ids", "-s", "rejected").stdout == "US-1\nUS-2\n"
+    assert run("list", "-o", "ids", "-s", "contested").stdout == "US-1\nUS-2\n"
 
 
 def test_broken_file_in_a_subprocess(workspace, data_file):

@@ -20,7 +20,7 @@ from conftest import DEMANDS
 from tradedemands import document
 
 TODAY = date.today().isoformat()
-STATUSES = "open, discussing, agreed, partial, met, rejected, withdrawn"
+STATUSES = "open, discussing, contested, agreed, partial, met, rejected, withdrawn"
 QUOTE = "Strengthen intellectual property protections."
 SEED = "seeds/000_d2207b9ab7e38b47.txt"
 
@@ -161,7 +161,7 @@ def test_mark_defaults_to_today(run, data_file: Path) -> None:
 def test_mark_several_ids(run, data_file: Path) -> None:
     others = {i["id"]: i for i in load_items(data_file) if i["id"] not in ("US-3", "US-4", "CN-1", "US-1")}
     r = run("mark", "US-3", "us-4", "CN-1", "US-1", "US-3", "agreed", "--date", "2018-07-01")
-    ok(r, "US-3: open -> agreed\nUS-4: open -> agreed\nCN-1: open -> agreed\nUS-1: rejected -> agreed\n")
+    ok(r, "US-3: open -> agreed\nUS-4: open -> agreed\nCN-1: open -> agreed\nUS-1: contested -> agreed\n")
     for item_id in ("US-3", "US-4", "CN-1", "US-1"):
         item = item_of(data_file, item_id)
         assert item["status"] == "agreed"
@@ -173,7 +173,7 @@ def test_mark_several_ids(run, data_file: Path) -> None:
 
 def test_mark_same_status_changes_nothing(run, data_file: Path) -> None:
     original = data_file.read_bytes()
-    ok(run("mark", "US-1", "rejected", "--note", "again"), "US-1 is already rejected; nothing changed\n")
+    ok(run("mark", "US-1", "contested", "--note", "again"), "US-1 is already contested; nothing changed\n")
     assert data_file.read_bytes() == original
     r = run("undo")
     assert r.exit_code == 1, r.output
@@ -181,12 +181,13 @@ def test_mark_same_status_changes_nothing(run, data_file: Path) -> None:
 
 
 def test_mark_some_already_in_status(run, data_file: Path) -> None:
-    r = run("mark", "US-1", "US-2", "US-3", "rejected", "--date", "2018-05-05")
+    r = run("mark", "US-1", "US-2", "US-3", "contested", "--date", "2018-05-05")
     ok(
         r,
-        "US-1 is already rejected; nothing changed\nUS-2 is already rejected; nothing changed\nUS-3: open -> rejected\n",
+        "US-1 is already contested; nothing changed\nUS-2 is already contested; nothing changed\n"
+        "US-3: open -> contested\n",
     )
-    assert item_of(data_file, "US-3")["history"][-1] == {"date": "2018-05-05", "status": "rejected"}
+    assert item_of(data_file, "US-3")["history"][-1] == {"date": "2018-05-05", "status": "contested"}
     assert len(item_of(data_file, "US-1")["history"]) == 2
 
 
@@ -361,33 +362,33 @@ BAD = [
     (
         ["mark", "US-1", "open", "--date", "2018-02-30"],
         2,
-        f"bad date '2018-02-30' for --date: use YYYY-MM-DD, like {TODAY}",
+        f"bad date '2018-02-30' for --date: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
     ),
     (
         ["mark", "US-1", "open", "--date", "5/4/2018"],
         2,
-        f"bad date '5/4/2018' for --date: use YYYY-MM-DD, like {TODAY}",
+        f"bad date '5/4/2018' for --date: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
     ),
-    (["mark", "US-3", "met", "--round", "geneva"], 2, "unknown round 'geneva'; rounds in the file: beijing-2018-05"),
+    (["mark", "US-3", "met", "--round", "geneva"], 2, "unknown round 'geneva'; rounds held: beijing-2018-05"),
     (["mark", "US-1"], 2, "give one or more ids and then the status, like: demands mark US-1 rejected"),
     (["note", "XX-1", "hello"], 1, "no item with id 'XX-1'; did you mean US-1, CN-1?"),
     (["note", "US-1", "  "], 2, "the note is empty; say what happened"),
-    (["note", "US-1", "x", "--round", "nope"], 2, "unknown round 'nope'; rounds in the file: beijing-2018-05"),
+    (["note", "US-1", "x", "--round", "nope"], 2, "unknown round 'nope'; rounds held: beijing-2018-05"),
     (["add", "-p", "eu", "--title", "t"], 2, "unknown party 'eu'; known parties: us (United States), cn (China)"),
     (
         ["add", "-p", "us", "--title", "t", "--round", "r9"],
         2,
-        "unknown round 'r9'; rounds in the file: beijing-2018-05",
+        "unknown round 'r9'; rounds held: beijing-2018-05",
     ),
     (
         ["add", "-p", "us", "--title", "t", "--date", "2018-5-4"],
         2,
-        f"bad date '2018-5-4' for --date: use YYYY-MM-DD, like {TODAY}",
+        f"bad date '2018-5-4' for --date: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
     ),
     (
         ["add", "-p", "us", "--title", "t", "--kind", "wish"],
         2,
-        "unknown kind 'wish'; use one of: demand, concession, red-line",
+        "unknown kind 'wish'; use one of: demand, concession, red-line, agreement",
     ),
     (["add", "-p", "us", "--title", "t", "--status", "done"], 2, f"unknown status 'done'; valid statuses: {STATUSES}"),
     (["add", "-p", "us", "--title", "t", "--id", "us-1"], 1, "id 'us-1' is taken; leave out --id to get US-10"),
@@ -403,9 +404,13 @@ BAD = [
         f"refusing to write: US-10 source.quote: quote not found in {SEED}; nothing was changed",
     ),
     (["edit", "US-5", "--remove-tag", "nope"], 2, "US-5 has no tag 'nope'; its tags: ip"),
-    (["edit", "US-5", "--kind", ""], 2, "--kind cannot be removed; use demand, concession or red-line"),
+    (["edit", "US-5", "--kind", ""], 2, "--kind cannot be removed; use demand, concession, red-line or agreement"),
     (["edit", "US-5", "--priority", "urgent"], 2, "unknown priority 'urgent'; use one of: high, medium, low"),
-    (["edit", "US-5", "--due", "2020-1-1"], 2, f"bad date '2020-1-1' for --due: use YYYY-MM-DD, like {TODAY}"),
+    (
+        ["edit", "US-5", "--due", "2020-1-1"],
+        2,
+        f"bad date '2020-1-1' for --due: use YYYY-MM-DD like {TODAY}, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)",
+    ),
     (["edit", "US-5", "--of", "eu"], 2, "unknown party 'eu'; known parties: us (United States), cn (China)"),
     (["edit", "US-5", "--title", ""], 2, "--title must not be empty"),
     (["edit", "US-55", "--title", "x"], 1, "no item with id 'US-55'; did you mean US-5, US-9, US-8?"),
@@ -483,7 +488,7 @@ def test_refuses_a_result_that_would_not_load(run, data_file: Path) -> None:
 
 
 def test_invalid_file_is_not_written(run, data_file: Path) -> None:
-    text = data_file.read_text(encoding="utf-8").replace("status: rejected\n", "status: rejectd\n", 1)
+    text = data_file.read_text(encoding="utf-8").replace("status: contested\n", "status: rejectd\n", 1)
     data_file.write_text(text, encoding="utf-8")
     original = data_file.read_bytes()
     r = run("note", "US-3", "x")
@@ -513,7 +518,7 @@ WRITES = [
         "--due",
         "2020-01-01",
     ],
-    ["edit", "CN-7", "--due", "2020-01-01", "--remove-tag", "tariffs"],
+    ["edit", "CN-7", "--due", "2020-01-01", "--remove-tag", "trade-barriers"],
     ["link", "US-4", "related", "US-5"],
     ["link", "CN-7", "related", "CN-1"],
     ["unlink", "US-6", "CN-1"],

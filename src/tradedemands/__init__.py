@@ -17,10 +17,13 @@ Read functions (``list_items``, ``show``, ``summary``, ``validate``, ``export``,
 ``diff``, ``log``, ``brief``, ``compare``) return result objects that give ``as_json()``,
 ``rows()``, ``markdown()`` and ``serialise(fmt)``. Write functions (``add``, ``mark``,
 ``note``, ``edit``, ``link``, ``unlink``, ``remove``, ``set_target``, ``record_progress``,
-``undo``, ``init``) change the file as the commands do (minimal text edits, locked, atomic,
-undoable) and return what changed. Every function's ``file`` is the data file's path; None
-finds it as the command line does. Errors are the package's own (``DemandsError`` and its
-kinds); dates are ``YYYY-MM-DD`` text (or ``today``/``yesterday``).
+``undo``, ``init``, ``import_items``, ``edit_text``, ``add_text``) change the file as the
+commands do (minimal text edits, locked, atomic, undoable) and return what changed; inside
+``with tradedemands.dry_run() as previews:`` they write nothing and leave a ``Preview`` (the
+text before and after, ``.diff()``) each. Every function's ``file`` is the data file's path;
+None finds it as the command line does. Errors are the package's own (``DemandsError`` and
+its kinds); dates are ``YYYY-MM-DD`` text, ``today``, ``yesterday`` or a span back such as
+``3d``, ``2w``, ``1m``, ``1y``.
 
 The public names are imported when first used, so that ``import tradedemands.cli`` (every
 run of ``demands``) pays only for what a command needs.
@@ -38,6 +41,7 @@ _WHERE = {
     "load": "document",
     "Document": "document",
     "Filters": "query",
+    "last_round_held": "timeline",
     **dict.fromkeys(
         ("list_items", "show", "summary", "validate", "export", "schema", "diff", "log", "brief", "compare"), "read"
     ),
@@ -54,9 +58,15 @@ _WHERE = {
             "record_progress",
             "undo",
             "init",
+            "import_items",
+            "edit_text",
+            "add_text",
+            "new_item_text",
         ),
         "write",
     ),
+    "dry_run": "transaction",
+    "Preview": "transaction",
     **dict.fromkeys(
         ("DemandsError", "UsageError", "FileNotFound", "UnknownId", "LockTimeout", "InvalidFile", "Problem"), "errors"
     ),
@@ -88,4 +98,22 @@ if typing.TYPE_CHECKING:  # what type checkers and editors see; nothing of it ru
     from .files import find_file  # noqa: F401
     from .query import Filters  # noqa: F401
     from .read import brief, compare, diff, export, list_items, log, schema, show, summary, validate  # noqa: F401
-    from .write import add, edit, init, link, mark, note, record_progress, remove, set_target, undo, unlink  # noqa: F401
+    from .timeline import last_round_held  # noqa: F401
+    from .transaction import Preview, dry_run  # noqa: F401
+    from .write import (  # noqa: F401
+        add,
+        add_text,
+        edit,
+        edit_text,
+        import_items,
+        init,
+        link,
+        mark,
+        new_item_text,
+        note,
+        record_progress,
+        remove,
+        set_target,
+        undo,
+        unlink,
+    )

@@ -265,34 +265,134 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
+#: An entry of a process's table of open files: /proc/<pid>/fd/N (also of a thread), /dev/fd/N.
+_DESCRIPTOR = re.compile(r"/proc/(self|thread-self|[0-9]+)(?:/task/[0-9]+)?/fd/([0-9]+)|/dev/fd/([0-9]+)")
+
+
+def through_descriptor(path: str) -> tuple[int | None, int, str] | None:
+    """Whether ``path`` names an open file of a process rather than a file: ``/dev/stdout``,
+    ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``, ``/proc/<pid>/fd/N``, or a symlink
+    (at any step) to one of them.
+
+    Returns (the process id, None for this process; the descriptor's number; the entry
+    reached), else None. Symlinks are followed one step at a time, so the entry is seen
+    before the kernel's link behind it leads to the file it has open (a regular file when
+    the shell redirected output there). Nothing is opened or read but symlinks.
+    """
+    if os.name != "posix":
+        return None
+    parts = os.fspath(path).split("/")
+    try:
+        current = "/" if path.startswith("/") else os.getcwd()
+    except OSError:  # the current folder is gone: the write will say so
+        return None
+    todo = list(reversed(parts))
+    hops = 0
+    while todo:
+        part = todo.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = os.path.dirname(current)
+            continue
+        candidate = os.path.join(current, part)
+        found = _DESCRIPTOR.fullmatch(candidate)
+        if found is not None and not [p for p in todo if p not in ("", ".")]:
+            pid = found.group(1)
+            own = pid is None or pid in ("self", "thread-self") or int(pid) == os.getpid()
+            return (None if own else int(pid or 0)), int(found.group(2) or found.group(3)), candidate
+        try:
+            target = os.readlink(candidate)
+        except OSError:  # not a symlink (or not there): go on below it
+            current = candidate
+            continue
+        hops += 1
+        if hops > 40:  # a symlink loop: let the write report it
+            return None
+        if target.startswith("/"):
+            current = "/"
+        todo.extend(reversed(target.split("/")))
+    return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` where it stands (its offset, its append mode). An error
+    or a signal that stops it carries ``sent``: how many bytes went out before."""
+    sent = 0
+    view = memoryview(data)
+    try:
+        while sent < len(data):
+            sent += os.write(fd, view[sent : sent + 1024 * 1024])
+    except BaseException as err:
+        err.sent = sent  # type: ignore[attr-defined]
+        raise
+
+
+def _in_place(output: str, write: Callable[[], object]) -> None:
+    """Run ``write`` (a write to ``output`` where it stands, no rename), wording its failures:
+    an interruption after the first byte says the output holds only part of it."""
+    from .signals import Interrupted
+
+    try:
+        write()
+    except Interrupted as err:
+        if err.file is None and getattr(err, "sent", None):
+            err.file, err.partial = output, True
+        raise
+    except BrokenPipeError:
+        raise  # a reader that stopped reading (| head): as for standard output, no message
+    except OSError as err:
+        part = " (part of it was written)" if getattr(err, "sent", None) else ""
+        raise DemandsError(f"cannot write {output}: {cause(err)}{part}") from None
+    replaced()
+
+
 def write_output(output: str, data: bytes, *, protect: str | os.PathLike[str] | None = None) -> None:
     """Write ``data`` to the file ``output`` (``--output``) atomically, as the data file is
     written; never over ``protect``.
 
-    A FIFO or character device (``/dev/stdout``, a process substitution) is written in
-    place: renaming over it would replace the device. Raises UsageError when ``output``
-    names the file in ``protect`` (the data file, by any path), DemandsError for a folder,
-    a socket or block device, and the conditions of ``replace``.
+    Only a plain path to a regular file is replaced (a temporary file renamed over it).
+    Anything else is written in place, never renamed over: a path that leads through a
+    process's table of open files (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``, a symlink to one) is that descriptor, written where it stands, so
+    ``>> log`` appends and ``{ ...; } > f`` keeps what the others wrote (another process's
+    descriptor is opened to append); a FIFO or character device (a process substitution,
+    ``/dev/tty``) is opened and written. Raises UsageError for an empty ``output`` or one
+    that names the file in ``protect`` (the data file, by any path), DemandsError for a
+    folder, a socket or block device, and the conditions of ``replace``.
     """
+    if not output:
+        raise UsageError(f"{OPTION} is empty: give a file name", option="output", said="the output path")
     if protect is not None and same_file(output, protect):
         raise UsageError(
             f"refusing to write over the data file {os.fspath(protect)}: choose another {OPTION}; nothing was changed",
             option="output",
             said="output path",
         )
-    info = _stat(output, output)
+    descriptor = through_descriptor(output)
     with writing(output):
+        if descriptor is not None:
+            pid, number, entry = descriptor
+            if pid is None:
+                _in_place(output, lambda: _write_all(number, data))
+            else:
+                _in_place(output, lambda: _open_and_write(entry, data, os.O_APPEND))
+            return
+        info = _stat(output, output)
         if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
-            try:
-                fd = os.open(output, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-            except OSError as err:
-                raise DemandsError(f"cannot write {output}: {cause(err)}") from None
+            _in_place(output, lambda: _open_and_write(output, data, 0))
             return
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise DemandsError(f"cannot write {output}: it is a directory; give a file name")
         replace(output, data, label=output)
+
+
+def _open_and_write(path: str, data: bytes, flags: int) -> None:
+    fd = os.open(path, os.O_WRONLY | flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
 
 
 # --- making a file that must not exist yet -----------------------------------------------------

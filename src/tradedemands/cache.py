@@ -36,8 +36,10 @@ from .errors import DemandsError
 from .files import read_regular
 from .model import DataFile, Item, required_of
 
-#: Changes whenever what an entry holds changes, so old entries are never misread.
-FORMAT = f"4:{__version__}"
+#: Changes whenever what an entry holds changes, so old entries are never misread. 4: the rules of
+#: validation grew (party lists, rounds planned or cancelled, history sources): an entry stores
+#: data validated by them. 5: entries item by item (issue 16).
+FORMAT = f"5:{__version__}"
 MAX_ENTRIES = 32
 MAX_BYTES = 512 * 1024 * 1024
 #: Files smaller than this parse in a few milliseconds, faster than a lookup (hashing included).

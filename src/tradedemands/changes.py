@@ -15,12 +15,37 @@ from typing import Any
 from .document import Document
 from .editor import Editor
 from .errors import OPTION, DemandsError, UsageError
-from .model import KINDS, PRIORITIES, RELS, Item, amount_problem, by_date, natural_key, target_percent
-from .query import check_choice, check_status, resolve_party, resolve_round
+from .model import (
+    KINDS,
+    PRIORITIES,
+    RELS,
+    Item,
+    amount_problem,
+    by_date,
+    id_prefix,
+    natural_key,
+    party_ids,
+    target_percent,
+)
+from .query import check_choice, check_status, held_round, resolve_party
 from .timeline import last_status, latest_status_entry, place_by_date, status_in_effect
 
 
-def _history_entry(date: str, status: str | None, note: str | None, round_id: str | None) -> dict[str, Any]:
+def _check_note(note: str | None) -> None:
+    """A note given must say something (``validate`` refuses an empty one): UsageError."""
+    if note is not None and not note.strip():
+        raise UsageError(f"{OPTION} is empty; leave it out or say what happened", option="note", said="the note")
+
+
+def _check_tags(tags: list[str], option: str) -> None:
+    """Every tag given must hold text (``validate`` refuses a blank one): UsageError."""
+    if any(not tag.strip() for tag in tags):
+        raise UsageError(f"{OPTION} holds an empty tag; give each tag some text", option=option, said="a tag list")
+
+
+def _history_entry(
+    date: str, status: str | None, note: str | None, round_id: str | None, source: dict[str, str] | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"date": date}
     if status is not None:
         entry["status"] = status
@@ -28,6 +53,8 @@ def _history_entry(date: str, status: str | None, note: str | None, round_id: st
         entry["round"] = round_id
     if note:
         entry["note"] = note
+    if source:
+        entry["source"] = dict(source)
     return entry
 
 
@@ -115,12 +142,15 @@ class ProgressRecorded:
 
 
 def _round(doc: Document, round_id: str | None) -> str | None:
-    return resolve_round(doc.data, round_id) if round_id else None
+    """The round held a change happened in (``query.held_round``), or None."""
+    return held_round(doc.data, round_id) if round_id else None
 
 
-def next_id(doc: Document, party: str) -> str:
-    """``<PARTY>-<n>``: n one more than the highest used for that party."""
-    prefix = party.upper() + "-"
+def next_id(doc: Document, party: str | list[str]) -> str:
+    """``<PARTY>-<n>``: n one more than the highest used for that party; for an item several
+    parties raise (an agreement), ``<P1>-<P2>-<n>``, the parties in the order the file declares
+    them (``model.id_prefix``): ``US-CN-1``."""
+    prefix = id_prefix(party_ids(party), list(doc.data.get("parties") or {}))
     pattern = re.compile(re.escape(prefix) + r"(\d+)$", re.IGNORECASE)
     highest = 0
     for item in doc.items:
@@ -134,7 +164,7 @@ def add(
     doc: Document,
     editor: Editor,
     *,
-    party: str,
+    party: str | list[str],
     title: str,
     date: str,
     kind: str | None = None,
@@ -150,18 +180,39 @@ def add(
     source_quote: str | None = None,
     round_id: str | None = None,
 ) -> str:
-    """Add an item; returns its id: ``item_id``, or ``<PARTY>-<n>`` with n one more than the
-    highest the party uses. Its history starts with ``status`` (default: the first status) on
-    ``date`` (YYYY-MM-DD). Raises UsageError (an empty title, a bad or taken id, an unknown
-    party, kind, priority, status or round)."""
-    pid = resolve_party(doc.data, party)
+    """Add an item raised by ``party`` (one party, or several: the parties to an agreement);
+    returns its id: ``item_id``, or ``<PARTY>-<n>`` with n one more than the highest the party
+    uses (``next_id``). ``kind`` defaults to ``demand`` for one party, ``agreement`` for several;
+    an agreement needs two or more parties. Its history starts with ``status`` (default: the
+    first status; ``agreed`` for an agreement) on ``date`` (YYYY-MM-DD). Raises UsageError (an empty title, a bad or taken
+    id, an unknown party, kind, priority, status or round, an agreement of one party)."""
+    named = [party] if isinstance(party, str) else list(party)
+    if not named:
+        raise UsageError(f"name who raises it with {OPTION}", option="party", said="party")
+    declared = list(doc.data.get("parties") or {})
+    order = {p: n for n, p in enumerate(declared)}
+    pids = sorted(dict.fromkeys(resolve_party(doc.data, p) for p in named), key=lambda p: order.get(p, len(order)))
+    kind_name = check_choice("kind", kind, KINDS) if kind else ("agreement" if len(pids) > 1 else "demand")
+    if kind_name == "agreement" and len(pids) < 2:
+        raise UsageError(
+            f"an agreement is a position two or more parties share: name each with {OPTION}",
+            option="party",
+            said="party=[...]",
+        )
+    pid: str | list[str] = pids[0] if len(pids) == 1 else pids
     if not title.strip():
         raise UsageError(f"{OPTION} must not be empty", option="title")
+    _check_tags(tags or [], "tags")
     if item_id:
-        from .model import ID_RE
+        from .model import id_problem
 
-        if not ID_RE.match(item_id):
-            raise UsageError(f"bad id {item_id!r}: use letters, digits, '.', '_' and '-', like {pid.upper()}-12")
+        wrong = id_problem(item_id)
+        if wrong and wrong.startswith("may hold"):
+            raise UsageError(
+                f"bad id {item_id!r}: use letters, digits, '.', '_' and '-', like {id_prefix(pids, declared)}12"
+            )
+        if wrong:
+            raise UsageError(f"bad id {item_id!r}: an id {wrong}, like {id_prefix(pids, declared)}12")
         if item_id.lower() in doc.index():
             raise DemandsError(
                 f"id {item_id!r} is taken; leave out {OPTION} to get {next_id(doc, pid)}", option="item_id"
@@ -170,7 +221,7 @@ def add(
     item: dict[str, Any] = {"id": new_id, "party": pid}
     if of:
         item["of"] = resolve_party(doc.data, of)
-    item["kind"] = check_choice("kind", kind, KINDS) if kind else "demand"
+    item["kind"] = kind_name
     item["title"] = title
     if text:
         item["text"] = text
@@ -180,7 +231,10 @@ def add(
         item["tags"] = list(dict.fromkeys(tags))
     if priority:
         item["priority"] = check_choice("priority", priority, PRIORITIES)
-    state = check_status(doc.vocab, status) if status else doc.vocab.names[0]
+    if status:
+        state = check_status(doc.vocab, status)
+    else:  # an agreement is recorded once it is agreed; anything else starts at the first status
+        state = "agreed" if kind_name == "agreement" and "agreed" in doc.vocab.names else doc.vocab.names[0]
     item["status"] = state
     if due:
         item["due"] = due
@@ -206,9 +260,11 @@ def mark(
     date: str,
     note: str | None = None,
     round_id: str | None = None,
+    source: dict[str, str] | None = None,
 ) -> list[StatusChange]:
-    """Record a status change of several items on ``date`` (YYYY-MM-DD); returns what happened
-    to each item (an id given twice counts once).
+    """Record a status change of several items on ``date`` (YYYY-MM-DD), each entry with the
+    ``source`` that reports it (``{doc, quote}`` or ``{url}``; the transaction checks the quote);
+    returns what happened to each item (an id given twice counts once).
 
     The history entry goes in its place by date (after the entries of the same date). The
     item's ``status`` becomes the latest-dated status, so an entry dated before a later status
@@ -216,6 +272,7 @@ def mark(
     alone. Raises UsageError (unknown status or round), UnknownId.
     """
     state = check_status(doc.vocab, status)
+    _check_note(note)
     rnd = _round(doc, round_id)
     indexes = [doc.find(i) for i in ids]
     lines: list[StatusChange] = []
@@ -231,29 +288,36 @@ def mark(
         if status_in_effect(item, date) == state:
             lines.append(StatusChange(item["id"], state, date, old, old, changed=False, later=len(history) - at))
             continue
-        entry = _history_entry(date, state, note, rnd)
+        entry = _history_entry(date, state, note, rnd, source)
         after = history[:at] + [entry] + history[at:]
         now = last_status({"history": after}) or state  # type: ignore[typeddict-item]
         if now != item["status"]:
             editor.set(("demands", index, "status"), now)
         editor.insert(("demands", index, "history"), at, entry)
         latest = latest_status_entry({"history": after})  # type: ignore[typeddict-item]
-        set_on = latest["date"] if latest and now != state else None
+        set_on = latest["date"] if latest and (now != state or old == now) else None
         lines.append(StatusChange(item["id"], state, date, old, now, later=len(history) - at, set_on=set_on))
     return lines
 
 
 def add_note(
-    doc: Document, editor: Editor, item_id: str, text: str, *, date: str, round_id: str | None = None
+    doc: Document,
+    editor: Editor,
+    item_id: str,
+    text: str,
+    *,
+    date: str,
+    round_id: str | None = None,
+    source: dict[str, str] | None = None,
 ) -> Noted:
-    """Add a note dated ``date`` (YYYY-MM-DD) to an item's history, in its place by date.
-    Raises UsageError (an empty note, unknown round), UnknownId."""
+    """Add a note dated ``date`` (YYYY-MM-DD) to an item's history, in its place by date, with
+    the ``source`` that reports it. Raises UsageError (an empty note, unknown round), UnknownId."""
     if not text.strip():
         raise UsageError("the note is empty; say what happened")
     index = doc.find(item_id)
     history = doc.items[index].get("history") or []
     at = place_by_date(history, date)
-    editor.insert(("demands", index, "history"), at, _history_entry(date, None, text, _round(doc, round_id)))
+    editor.insert(("demands", index, "history"), at, _history_entry(date, None, text, _round(doc, round_id), source))
     return Noted(doc.items[index]["id"], len(history) - at)
 
 
@@ -268,6 +332,7 @@ def edit(
     """Change fields of an item (``changes``: field to new value; None leaves it, "" removes an
     optional field), and its tags. Raises UsageError (an empty title, an unknown kind, priority
     or party, a tag it does not have), UnknownId."""
+    _check_tags(add_tags, "add_tags")
     index = doc.find(item_id)
     item: Item = doc.items[index]
     changed = []
@@ -287,6 +352,11 @@ def edit(
             value = check_choice("priority", value, PRIORITIES)
         elif key == "kind":
             value = check_choice("kind", value, KINDS)
+            if value == "agreement" and len(party_ids(item.get("party"))) < 2:
+                raise UsageError(
+                    f"{item['id']} is raised by {party_ids(item.get('party'))[0] if party_ids(item.get('party')) else '?'} "
+                    "alone: an agreement is a position two or more parties share (add it anew, naming each party)"
+                )
         elif key == "of":
             value = resolve_party(doc.data, value)
         if item.get(key) != value:  # type: ignore[misc]
@@ -400,6 +470,7 @@ def record_progress(
     """Record ``amount`` measured toward item ``item_id``'s target on ``date`` (YYYY-MM-DD), in
     its place by date. Raises UsageError (a bad amount), UnknownId, DemandsError (no target)."""
     _check_amount(amount, "amount")
+    _check_note(note)
     index = doc.find(item_id)
     item = doc.items[index]
     target = item.get("target")

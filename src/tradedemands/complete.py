@@ -66,13 +66,14 @@ def tags(ctx: Any, incomplete: str) -> list[Candidate]:
 
 
 def rounds(ctx: Any, incomplete: str) -> list[Candidate]:
-    """Round ids, with their date and place."""
+    """The ids of the rounds held, with their date and place: every ``--round`` names a round
+    something happened in, which a planned or cancelled round is not."""
 
     def found(data: dict[str, Any]) -> list[Candidate]:
         return [
             (r["id"], " ".join(str(r[k]) for k in ("date", "place") if r.get(k)))
             for r in data.get("rounds") or []
-            if isinstance(r, dict) and r.get("id")
+            if isinstance(r, dict) and r.get("id") and r.get("status", "held") in ("held", None)
         ]
 
     return _complete(ctx, incomplete, found)

@@ -139,7 +139,14 @@ def find_file(path: str | os.PathLike[str] | None = None, cwd: Path | None = Non
     env = settings.data_file()
     if env:
         return Path(env)
-    start = (cwd or Path.cwd()).resolve()
+    try:
+        start = (cwd or Path.cwd()).resolve()
+    except FileNotFoundError:
+        raise FileNotFound(
+            f"the current folder no longer exists (it was deleted or moved); cd to a folder that exists, or pass {OPTION}",
+            option="file",
+            said="a data file",
+        ) from None
     for directory in (start, *start.parents):
         for name in CANDIDATES:
             candidate = directory / name
@@ -165,6 +172,11 @@ def read_raw(path: Path) -> bytes:
     except NotRegular as err:
         raise DemandsError(f"{path}: is {err.kind}, not a demands file") from None
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileNotFound(
+                f"{path}: is a symbolic link that leads to no file (it points to {_link_target(path)}); "
+                "fix or remove the link, or create the file it names"
+            ) from None
         raise FileNotFound(f"{path}: no such file; run 'demands init {path}' to start one") from None
     except IsADirectoryError:
         raise DemandsError(f"{path}: is a directory, not a demands file") from None
@@ -172,6 +184,15 @@ def read_raw(path: Path) -> bytes:
         raise DemandsError(f"{path}: permission denied; check the file's permissions") from None
     except OSError as err:
         raise DemandsError(f"{path}: cannot read: {cause(err)}") from None
+
+
+def _link_target(path: Path) -> str:
+    from .escape import quoted
+
+    try:
+        return quoted(os.readlink(path))
+    except OSError:
+        return "a file"
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, bool, str]:

@@ -13,6 +13,9 @@ that a JSON Schema can express:
   ``.``, ``_`` and ``-``; dates are real calendar days written ``YYYY-MM-DD``;
 - an optional field may be left empty (``text:``): ``validate`` treats it as absent;
 - a history entry has a status or a note; ``statuses:``, when given, lists at least one;
+- a round's dates are days, or months (``YYYY-MM``) for a planned or cancelled round, and only a
+  planned round has a ``likelihood``;
+- ``party`` is one party id, or a list of two or more different ones, and an agreement's is a list;
 - without ``statuses:``, every status is one of the default vocabulary; with it, any
   status the file declares (which the schema cannot look up: ``validate`` does).
 
@@ -34,8 +37,8 @@ from .model import AMOUNT_LIMIT, DEFAULT_STATUSES, ID_RE, DataFile
 
 SCHEMA_ID = "https://raw.githubusercontent.com/tradedemands/tradedemands/main/docs/demands.schema.json"
 #: Fields that hold dates, per definition (``by`` on a target is a date; on a history entry, a person).
+#: A round's dates may also be a month when it is not held (see ``json_schema``).
 DATE_FIELDS = {
-    "Round": {"date", "end"},
     "Item": {"due"},
     "Target": {"by"},
     "Source": {"date"},
@@ -45,7 +48,16 @@ DATE_FIELDS = {
 #: Item ids (and links to them) keep to ID_RE; round ids are any non-empty text (``Runde-Ü``).
 ID_FIELDS = {"Item": {"id"}, "Link": {"id"}}
 #: Text fields that must hold something other than spaces (``validate``: "must not be empty").
-NONEMPTY_FIELDS = {"Party": {"name"}, "Round": {"id"}, "StatusDef": {"name"}, "Item": {"title"}}
+NONEMPTY_FIELDS = {
+    "Party": {"name"},
+    "Round": {"id"},
+    "StatusDef": {"name"},
+    "Item": {"title"},
+    "HistoryEntry": {"note"},
+    "Measurement": {"note"},
+}
+#: Lists of text whose entries must hold something other than spaces (``validate``: "entry N is empty").
+NONEMPTY_LISTS = {"Party": {"aliases"}, "Round": {"parties"}, "Item": {"tags"}}
 #: Fields naming a status: one of the file's ``statuses:``, else of the defaults (see ``json_schema``).
 STATUS_FIELDS = {"Item": {"status"}, "HistoryEntry": {"status"}}
 
@@ -58,6 +70,8 @@ _MONTH_DAY = (
 _LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 #: A real calendar day, years 0001-9999, leap years included: what ``model.parse_date`` accepts.
 DATE_PATTERN = f"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
+#: A month, ``YYYY-MM``: an approximate date, for a round not held (``model.parse_month``).
+MONTH_PATTERN = f"^{_YEAR}-(?:0[1-9]|1[0-2])$"
 
 #: Text, or a bare number or true/false, which ``validate`` reads back as the text written.
 #: (Each keyword below applies to one type only: ``pattern`` to text, ``minimum`` to numbers.)
@@ -137,6 +151,8 @@ class _Generator:
                 prop = dict(ID)
             elif key in NONEMPTY_FIELDS.get(name, ()) or key in STATUS_FIELDS.get(name, ()):
                 prop = dict(NONEMPTY_TEXT)
+            elif key in NONEMPTY_LISTS.get(name, ()):
+                prop = {"type": "array", "items": dict(NONEMPTY_TEXT)}
             else:
                 prop = self.type(tp)
             properties[key] = prop if key in required else _nullable(prop)
@@ -159,6 +175,25 @@ def json_schema() -> dict[str, Any]:
         {"required": [key], "properties": {key: {"not": NULL}}} for key in ("status", "note")
     ]
     defs["HistoryEntry"]["description"] = "A dated status change or note: it has a status, a note, or both."
+    # party: one id, or a list of two or more different ones; an agreement lists its parties.
+    for option in defs["Item"]["properties"]["party"]["anyOf"]:
+        if option.get("type") == "array":
+            option.update(minItems=2, uniqueItems=True)
+    defs["Item"]["if"] = {"required": ["kind"], "properties": {"kind": {"const": "agreement"}}}
+    defs["Item"]["then"] = {"properties": {"party": {"type": "array"}}}
+    # A round: a day, or a month when it is not held; a likelihood only when it is planned.
+    day_or_month = {"type": "string", "anyOf": [{"pattern": DATE_PATTERN}, {"pattern": MONTH_PATTERN}]}
+    rounds = defs["Round"]["properties"]
+    rounds["date"] = day_or_month
+    rounds["end"] = _nullable(day_or_month)
+    not_held = {"required": ["status"], "properties": {"status": {"enum": ["planned", "cancelled"]}}}
+    defs["Round"]["allOf"] = [
+        {"if": not_held, "else": {"properties": {"date": DATE, "end": _nullable(DATE)}}},
+        {
+            "if": {"required": ["status"], "properties": {"status": {"const": "planned"}}},
+            "else": {"properties": {"likelihood": NULL}},
+        },
+    ]
     # Without `statuses:`, the default vocabulary; with it, what it declares (checked by validate).
     names = [s["name"] for s in DEFAULT_STATUSES]
     defs["DefaultStatuses"] = {

@@ -109,6 +109,11 @@ def read_version(spec: str, working: Path) -> tuple[str, bytes]:
     else:
         rev = spec
         relpath = working.resolve().relative_to(root.resolve()).as_posix()
+    if not rev:
+        raise DemandsError(
+            f"unknown revision {clip(spec, 60)!r}: nothing before ':' names a commit (git's index and "
+            "':/text' searches are not versions here); write REV:path, like HEAD:path"
+        )
     if rev.startswith("-"):
         raise UsageError(f"bad revision {clip(rev, 60)!r}: a revision cannot begin with '-'")
     check = run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], root)

@@ -79,11 +79,12 @@ def is_entry(entry: Any) -> bool:
     )
 
 
-def read_journal(path: Path) -> list[dict[str, Any]]:
+def read_journal(path: Path, *, set_damaged_aside: bool = True) -> list[dict[str, Any]]:
     """The undo entries recorded for the data file ``path``, oldest first ([] when none).
 
     A journal that is not this tool's (not JSON, truncated, ``[1,2,3]``...) is renamed
-    to ``<journal>.damaged-<time>`` and JournalDamaged says so; one that cannot be read
+    to ``<journal>.damaged-<time>`` (left as it is without ``set_damaged_aside``: a dry
+    run) and JournalDamaged says so; one that cannot be read
     (permissions, a FIFO...) is DemandsError. Neither is ever an internal error.
     """
     journal = journal_path(path)
@@ -103,6 +104,8 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
         entries = None
     if isinstance(entries, list) and all(is_entry(e) for e in entries):
         return entries
+    if not set_damaged_aside:
+        raise JournalDamaged(f"the undo journal {journal} is damaged (not a journal demands wrote)")
     aside = set_aside(journal)
     raise JournalDamaged(f"the undo journal {journal} was damaged (not a journal demands wrote); set aside{aside}")
 

@@ -11,9 +11,10 @@ sides added, each entry in its place by date (of one date, ours first), and an i
 status is then the latest-dated one, whichever side set it. Both sides setting
 different statuses on the same latest date is a conflict.
 
-An item both sides added under one id with different content stays as OURS wrote it,
-and THEIRS' comes over renumbered to that party's next free id, its links following (the
-same item added on both sides is one). Where both sides changed the same thing
+An item both sides added under one id stays one item when it is the same on both sides
+or one side's has more added to it (a note, progress, a tag: merged field by field);
+a truly different one stays as OURS wrote it, and THEIRS' comes over renumbered to that
+party's next free id, its links following. Where both sides changed the same thing
 differently, OURS' version stays and a
 ``Conflict`` says what differs; so does a comment line THEIRS added that the merge
 cannot place (inside an item), so that no comment is lost unsaid. The merged text is re-parsed, validated and compared
@@ -33,7 +34,8 @@ from .document import Document, parse
 from .editor import Editor
 from .errors import DemandsError, InvalidFile
 from .files import encode, newline_of, read_text
-from .merger import Conflict, Merger, show
+from .merger import Conflict, Merger, one_entry, show
+from .model import id_prefix, party_ids
 from .signals import writing
 
 
@@ -96,58 +98,60 @@ def _item_ids(data: Any) -> list[str]:
 
 
 def _renumber(base: Any, ours: Document, theirs: Document, name: str) -> tuple[Document, list[tuple[str, str]]]:
-    """THEIRS with each item it added under an id OURS also added, differently, renumbered.
+    """THEIRS with each item it added under an id OURS also added, as a different item, renumbered.
 
-    The new id is ``<PARTY>-<n>``, n one more than the highest any version uses for that party,
-    so it is free in the merged result; THEIRS' links to the old id follow (links from the
-    items THEIRS added and from those it changed: no link to the old id existed in BASE). One
-    renaming can make another pair differ (an item both added alike, linking to a renumbered
-    one), so this repeats until no such pair is left.
+    Which items are one is decided once, on both sides as written, before any link is
+    rewritten: an item equal on both sides, or one side's with more added (a note, a
+    progress entry, a tag: ``merger.one_entry``), is one item and keeps its id. Only a
+    truly different item is renumbered: ``<PARTY>-<n>`` (``US-CN-<n>`` for an agreement:
+    ``model.id_prefix``), n one more than the highest any version uses for that prefix, so it is free in the merged result. THEIRS' links to the
+    old id follow, from every item of theirs (no link to the old id existed in BASE), so
+    an item that is one on both sides keeps ours' link and gains theirs'.
     """
     in_base = {i.lower() for i in _item_ids(base)}
     used = in_base | {i.lower() for i in _item_ids(ours.data)} | {i.lower() for i in _item_ids(theirs.data)}
     mine = {str(i.get("id")).lower(): i for i in ours.items}
+    clashes = [
+        (j, item)
+        for j, item in enumerate(theirs.items)
+        if str(item.get("id")).lower() not in in_base
+        and str(item.get("id")).lower() in mine
+        and not one_entry(mine[str(item.get("id")).lower()], item)
+    ]
+    if not clashes:
+        return theirs, []
+    editor = Editor.of(theirs.text, theirs.node, theirs.data, theirs.newline)  # type: ignore[arg-type]
+    new_ids: dict[str, str] = {}
     renumbered: list[tuple[str, str]] = []
-    while True:
-        clashes = [
-            (j, item)
-            for j, item in enumerate(theirs.items)
-            if str(item.get("id")).lower() not in in_base
-            and str(item.get("id")).lower() in mine
-            and mine[str(item.get("id")).lower()] != item
-        ]
-        if not clashes:
-            return theirs, renumbered
-        editor = Editor.of(theirs.text, theirs.node, theirs.data, theirs.newline)  # type: ignore[arg-type]
-        new_ids: dict[str, str] = {}
-        for j, item in clashes:
-            prefix = str(item.get("party")).upper() + "-"
-            pattern = re.compile(re.escape(prefix.lower()) + r"(\d+)")
-            numbers = [int(found.group(1)) for u in used if (found := pattern.fullmatch(u))]
-            new = f"{prefix}{max(numbers, default=0) + 1}"
-            used.add(new.lower())
-            new_ids[str(item["id"]).lower()] = new
-            renumbered.append((str(item["id"]), new))
-            editor.set(("demands", j, "id"), new)
-        for k, item in enumerate(theirs.items):
-            for n, link in enumerate(item.get("links") or []):
-                target = new_ids.get(str(link.get("id")).lower()) if isinstance(link, dict) else None
-                if target is not None:
-                    editor.set(("demands", k, "links", n, "id"), target)
-        try:
-            theirs = parse(editor.result(), Path(name), newline=theirs.newline)
-        except InvalidFile as err:  # pragma: no cover - a renamed id and its links stay valid
-            raise DemandsError(
-                f"cannot merge {name}: renumbering their {', '.join(o for o, _n in renumbered)} failed "
-                f"({err.problems[0].message}); {ours_only(name)}"
-            ) from None
+    for j, item in clashes:
+        prefix = id_prefix(party_ids(item.get("party")), list(theirs.data.get("parties") or {}))
+        pattern = re.compile(re.escape(prefix.lower()) + r"(\d+)")
+        numbers = [int(found.group(1)) for u in used if (found := pattern.fullmatch(u))]
+        new = f"{prefix}{max(numbers, default=0) + 1}"
+        used.add(new.lower())
+        new_ids[str(item["id"]).lower()] = new
+        renumbered.append((str(item["id"]), new))
+        editor.set(("demands", j, "id"), new)
+    for k, item in enumerate(theirs.items):
+        for n, link in enumerate(item.get("links") or []):
+            target = new_ids.get(str(link.get("id")).lower()) if isinstance(link, dict) else None
+            if target is not None:
+                editor.set(("demands", k, "links", n, "id"), target)
+    try:
+        return parse(editor.result(), Path(name), newline=theirs.newline), renumbered
+    except InvalidFile as err:  # pragma: no cover - a renamed id and its links stay valid
+        raise DemandsError(
+            f"cannot merge {name}: renumbering their {', '.join(o for o, _n in renumbered)} failed "
+            f"({err.problems[0].message}); {ours_only(name)}"
+        ) from None
 
 
 def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeResult:
     """Merge THEIRS' changes since BASE into OURS (texts without a BOM); ``name`` is used in messages.
 
     An item both sides added under one id, differently, is kept as ours wrote it, and theirs
-    comes over renumbered (``MergeResult.renumbered``); the same item added on both sides is one.
+    comes over renumbered (``MergeResult.renumbered``); the same item added on both sides, or
+    one with more added on one side (a note, progress, a tag), is one item, merged.
     Raises DemandsError, with one line saying why, when a version does not load or the
     merged file would not be valid (a link to an item the other side deleted, ...).
     """

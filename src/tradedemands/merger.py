@@ -84,6 +84,24 @@ def _differing(a: dict[str, Any], b: dict[str, Any]) -> str:
     return ", ".join(k for k in keys if a.get(k, MISSING) != b.get(k, MISSING))
 
 
+def one_entry(o: Any, t: Any, *, item: bool = True) -> bool:
+    """Whether two entries both sides added under one key (an item's id, a round's id) are one
+    entry, merged field by field as if added to an empty base: every field is equal or on one
+    side only, nested mappings likewise, and lists merge by adding (``history`` and
+    ``progress`` by date, tags and links as sets). An item's ``status`` follows the merged
+    history when both sides' histories set one. Entries that differ otherwise are two."""
+    if o == t or o is MISSING or t is MISSING:
+        return True
+    if isinstance(o, dict) and isinstance(t, dict):
+        dated = item and latest_status_entry(o) is not None and latest_status_entry(t) is not None  # type: ignore[arg-type]
+        return all(
+            one_entry(o.get(k, MISSING), t.get(k, MISSING), item=False)
+            for k in list(o) + [k for k in t if k not in o]
+            if not (dated and k == "status")
+        )
+    return isinstance(o, list) and isinstance(t, list)
+
+
 def _comment_lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines() if line.lstrip().startswith("#")}
 
@@ -203,7 +221,10 @@ class Merger:
             other = in_theirs.get(key(mine), MISSING)
             if other in (before, mine):
                 continue
-            if before is MISSING:
+            if before is MISSING and isinstance(mine, dict) and one_entry(mine, other, item=path == ("demands",)):
+                # Both sides added it, one with more (a note, a tag): one entry, merged field by field.
+                self.entry(path + (i,), label(mine), {}, mine, other)
+            elif before is MISSING:
                 hint = "; add theirs again under a new id" if path == ("demands",) else ""
                 self.conflict(
                     label(mine),

@@ -17,13 +17,19 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - typing.TypedDict of 3.10 does not know Required
     from typing_extensions import Required, TypedDict
 
-Kind = Literal["demand", "concession", "red-line"]
+Kind = Literal["demand", "concession", "red-line", "agreement"]
 Priority = Literal["high", "medium", "low"]
 Rel = Literal["responds-to", "conflicts-with", "conditional-on", "related"]
+RoundStatus = Literal["held", "planned", "cancelled"]
+Likelihood = Literal["possible", "likely", "confirmed"]
 
-KINDS: tuple[str, ...] = ("demand", "concession", "red-line")
+KINDS: tuple[str, ...] = ("demand", "concession", "red-line", "agreement")
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 RELS: tuple[str, ...] = ("responds-to", "conflicts-with", "conditional-on", "related")
+#: What a round's ``status`` may say: held (the default), planned (still to come), cancelled.
+ROUND_STATUSES: tuple[str, ...] = ("held", "planned", "cancelled")
+#: How sure a planned round is: reported as a possibility, expected, or fixed.
+LIKELIHOODS: tuple[str, ...] = ("possible", "likely", "confirmed")
 #: Where a value sits in the data: the keys and list indexes from the top, ``("demands", 3, "status")``.
 DataPath = tuple[Any, ...]
 #: Reading a link from the other end: "A responds-to B" shows on B as "responded to by A".
@@ -44,16 +50,35 @@ class Party(TypedDict, total=False):
     description: str
 
 
+class Source(TypedDict, total=False):
+    """Where an item, a history entry or a round comes from: a local ``doc`` (a path inside the
+    project) with a verbatim ``quote`` from it, or a ``url``; its ``date`` (YYYY-MM-DD)."""
+
+    doc: str
+    quote: str
+    date: str
+    url: str
+
+
 class Round(TypedDict, total=False):
-    """A round of talks in ``rounds``: ``id`` and ``date`` (YYYY-MM-DD) required; ``end`` date, ``place``, ``outcome``, the ``parties`` there, a ``note``."""
+    """A round of talks in ``rounds``: ``id`` and ``date`` required; ``end`` date, ``place``,
+    ``outcome``, the ``parties`` there (or expected), a ``note``, its ``source``.
+
+    ``status`` is ``held`` (the default), ``planned`` (still to come: the brief's next steps)
+    or ``cancelled``. A held round's dates are days (YYYY-MM-DD); a planned or cancelled
+    one's may be a month (YYYY-MM) where no day is known. ``likelihood`` says how sure a
+    planned round is: ``possible``, ``likely`` or ``confirmed``."""
 
     id: Required[str]
     date: Required[str]
     end: str
+    status: RoundStatus
+    likelihood: Likelihood
     place: str
     outcome: str
     parties: list[str]
     note: str
+    source: Source
 
 
 class StatusDef(TypedDict, total=False):
@@ -69,15 +94,6 @@ class Link(TypedDict):
 
     rel: Rel
     id: str
-
-
-class Source(TypedDict, total=False):
-    """Where an item comes from: a local ``doc`` (a path inside the project) with a verbatim ``quote`` from it, or a ``url``; its ``date`` (YYYY-MM-DD)."""
-
-    doc: str
-    quote: str
-    date: str
-    url: str
 
 
 class Measurement(TypedDict, total=False):
@@ -101,20 +117,25 @@ class Target(TypedDict, total=False):
 
 
 class HistoryEntry(TypedDict, total=False):
-    """One dated entry of an item's history: ``date`` (YYYY-MM-DD) required, and a ``status`` it sets, a ``note``, or both; the ``round`` it happened in, ``by`` whom."""
+    """One dated entry of an item's history: ``date`` (YYYY-MM-DD) required, and a ``status`` it
+    sets, a ``note``, or both; the ``round`` it happened in (a round held), ``by`` whom, and the
+    ``source`` that reports it (checked as an item's is)."""
 
     date: Required[str]
     status: str
     round: str
     note: str
     by: str
+    source: Source
 
 
 class Item(TypedDict, total=False):
-    """One item (demand, concession, red line) in ``demands``: ``id``, ``party`` (who raises it), ``title`` and ``status`` required; see the README for every field."""
+    """One item (demand, concession, red line, agreement) in ``demands``: ``id``, ``party`` (who
+    raises it: a party id, or a list of two or more for a position they share, as an agreement
+    is), ``title`` and ``status`` required; see the README for every field."""
 
     id: Required[str]
-    party: Required[str]
+    party: Required[str | list[str]]
     of: str
     kind: Kind
     title: Required[str]
@@ -145,6 +166,7 @@ class DataFile(TypedDict, total=False):
 DEFAULT_STATUSES: tuple[StatusDef, ...] = (
     {"name": "open", "closed": False, "description": "tabled, no movement yet"},
     {"name": "discussing", "closed": False, "description": "under negotiation"},
+    {"name": "contested", "closed": False, "description": "the other side objects; still on the table"},
     {"name": "agreed", "closed": False, "description": "agreed in principle, not yet delivered"},
     {"name": "partial", "closed": False, "description": "partly met or partly agreed"},
     {"name": "met", "closed": True, "description": "delivered"},
@@ -164,7 +186,24 @@ def required_of(shape: Any) -> tuple[str, ...]:
 
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ID_CHARS = re.compile(r"[A-Za-z0-9._-]*")
+
+
+def id_problem(text: str) -> str | None:
+    """Why ``text`` is not an id (of an item or a party), in words to follow ``id 'x' ``; None
+    when it is one. An id begins with a letter or digit (ASCII) and holds only those, '.',
+    '_' and '-', the whole of it (``US-1`` with a newline after it is not ``US-1``)."""
+    if ID_RE.fullmatch(text):
+        return None
+    if not text:
+        return "is empty"
+    if not _ID_CHARS.fullmatch(text):
+        return "may hold only letters, digits, '.', '_' and '-'"
+    return "must begin with a letter or digit"
+
+
 _NATURAL = re.compile(r"(\d+)")
 
 
@@ -176,6 +215,14 @@ def parse_date(value: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def parse_month(value: str) -> tuple[int, int] | None:
+    """``YYYY-MM`` (a month: an approximate date) as (year, month), or None when it is not one."""
+    if not isinstance(value, str) or not MONTH_RE.match(value):
+        return None
+    year, month = int(value[:4]), int(value[5:])
+    return (year, month) if year >= 1 and 1 <= month <= 12 else None
 
 
 def natural_key(text: str) -> tuple[Any, ...]:
@@ -225,12 +272,29 @@ def significant_digits(written: str) -> int | None:
     return len((match.group(1) + match.group(2)).strip("0")) or 1
 
 
+def exact_amount(written: str) -> Any:
+    """The number ``written`` as typed (a plain decimal, ``2e11`` and ``9.99999999999999999e17``
+    too) as an exact ``decimal.Decimal``; None when it is not such a number. Amounts are
+    judged on this, never on a float that rounded it."""
+    from decimal import Decimal, InvalidOperation
+
+    text = written.strip()
+    if significant_digits(text) is None or not _DIGITS.fullmatch(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - _DIGITS lets through only what Decimal reads
+        return None
+
+
 def amount_problem(value: Any, written: str | None = None) -> str | None:
     """Why ``value`` is not an amount the format allows, or None when it is one.
 
-    Amounts are finite numbers below 1e18 in magnitude with at most 18 significant digits
-    (of ``written``, the number as typed or as it stands in the file, when given). The
-    message never repeats more than a few characters of what was written.
+    Amounts are finite numbers below 1e18 in magnitude with at most 18 significant digits.
+    With ``written`` (the number as typed or as it stands in the file), both are judged on
+    that decimal text, exactly (``exact_amount``): ``9.99999999999999999e17`` is
+    999999999999999999, in range, although a float rounds it to 1e18. The message never
+    repeats more than a few characters of what was written.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "not a number"
@@ -241,15 +305,20 @@ def amount_problem(value: Any, written: str | None = None) -> str | None:
         if len(shown) > 24:
             bare = shown.lstrip("+-")
             shown = f"a {len(bare)}-digit number" if bare.isdigit() else f"a number {len(shown)} characters long"
-    if isinstance(value, float) and not math.isfinite(value):
-        if math.isinf(value) and written is not None and significant_digits(written) is not None:
-            return f"{shown} is out of range: amounts are below 1e18 in magnitude"
-        return f"{shown} is not a finite number"
-    if abs(value) >= AMOUNT_LIMIT:
-        return f"{shown} is out of range: amounts are below 1e18 in magnitude"
-    digits = significant_digits(written) if written is not None else None
-    if digits is None and isinstance(value, float):
-        digits = significant_digits(repr(value))
+    out_of_range = f"{shown} is out of range: amounts are below 1e18 in magnitude"
+    exact = exact_amount(written) if written is not None else None
+    if exact is not None:
+        if exact != 0 and exact.adjusted() >= 18:
+            return out_of_range
+        if exact != 0 and value == 0:
+            return f"{shown} is too close to 0 to be held: it would read as 0"
+        digits = significant_digits(written or "")
+    else:
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{shown} is not a finite number"
+        if abs(value) >= AMOUNT_LIMIT:
+            return out_of_range
+        digits = significant_digits(repr(value)) if isinstance(value, float) else None
     if digits is not None and digits > MAX_DIGITS:
         return f"{shown} has {digits} significant digits: amounts have at most {MAX_DIGITS}"
     return None
@@ -346,6 +415,47 @@ def target_progress(target: Target) -> tuple[float | None, float | None]:
 def kind_of(item: Item) -> str:
     """An item's kind: ``demand`` unless it says otherwise."""
     return item.get("kind", "demand")
+
+
+#: How a list of parties is written on one line, in every output (``us;cn``), as tags are in CSV.
+PARTY_SEP = ";"
+
+
+def party_ids(value: Any) -> list[str]:
+    """The parties an item's ``party`` names, as a list: ``us`` gives ``["us"]``, ``[us, cn]``
+    gives ``["us", "cn"]`` (anything that is not a party id gives nothing)."""
+    if isinstance(value, list):
+        return [p for p in value if isinstance(p, str)]
+    return [value] if isinstance(value, str) else []
+
+
+def parties_of(item: Item) -> list[str]:
+    """The parties that raise ``item`` (one, or every party to an agreement), in file order."""
+    return party_ids(item.get("party"))
+
+
+def party_text(value: Any) -> str:
+    """An item's ``party`` on one line: ``us``, or ``us;cn`` for several (``PARTY_SEP``). Every
+    output that shows a party list (tables, CSV, Markdown, the brief) writes it this way."""
+    return PARTY_SEP.join(party_ids(value))
+
+
+def raised_by(item: Item, parties: set[str] | frozenset[str]) -> bool:
+    """Whether any of ``parties`` (party ids) raises ``item``: a filter on any party of an
+    agreement finds it."""
+    value = item.get("party")
+    if isinstance(value, str):
+        return value in parties
+    return any(p in parties for p in party_ids(value))
+
+
+def id_prefix(parties: list[str], declared: list[str] | None = None) -> str:
+    """The prefix of new ids for items raised by ``parties`` (party ids): ``US-`` for one party,
+    ``US-CN-`` for several, upper-cased and in the order the file declares them (``declared``;
+    else as given), so that one set of parties always gets one prefix."""
+    order = {pid: n for n, pid in enumerate(declared or [])}
+    ordered = sorted(dict.fromkeys(parties), key=lambda p: order.get(p, len(order)))
+    return "-".join(p.upper() for p in ordered) + "-"
 
 
 def backlinks(data: DataFile, item_id: str) -> list[dict[str, str]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import UsageError
 from .escape import clip
-from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, kind_of, natural_key
+from .model import PRIORITIES, DataFile, Item, Vocabulary, fold, kind_of, natural_key, party_text, raised_by
 from .timeline import updated_on
 from .validation import suggest
 
@@ -44,19 +44,40 @@ def _raise(message: str) -> str:
     raise UsageError(message)
 
 
-def resolve_round(data: DataFile, text: str) -> str:
-    """The id of the round named ``text`` (any case); UsageError, listing the rounds, if none."""
+def resolve_round(data: DataFile, text: str, *, held: bool = False) -> str:
+    """The id of the round named ``text`` (any case); UsageError, listing the rounds (the rounds
+    held only, with ``held``), if none."""
+    from .timeline import round_status
+
     rounds = [r["id"] for r in data.get("rounds") or []]
     for rid in rounds:
         if fold(rid) == fold(text):
             return rid
+    if held:
+        rounds = [r["id"] for r in data.get("rounds") or [] if round_status(r) == "held"]
     listed = clip(", ".join(rounds)) or "none"
-    return _raise(f"unknown round {text!r}{suggest(text, rounds)}; rounds in the file: {listed}")
+    return _raise(
+        f"unknown round {text!r}{suggest(text, rounds)}; rounds {'held' if held else 'in the file'}: {listed}"
+    )
+
+
+def held_round(data: DataFile, text: str) -> str:
+    """The id of the round held named ``text`` (any case); UsageError if there is none, or it is
+    planned or cancelled (nothing can have happened in it)."""
+    from .timeline import round_status
+    from .validation import not_held
+
+    rid = resolve_round(data, text, held=True)
+    status = next(round_status(r) for r in data.get("rounds") or [] if r["id"] == rid)
+    if status != "held":
+        return _raise(not_held(rid, status))
+    return rid
 
 
 def round_start(data: DataFile, text: str) -> tuple[str, str]:
-    """(round id, its start date) for a round named in any case; UsageError if none."""
-    rid = resolve_round(data, text)
+    """(round id, its start date, YYYY-MM-DD) for a round held, named in any case; UsageError if
+    none, or it is planned or cancelled."""
+    rid = held_round(data, text)
     return rid, next(r["date"] for r in data.get("rounds") or [] if r["id"] == rid)
 
 
@@ -135,7 +156,7 @@ def select(data: DataFile, vocab: Vocabulary, filters: Filters) -> list[Item]:
     out = []
     for item in data.get("demands") or []:
         status = item.get("status")
-        if parties and item.get("party") not in parties:
+        if parties and not raised_by(item, parties):
             continue
         if statuses and status not in statuses:
             continue
@@ -184,7 +205,7 @@ def sort_items(items: list[Item], by: str, vocab: Vocabulary, reverse: bool = Fa
             updated = updated_on(item)
             return not updated, updated
         if by == "party":
-            return False, item["party"].lower()
+            return False, party_text(item["party"]).lower()
         if by == "kind":  # an item without one is a demand, as everywhere else
             return False, kind_of(item)
         raw = item.get(by)  # type: ignore[misc]

@@ -2,8 +2,10 @@
 
 Every function takes ``file``, the data file's path; None finds it as the command line
 does (``$DEMANDS_FILE``, else ``data/demands.yaml`` or ``demands.yaml`` in the current
-folder or a parent). Dates are ``YYYY-MM-DD`` text, or ``today``/``yesterday``
-(``typed.date``); ``as_of`` answers with the state on that date, rebuilt from history.
+folder or a parent). Dates are ``YYYY-MM-DD`` text, ``today``, ``yesterday`` or a span back
+from today such as ``3d``, ``2w``, ``1m``, ``1y`` (``typed.date``); ``as_of`` and ``since``
+also take ``last-round``, the start of the latest round held. ``as_of`` answers with the
+state on that date, rebuilt from history.
 Each returns a ``results.Result`` that gives its JSON value, rows and Markdown (and is drawn
 as a table by ``render.table``). They raise the package's errors: FileNotFound,
 InvalidFile, UnknownId, UsageError (a bad argument), DemandsError.
@@ -37,14 +39,15 @@ if TYPE_CHECKING:
 PathLike = str | os.PathLike[str]
 
 
-def _load(file: PathLike | None, as_of: str | None) -> tuple[Document, LeftOut | None]:
-    """The document, as it stood on ``as_of`` when given, and what that left out."""
+def _load(file: PathLike | None, as_of: str | None) -> tuple[Document, LeftOut | None, str | None]:
+    """The document, as it stood on ``as_of`` when given, what that left out, and the date
+    ``as_of`` names (YYYY-MM-DD; None without one)."""
     doc = load(find_file(file))
     if as_of is None:
-        return doc, None
-    when = typed.date(as_of, "as_of")
+        return doc, None, None
+    when = typed.date_in(doc.data, as_of, "as_of")
     doc, undated = doc.as_of(when)
-    return doc, LeftOut(undated, when) if undated else None
+    return doc, LeftOut(undated, when) if undated else None, when
 
 
 def list_items(
@@ -68,17 +71,49 @@ def list_items(
         raise UsageError(
             f"{OPTION} exclude each other; use one", option="open_closed", said="only_open and only_closed"
         )
-    doc, left_out = _load(file, as_of)
+    doc, left_out, when = _load(file, as_of)
     wanted = replace(
         wanted,
         kinds=[check_choice("kind", k, KINDS) for k in wanted.kinds],
         due_before=typed.date(wanted.due_before, "due_before") if wanted.due_before else None,
-        today=typed.date(as_of, "as_of") if as_of else date.today().isoformat(),
+        today=when or date.today().isoformat(),
     )
     items = sort_items(select(doc.data, doc.vocab, wanted), sort, doc.vocab, reverse)
     if limit is not None:
         items = items[:limit]
-    return ItemList(items, doc.vocab, left_out=left_out)
+    result = ItemList(items, doc.vocab, left_out=left_out)
+    if not items:
+        result.hint = _why_none(doc.items, wanted)
+    return result
+
+
+def _why_none(items: Sequence[Any], wanted: Filters) -> str | None:
+    """Why a list found nothing, when a topic or tag asked for is on no item: which topics (or
+    tags) there are, or that the word is a tag (or a topic) instead."""
+    from .escape import clip, quoted
+    from .model import fold
+    from .validation import suggest
+
+    have = {
+        "topic": {fold(i["topic"]): i["topic"] for i in items if isinstance(i.get("topic"), str)},
+        "tag": {fold(t): t for i in items for t in i.get("tags") or [] if isinstance(t, str)},
+    }
+    for what, other, asked in (("topic", "tag", wanted.topics), ("tag", "topic", wanted.tags)):
+        for word in asked:
+            if fold(word) in have[what]:
+                continue
+            if fold(word) in have[other]:
+                count = sum(
+                    1
+                    for i in items
+                    if fold(word)
+                    in ({fold(t) for t in i.get("tags") or []} if other == "tag" else {fold(i.get("topic") or "")})
+                )
+                return f"no item has the {what} {quoted(word)}, but {count} {'has' if count == 1 else 'have'} it as a {other}"
+            known = sorted(have[what].values())
+            listed = clip(", ".join(known[:12]) + (f" and {len(known) - 12} more" if len(known) > 12 else "")) or "none"
+            return f"no item has the {what} {quoted(word)}{suggest(word, known)}; {what}s: {listed}"
+    return None
 
 
 def show(file: PathLike | None, ids: str | Sequence[str], *, as_of: str | None = None) -> ItemDetails:
@@ -93,7 +128,7 @@ def show(file: PathLike | None, ids: str | Sequence[str], *, as_of: str | None =
     if as_of is not None:
         from .timeline import raised_on
 
-        when = typed.date(as_of, "as_of")
+        when = typed.date_in(doc.data, as_of, "as_of")
         known = {i: doc.item(i) for i in ids}
         doc, _undated = doc.as_of(when)
         for item in known.values():
@@ -112,7 +147,7 @@ def show(file: PathLike | None, ids: str | Sequence[str], *, as_of: str | None =
 
 def summary(file: PathLike | None = None, *, as_of: str | None = None) -> Summary:
     """Counts per party and status, closed of total per party, and target progress."""
-    doc, left_out = _load(file, as_of)
+    doc, left_out, _when = _load(file, as_of)
     result = summarise(doc.data, doc.vocab)
     result.left_out = left_out
     return result
@@ -223,7 +258,7 @@ def _changes_since(working: Path, since: str | None, round_id: str | None) -> Di
         rid, start = round_start(doc.data, round_id)
         label = f"before {rid} ({start})"
     else:
-        start = typed.date(since, "since")
+        start = typed.date_in(doc.data, since, "since")
         label = f"before {start}"
     old_state, undated = since_state(doc.data, start)
     result = diff_data(old_state, without(doc.data, undated), label, f"{working} (now)")
@@ -246,7 +281,7 @@ def log(
     doc = load(find_file(file))
     records = log_records(
         doc.data,
-        since=typed.date(since, "since") if since else None,
+        since=typed.date_in(doc.data, since, "since") if since else None,
         until=typed.date(until, "until") if until else None,
         parties={resolve_party(doc.data, p) for p in typed.names(parties)} or None,
         round_id=resolve_round(doc.data, round_id) if round_id else None,
@@ -271,13 +306,13 @@ def brief(
 
     if since and round_id:
         raise UsageError(f"give {OPTION}, not both", option="since_round", said="since or round_id")
-    doc, left_out = _load(file, as_of)
-    since_date = typed.date(since, "since") if since else None
+    doc, left_out, when = _load(file, as_of)
+    since_date = typed.date_in(doc.data, since, "since") if since else None
     label = None
     if round_id:
         rid, since_date = round_start(doc.data, round_id)
         label = f"{rid} ({since_date})"
-    today = typed.date(as_of, "as_of") if as_of else date.today().isoformat()
+    today = when or date.today().isoformat()
     chosen = {resolve_party(doc.data, p) for p in typed.names(parties)} or None
     text = compose(doc.data, today=today, title=title, parties=chosen, since=since_date, since_label=label)
     result = BriefDocument(text, doc.path)
@@ -293,7 +328,7 @@ def compare(
     conflict. UsageError for an unknown party or the same party twice."""
     from .positions import compare as side_by_side
 
-    doc, left_out = _load(file, as_of)
+    doc, left_out, _when = _load(file, as_of)
     left, right = resolve_party(doc.data, a), resolve_party(doc.data, b)
     if left == right:
         raise UsageError("compare needs two different parties")

@@ -20,7 +20,7 @@ from .escape import visible
 from .formats import Rows, number
 from .model import Vocabulary, kind_of
 from .results import Result
-from .views import ItemDetails, ItemList, ItemView, Log, Summary, bar
+from .views import ItemDetails, ItemList, ItemView, Log, Summary, bar, source_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,13 +33,14 @@ if TYPE_CHECKING:
 STATUS_STYLES = {
     "open": "yellow",
     "discussing": "cyan",
+    "contested": "dark_orange",
     "agreed": "green",
     "partial": "blue",
     "met": "bold green",
     "rejected": "red",
     "withdrawn": "dim",
 }
-KIND_STYLES = {"demand": "", "concession": "green", "red-line": "bold red"}
+KIND_STYLES = {"demand": "", "concession": "green", "red-line": "bold red", "agreement": "bold green"}
 
 
 @singledispatch
@@ -238,7 +239,7 @@ def print_show(view: ItemView, vocab: Vocabulary) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row("party", cell(view.party))
+    grid.add_row("parties" if isinstance(item.get("party"), list) else "party", cell(view.party))
     if view.of:
         grid.add_row("of", cell(view.of))
     grid.add_row("kind", cell(kind_of(item), KIND_STYLES.get(kind_of(item), "")))
@@ -286,6 +287,10 @@ def print_show(view: ItemView, vocab: Vocabulary) -> None:
             note = cell(entry.get("note") or "")
             if entry.get("round"):
                 note = cell(f"[{entry['round']}] ", "dim") + note
+            if entry.get("source"):
+                note += Text("\n" if entry.get("note") or entry.get("round") else "") + cell(
+                    f"source: {source_text(entry['source'])}", "dim italic"
+                )
             timeline.add_row(cell(f"  {entry.get('date', '')}"), state, note)
         parts.append(timeline)
     out = console()
@@ -364,6 +369,8 @@ def print_diff(diff: Diff) -> None:
                         line += Text(" → ") + cell(entry["status"], status_style(entry["status"], vocab.closed))
                     if entry.get("note"):
                         line += Text("  ") + cell(entry["note"])
+                    if entry.get("source"):
+                        line += Text("  ") + cell(f"[source: {source_text(entry['source'])}]", "dim")
                     out.print(line)
             elif c["field"] == "status":
                 out.print(
@@ -394,15 +401,20 @@ def print_diff(diff: Diff) -> None:
 
 
 def print_compare(result: Comparison) -> None:
-    """Per topic, what each party asks, offers and refuses, and where they conflict."""
+    """Per topic, what each party asks, offers and refuses, what they agreed, and where they conflict."""
     from rich.table import Table
     from rich.text import Text
 
+    from .positions import agreement_text
+
     a, b, vocab = result.a, result.b, result.vocab
+    agreed = any(row["agreed"] for row in result.topics)
     table = Table(header_style="bold", show_lines=True, show_edge=False, pad_edge=False)
     table.add_column("topic", overflow="fold")
     table.add_column(cell(f"{a} asks / offers / refuses"), overflow="fold", ratio=1)
     table.add_column(cell(f"{b} asks / offers / refuses"), overflow="fold", ratio=1)
+    if agreed:
+        table.add_column("agreed", overflow="fold", ratio=1, style="green")
     table.add_column("conflicts", no_wrap=True)
     conflicted = {x.lower() for pair in (p for row in result.topics for p in row["conflicts"]) for x in pair}
     for row in result.topics:
@@ -424,6 +436,8 @@ def print_compare(result: Comparison) -> None:
                     text.append(visible(entry["status"]), style=status_style(entry["status"], vocab.closed))
                     text.append(")")
             sides.append(text)
+        if agreed:
+            sides.append(cell("\n".join(agreement_text(e, a, b) for e in row["agreed"])))
         conflicts = Text("\n".join(f"{x} ↔ {y}" for x, y in row["conflicts"]), style="bold red")
         table.add_row(cell(row["topic"]), *sides, conflicts)
     console().print(table)

@@ -136,12 +136,13 @@ class ValidationReport(Result):
         return [f.as_json() for f in self.files]
 
     def lines(self) -> Iterator[str]:
-        """Each problem as ``path:line:column: message``, or ``path: valid (N items)``, file
+        """Each problem as ``path:line:column: message``, or ``path: valid (N items)`` (``1 item``), file
         by file. A file that could not be read stops the report there: its error is raised."""
         for report in self.files:
             if report.error is not None:
                 raise report.error
-            yield from [str(p) for p in report.problems] or [f"{report.file}: valid ({report.items} items)"]
+            count = f"{report.items} item{'' if report.items == 1 else 's'}"
+            yield from [str(p) for p in report.problems] or [f"{report.file}: valid ({count})"]
 
 
 # --- schema ---------------------------------------------------------------------------------

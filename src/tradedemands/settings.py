@@ -108,6 +108,33 @@ def data_file() -> str | None:
     return raw
 
 
+#: The pager when neither DEMANDS_PAGER nor PAGER names one: as git runs less.
+DEFAULT_PAGER = "less -FRX"
+
+
+def pager() -> list[str] | None:
+    """``DEMANDS_PAGER``, else ``$PAGER``, else ``less -FRX``: the pager for tables longer than
+    the terminal, as a command and its arguments (split as a shell splits words). None when it
+    is empty or ``cat`` (no pager, as git reads it). A DEMANDS_PAGER a shell could not split
+    (an unbalanced quote) is a UsageError; such a PAGER is ignored, as it is not ours."""
+    import shlex
+
+    for name in ("DEMANDS_PAGER", "PAGER"):
+        raw = os.environ.get(name)
+        if raw is None:
+            continue
+        try:
+            words = shlex.split(raw)
+        except ValueError:
+            if name == "PAGER":
+                continue
+            raise UsageError(
+                f"bad value {_shown(raw)} in DEMANDS_PAGER: an unbalanced quote; fix it, or unset it"
+            ) from None
+        return None if not words or words == ["cat"] else words
+    return shlex.split(DEFAULT_PAGER)
+
+
 #: Every variable the tool reads, and its check.
 CHECKS = {
     "DEMANDS_FILE": data_file,
@@ -116,6 +143,7 @@ CHECKS = {
     "DEMANDS_LOCK_TIMEOUT": lock_timeout,
     "DEMANDS_NO_CACHE": no_cache,
     "DEMANDS_DEBUG": debug,
+    "DEMANDS_PAGER": pager,
 }
 
 

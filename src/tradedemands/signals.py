@@ -2,8 +2,11 @@
 
 The ``finally`` blocks then remove temporary files and the command says which file is
 unchanged. From the rename on, signals wait until the write and its undo record are
-complete (``deferred``), so the file is never renamed without its record. ``writing``
-names the file being changed, so that an interruption can say whether it was written.
+complete (``deferred``), so the file is never renamed without its record. Once a file
+has been written (``replaced``), a signal no longer stops the command: it is held, and
+the command finishes and confirms the change that landed, so its words and
+its exit status tell the truth. ``writing`` names the file being changed, so that an
+interruption can say whether it was written.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP"
 class Interrupted(BaseException):
     """A signal (SIGINT, SIGTERM, SIGHUP) stopped the command.
 
-    ``file`` is the file being written when it came (None for reads), and ``written``
-    whether it had been replaced already. A BaseException, so ``except Exception`` never
-    swallows it.
+    ``file`` is the file being written when it came (None for reads), ``written``
+    whether it had been replaced already, and ``partial`` whether part of it was written
+    in place (a FIFO, a device, a descriptor such as ``/dev/stdout``: no rename there).
+    A BaseException, so ``except Exception`` never swallows it.
     """
 
     def __init__(self, signum: int) -> None:
@@ -29,6 +33,7 @@ class Interrupted(BaseException):
         self.signum = signum
         self.file: str | None = None
         self.written = False
+        self.partial = False
 
     @property
     def exit_code(self) -> int:
@@ -41,6 +46,8 @@ class Interrupted(BaseException):
             return "interrupted"
         if self.written:
             return f"interrupted after {self.file} was written"
+        if self.partial:
+            return f"interrupted while writing {self.file}: it holds only part of the output"
         return f"interrupted; {self.file} is unchanged"
 
 
@@ -48,12 +55,14 @@ class _State:
     deferring = 0
     pending: int | None = None
     interrupted = False
+    #: The file whose new version is in place (None: no write has landed yet).
+    landed: str | None = None
     #: The files being written, innermost last: [label, replaced yet].
     targets: list[list[Any]] = []
 
 
 def _handler(signum: int, _frame: Any) -> None:
-    if _State.interrupted or _State.deferring:
+    if _State.interrupted or _State.deferring or _State.landed is not None:
         _State.pending = _State.pending or signum
         return
     _State.interrupted = True
@@ -87,6 +96,7 @@ def reset() -> None:
     _State.deferring = 0
     _State.pending = None
     _State.interrupted = False
+    _State.landed = None
     _State.targets.clear()
 
 
@@ -98,7 +108,7 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _State.deferring -= 1
-    if not _State.deferring and _State.pending is not None and not _State.interrupted:
+    if not _State.deferring and _State.pending is not None and not _State.interrupted and _State.landed is None:
         _State.interrupted = True
         raise Interrupted(_State.pending)
 
@@ -120,6 +130,19 @@ def writing(label: str) -> Iterator[None]:
 
 
 def replaced() -> None:
-    """Record that the file being written (innermost ``writing``) has been replaced."""
+    """Record that the file being written (innermost ``writing``) has been replaced: from
+    now on a signal is held, so the command finishes and confirms the change."""
     if _State.targets:
         _State.targets[-1][1] = True
+        _State.landed = _State.targets[-1][0]
+
+
+def hold_to_the_end() -> None:
+    """Once a write has landed and the command has finished, the program only ends: a signal
+    from now on is held too, so that its exit status stays the command's own. For the
+    program's entry point only (it leaves these handlers in place); nothing when no write landed."""
+    if _State.landed is None:
+        return
+    for signum in SIGNALS:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signum, _handler)

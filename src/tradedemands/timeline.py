@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import DataFile, HistoryEntry, Item, by_date, date_of
+from .model import DataFile, HistoryEntry, Item, Round, by_date, date_of, raised_by
 
 
 def place_by_date(entries: list[Any] | None, when: str) -> int:
@@ -84,6 +84,33 @@ def updated_on(item: Item) -> str:
     return max(dates) if dates else ""
 
 
+def round_status(rnd: Round) -> str:
+    """A round's status: ``held`` unless it says ``planned`` or ``cancelled``."""
+    return rnd.get("status") or "held"
+
+
+def rounds_held(data: DataFile, until: str | None = None) -> list[Round]:
+    """The rounds held (not planned, not cancelled), by start date (of one date, in file order);
+    ``until`` (YYYY-MM-DD) keeps those that began on or before it."""
+    held = [r for r in data.get("rounds") or [] if round_status(r) == "held"]
+    return sorted((r for r in held if until is None or r["date"] <= until), key=lambda r: r["date"])
+
+
+def last_round_held(data: DataFile, until: str | None = None) -> Round | None:
+    """The latest round held: the one that began last (on or before ``until``, YYYY-MM-DD, when
+    given; of rounds that began the same day, the last in the file). Its ``date`` is what
+    ``--since last-round`` means. None when no round was held. Planned and cancelled rounds
+    never count: a round is held unless its ``status`` says otherwise."""
+    held = rounds_held(data, until)
+    return held[-1] if held else None
+
+
+def rounds_ahead(data: DataFile) -> list[Round]:
+    """The planned rounds, by date (a month, YYYY-MM, sorts before the days of that month):
+    the next steps."""
+    return sorted((r for r in data.get("rounds") or [] if round_status(r) == "planned"), key=lambda r: r["date"])
+
+
 def as_of_state(data: DataFile, when: str, *, before: bool = False) -> tuple[DataFile, list[str]]:
     """The data set as it stood on ``when`` (YYYY-MM-DD), rebuilt from the dated record, and the
     ids of the items left out because nothing in the file dates them.
@@ -92,8 +119,10 @@ def as_of_state(data: DataFile, when: str, *, before: bool = False) -> tuple[Dat
     later are hidden); its status is that of the latest-dated such entry on or before
     ``when``. An item whose history sets no status takes its ``status`` from its source
     date; with no source date either it is left out, and its id listed. History, target
-    measurements and rounds dated after ``when`` are dropped. ``before``: the state just
-    before ``when`` (entries dated on ``when`` left out too), as ``diff --since`` needs.
+    measurements and rounds held after ``when`` are dropped; a planned or cancelled round is
+    kept unless its ``source`` is dated after ``when`` (a plan is known from when it was
+    reported; its own date is when it is expected). ``before``: the state just before
+    ``when`` (entries dated on ``when`` left out too), as ``diff --since`` needs.
     """
 
     def within(value: Any) -> bool:
@@ -123,7 +152,11 @@ def as_of_state(data: DataFile, when: str, *, before: bool = False) -> tuple[Dat
     result: DataFile = dict(data)  # type: ignore[assignment]
     result["demands"] = items
     if "rounds" in data:
-        result["rounds"] = [r for r in data["rounds"] if within(r.get("date"))]
+        result["rounds"] = [
+            r
+            for r in data["rounds"]
+            if (within(r.get("date")) if round_status(r) == "held" else within((r.get("source") or {}).get("date", "")))
+        ]
     return result, undated
 
 
@@ -171,12 +204,12 @@ def history(
     """Every history entry across items, item by item in file order, each item's in date order.
 
     ``since``/``until`` (YYYY-MM-DD) keep the entries dated on or after / on or before them;
-    ``parties`` the items those parties raised; ``round_id`` the entries of that round. Each
+    ``parties`` the items those parties raised (an agreement: any party to it); ``round_id`` the entries of that round. Each
     entry carries the status its item had before it, read from all of its history.
     """
     found = []
     for n, item in enumerate(data.get("demands") or []):
-        if parties and item["party"] not in parties:
+        if parties and not raised_by(item, parties):
             continue
         previous = None
         for k, entry in sorted(enumerate(item.get("history") or []), key=lambda pair: date_of(pair[1])):

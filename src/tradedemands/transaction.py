@@ -5,12 +5,19 @@ under the writers' lock (``lock``), checks the new text before it replaces the f
 (``check_whole``, or with a warm parse cache ``regions.check_regions``), replaces the
 file atomically (``atomic``), and records how to reverse the change in the undo journal
 (``journal``) and the new version in the parse cache. ``undo`` reverses the last write.
+
+Inside ``dry_run()`` both do everything but write: the change is made and checked as for a
+write, and its text before and after is kept as a ``Preview`` instead; no lock is taken (a
+dry run reads the file as any reader does: it is always one whole version), nothing is
+written, and no undo level is recorded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,6 +59,74 @@ class Undone:
     already: bool = False
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What a write would do to the file at ``path`` (``dry_run``): its text ``before`` and ``after``."""
+
+    path: Path
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        """Whether the write would change the file."""
+        return self.before != self.after
+
+    def diff(self, context: int = 3) -> str:
+        """The change as a unified diff of the file's lines (``--- path`` / ``+++ path``), "" for none."""
+        import difflib
+
+        name = str(self.path)
+        old = name if self.before else "/dev/null"  # a new file, as git shows one
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True), old, name, n=context
+        )
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+#: The previews of the writes made inside ``dry_run`` (None: writes are real).
+_PREVIEWS: ContextVar[list[Preview] | None] = ContextVar("tradedemands_previews", default=None)
+
+
+@contextlib.contextmanager
+def dry_run() -> Iterator[list[Preview]]:
+    """Within this block, writes (``transact``, ``undo``: every write function of the library)
+    change nothing: each is made and checked as usual, then recorded in the list yielded, as a
+    ``Preview`` of the file's text before and after, instead of written. No lock is taken and no
+    undo level recorded. Example::
+
+        with tradedemands.dry_run() as previews:
+            tradedemands.mark("data/demands.yaml", "US-7", "agreed")
+        print(previews[0].diff())
+    """
+    previews: list[Preview] = []
+    token = _PREVIEWS.set(previews)
+    try:
+        yield previews
+    finally:
+        _PREVIEWS.reset(token)
+
+
+def previewing(path: Path, before: str, after: str) -> bool:
+    """In a dry run, keep a write of ``path`` from the text ``before`` to ``after`` as a Preview
+    and return True (the caller then writes nothing); outside one, False."""
+    previews = _PREVIEWS.get()
+    if previews is None:
+        return False
+    previews.append(Preview(path, before, after))
+    return True
+
+
+@contextlib.contextmanager
+def _guarded(path: Path, previews: list[Preview] | None) -> Iterator[None]:
+    """The lock and signal guard of a write; nothing for a dry run, which writes nothing."""
+    if previews is not None:
+        yield
+        return
+    with writing(str(path)), locked(path):
+        yield
+
+
 def transact(
     path: Path,
     change: Callable[[Document, Editor], T],
@@ -74,7 +149,8 @@ def transact(
     temporary file.
     """
     say = warn or warn_by_default
-    with writing(str(path)), locked(path), paused():
+    previews = _PREVIEWS.get()
+    with _guarded(path, previews), paused():
         doc = load(path, edit=True)
         warm = doc.node is None
         root = lazy_root(doc.text, doc.spans) if warm and doc.spans else None
@@ -84,6 +160,8 @@ def transact(
         editor = Editor.of(doc.text, root if root is not None else doc.node, doc.data, doc.newline)  # type: ignore[arg-type]
         result = change(doc, editor)
         if not editor.splices:
+            if previews is not None:
+                previews.append(Preview(path, doc.text, doc.text))
             return result, False
         new_text = editor.result()
         parsed: dict[int, Any] = {}
@@ -98,9 +176,17 @@ def transact(
                 written["demands"][n] = item
         touched = sources_changed(doc.data, editor.data)
         if touched:
-            found = quote_problems(editor.data, doc.path.resolve().parent, touched)
+            fresh = set().union(*touched.values())
+            found = [
+                (where, message)
+                for where, message in quote_problems(editor.data, doc.path.resolve().parent, set(touched))
+                if where[:-1] in fresh
+            ]
             if found:
                 raise DemandsError(f"refusing to write: {found[0][1]}; nothing was changed")
+        if previews is not None:
+            previews.append(Preview(path, doc.text, new_text))
+            return result, False
         raw = encode(new_text, doc.bom)
         # Each text is hashed once: without a byte-order mark a file's cache key is its text's hash.
         key = cache.key_of(raw)
@@ -136,19 +222,36 @@ def check_whole(doc: Document, editor: Editor, new_text: str) -> tuple[list[list
     return item_spans(new_text, new_doc.node), new_doc.data
 
 
-def sources_changed(old: Any, new: Any) -> set[str]:
-    """The (folded) ids of the items of ``new`` whose source is new or differs from ``old``'s.
-    Items that are the very objects of ``old`` (an edit copies what it changes) are the same."""
+def sources_changed(old: Any, new: Any) -> dict[str, set[tuple[Any, ...]]]:
+    """The sources of ``new`` that ``old`` does not have: for each item (its folded id), where
+    they are (``("demands", i, "source")``, ``("demands", i, "history", j, "source")``). A
+    source the item had already (an entry moved by a back-dated one) is not new."""
+
+    def sources(item: Any, i: int) -> list[tuple[tuple[Any, ...], Any]]:
+        found: list[tuple[tuple[Any, ...], Any]] = [(("demands", i, "source"), item.get("source"))]
+        found += [
+            (("demands", i, "history", j, "source"), e.get("source")) for j, e in enumerate(item.get("history") or [])
+        ]
+        return [(path, source) for path, source in found if source]
+
+    # Items that are the very objects of ``old`` (an edit copies what it changes) are the same.
     same = {id(item) for item in old.get("demands") or []}
-    changed = [item for item in new.get("demands") or [] if id(item) not in same]
-    if not changed:
-        return set()
-    before = {item["id"].lower(): item.get("source") for item in old.get("demands") or []}
-    return {
-        item["id"].lower()
-        for item in changed
-        if item.get("source") and before.get(item["id"].lower()) != item.get("source")
+    made = [(i, item) for i, item in enumerate(new.get("demands") or []) if id(item) not in same]
+    if not made:
+        return {}
+    wanted = {item["id"].lower() for _i, item in made}
+    before = {
+        item["id"].lower(): [s for _p, s in sources(item, 0)]
+        for item in old.get("demands") or []
+        if item["id"].lower() in wanted
     }
+    changed: dict[str, set[tuple[Any, ...]]] = {}
+    for i, item in made:
+        known = before.get(item["id"].lower(), [])
+        fresh = {path for path, source in sources(item, i) if source not in known}
+        if fresh:
+            changed[item["id"].lower()] = fresh
+    return changed
 
 
 def undo(path: Path, warn: Warn | None = None) -> Undone:
@@ -160,9 +263,10 @@ def undo(path: Path, warn: Warn | None = None) -> Undone:
     since by other means, and when the journal is damaged (it is then set aside).
     """
     say = warn or warn_by_default
-    with writing(str(path)), locked(path):
+    previews = _PREVIEWS.get()
+    with _guarded(path, previews):
         try:
-            journal = read_journal(path)
+            journal = read_journal(path, set_damaged_aside=previews is None)
         except JournalDamaged as err:
             raise DemandsError(f"nothing to undo: {err}; use git to restore an older version") from None
         if not journal:
@@ -171,6 +275,9 @@ def undo(path: Path, warn: Warn | None = None) -> Undone:
         text, bom, _newline = read_text(path)
         current = sha(text)
         if current == last["before"] and current != last["after"]:
+            if previews is not None:
+                previews.append(Preview(path, text, text))
+                return Undone(str(last["what"]), already=True)
             failure = write_journal(path, journal[:-1])
             if failure:
                 raise DemandsError(f"{failure}; the file is as it was before {last['what']} already")
@@ -186,11 +293,19 @@ def undo(path: Path, warn: Warn | None = None) -> Undone:
         except DemandsError:
             before = None
         if before is None or sha(before) != last["before"]:
+            if previews is not None:
+                raise DemandsError(
+                    f"the undo record of {last['what']} does not lead back to the file before it (damaged); "
+                    f"{path} is unchanged: use git to restore an older version"
+                )
             aside = set_aside(journal_path(path))
             raise DemandsError(
                 f"the undo record of {last['what']} does not lead back to the file before it (damaged); "
                 f"the journal is set aside{aside}, {path} is unchanged: use git to restore an older version"
             )
+        if previews is not None:
+            previews.append(Preview(path, text, before))
+            return Undone(str(last.get("what")))
 
         def pop() -> None:
             failure = write_journal(path, journal[:-1])

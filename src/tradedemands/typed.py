@@ -1,34 +1,100 @@
 """Values as people type them: dates, amounts and names, checked and turned into what the file holds.
 
 Every date the library takes from a person (the date of a change, ``as_of``, ``since``,
-``until``, a due date) goes through ``date``: ``YYYY-MM-DD``, ``today`` or ``yesterday``.
+``until``, a due date) goes through ``date``: ``YYYY-MM-DD``, ``today``, ``yesterday``, or a
+span back from today (``3d``, ``2w``, ``1m``, ``1y``; ``+2w`` ahead); ``as_of`` and ``since``
+also take ``last-round`` (``date_in``: the start of the latest round held).
 Every amount typed as text goes through ``amount``: a plain number, finite, below 1e18 in
 magnitude, at most 18 significant digits. A bad value is a UsageError naming the argument.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable
 from datetime import date as day
 from datetime import timedelta
+from typing import Any
 
 from .errors import OPTION, UsageError
-from .model import amount_problem, parse_date
+from .model import amount_problem, exact_amount, parse_date
+
+#: How dates may be typed, after an example ``YYYY-MM-DD`` date, for messages.
+SPANS = "today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)"
+#: A span of days, weeks, months or years: back from today, or ahead with ``+``.
+_SPAN = re.compile(r"(\+?)([0-9]{1,6})\s*([dwmy])", re.IGNORECASE)
+#: The statuses of a round that was not held (``rounds: - {status: planned}``).
 
 
-def date(value: str | None, option: str = "date") -> str:
-    """``value`` as a ``YYYY-MM-DD`` date: itself, or ``today`` (also for None) or ``yesterday``
-    (any case), from this machine's clock. UsageError naming the argument ``option`` otherwise."""
-    if value is None or value.lower() == "today":
-        return day.today().isoformat()
-    if value.lower() == "yesterday":
-        return (day.today() - timedelta(days=1)).isoformat()
-    if parse_date(value) is None:
-        raise UsageError(
-            f"bad date {value!r} for {OPTION}: use YYYY-MM-DD, like {day.today().isoformat()}", option=option
+def date(value: str | None, option: str = "date", *, today: day | None = None, rounds: bool = False) -> str:
+    """``value`` as a ``YYYY-MM-DD`` date, from what a person types (any case, spaces around ignored):
+
+    - ``YYYY-MM-DD`` itself; ``today`` (also for None) or ``yesterday``, by this machine's clock
+      (or ``today``, a ``datetime.date``, when given);
+    - a span back from today: ``3d`` (days), ``2w`` (weeks), ``1m`` (calendar months: the same
+      day of the month, or the month's last day when it has fewer: 1m before 2024-03-31 is
+      2024-02-29), ``1y`` (calendar years: 1y before 2024-02-29 is 2023-02-28); ``+2w`` is a
+      span ahead (a due date two weeks from now).
+
+    UsageError naming the argument ``option`` otherwise (its message offers ``last-round`` too
+    with ``rounds``), or when the day would be before 0001-01-01 or after 9999-12-31.
+    """
+    now = today or day.today()
+    text = "today" if value is None else value.strip()
+    word = text.lower()
+    if word == "today":
+        return now.isoformat()
+    if word == "yesterday":
+        return _shifted(now, -1, "d", text, option)
+    span = _SPAN.fullmatch(text)
+    if span is not None:
+        sign = 1 if span.group(1) else -1
+        return _shifted(now, sign * int(span.group(2)), span.group(3).lower(), text, option)
+    if parse_date(text) is None:
+        hint = (
+            ", or last-round" if rounds else "; last-round is for --since and --as-of" if word == "last-round" else ""
         )
-    return value
+        raise UsageError(
+            f"bad date {clip_value(text)} for {OPTION}: use YYYY-MM-DD like {now.isoformat()}, {SPANS}{hint}",
+            option=option,
+        )
+    return text
+
+
+def _shifted(start: day, count: int, unit: str, text: str, option: str) -> str:
+    """``start`` moved by ``count`` days, weeks, months or years (``unit``: d, w, m, y); months and
+    years keep the day of the month, or take the month's last day when it has fewer."""
+    try:
+        if unit in ("d", "w"):
+            return (start + timedelta(days=count * (7 if unit == "w" else 1))).isoformat()
+        months = start.year * 12 + start.month - 1 + count * (12 if unit == "y" else 1)
+        year, month = divmod(months, 12)
+        last = calendar.monthrange(year, month + 1)[1] if 1 <= year <= 9999 else 0
+        return day(year, month + 1, min(start.day, last)).isoformat()
+    except (OverflowError, ValueError):
+        raise UsageError(
+            f"{OPTION} {clip_value(text)} is out of range: dates run from 0001-01-01 to 9999-12-31", option=option
+        ) from None
+
+
+def clip_value(text: str) -> str:
+    """``repr`` of what was typed, cut short for a message."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def date_in(data: Any, value: str | None, option: str = "date", *, today: day | None = None) -> str:
+    """``date``, where ``last-round`` (any case) also means the start date of the latest round held
+    in ``data`` (``timeline.last_round_held``), as ``as_of`` and ``since`` take it. UsageError
+    when the file has held no round yet."""
+    if value is not None and value.strip().lower() == "last-round":
+        from .timeline import last_round_held
+
+        held = last_round_held(data, (today or day.today()).isoformat())
+        if held is None:
+            raise UsageError(f"no round has been held yet (the file's rounds): give {OPTION} a date", option=option)
+        return str(held["date"])
+    return date(value, option, today=today, rounds=True)
 
 
 def amount(text: str, option: str = "amount", said: str | None = None) -> float | int:
@@ -54,8 +120,9 @@ def amount(text: str, option: str = "amount", said: str | None = None) -> float 
     problem = amount_problem(value, written)
     if problem is not None:
         raise UsageError(f"{OPTION}: {problem}", option=option, said=said)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    exact = exact_amount(written)
+    if isinstance(value, float) and exact is not None and exact == exact.to_integral_value():
+        return int(exact)  # 9.99999999999999999e17 is 999999999999999999, not the float's 1e18
     return value
 
 

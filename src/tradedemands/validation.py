@@ -13,10 +13,12 @@ from typing import Any
 from .escape import clip, quoted
 from .model import (
     DATE_RE,
-    ID_RE,
     KINDS,
+    LIKELIHOODS,
+    MONTH_RE,
     PRIORITIES,
     RELS,
+    ROUND_STATUSES,
     DataFile,
     DataPath,
     HistoryEntry,
@@ -29,9 +31,12 @@ from .model import (
     StatusDef,
     Target,
     amount_problem,
+    exact_amount,
     fields_of,
     fold,
+    id_problem,
     parse_date,
+    parse_month,
     required_of,
 )
 from .timeline import latest_status_entry, out_of_order
@@ -103,7 +108,7 @@ class _Checker:
         value = self.seq(mapping, key, path, " like [a, b]")
         out = []
         for i, entry in enumerate(value):
-            if entry is None:
+            if entry is None or (isinstance(entry, str) and not entry.strip()):
                 self.problem(path + (key, i), f"{key} entry {i + 1} is empty: remove it or write a value")
                 continue
             text = self.text(dict(enumerate(value)), i, path + (key,))  # type: ignore[arg-type]
@@ -137,6 +142,10 @@ class _Checker:
         if problem is not None:
             self.problem(path + (key,), problem)
             return None
+        exact = exact_amount(written) if written is not None and isinstance(value, float) else None
+        if exact is not None and exact == exact.to_integral_value() and exact != value:
+            # A whole amount a float cannot hold (9.99999999999999999e17): read it as written.
+            value = mapping[key] = int(exact)
         return value
 
     def choice(
@@ -175,7 +184,7 @@ class _Checker:
         self.text(data, "title", ())
         self.text(data, "description", ())
         parties = self.parties()
-        rounds = self.rounds()
+        rounds = self.rounds(parties)
         statuses = self.statuses()
         self.items(parties, rounds, statuses)
         return self.found
@@ -194,8 +203,9 @@ class _Checker:
             if not isinstance(key, str):
                 self.problem(path, f"party id {quoted(key)} must be text")
                 continue
-            if not ID_RE.match(key):
-                self.problem(path, f"party id {quoted(key)} may hold only letters, digits, '.', '_' and '-'")
+            wrong = id_problem(key)
+            if wrong:
+                self.problem(path, f"party id {quoted(key)} {wrong}")
             if fold(key) in {fold(i) for i in ids}:
                 self.problem(path, f"duplicate party id {quoted(key)}")
             ids.add(key)
@@ -240,8 +250,10 @@ class _Checker:
         self, key: str, shape: Any, what: str, name_key: str, duplicate: str
     ) -> Iterator[tuple[DataPath, dict[str, Any], str | None]]:
         """The entries of the top-level list ``key`` that are mappings (of ``shape``), each with
-        its path and its ``name_key``, which must be non-empty text, unique in the list."""
-        seen: set[str] = set()
+        its path and its ``name_key``, which must be non-empty text, unique in the list as
+        commands match it: ``open`` and ``OPEN``, NFD and NFC, curly and straight quotes are
+        one name (``fold``)."""
+        seen: dict[str, str] = {}
         for i, entry in enumerate(self.seq(self.data, key, ())):
             path: DataPath = (key, i)
             if not self.mapping(entry, path, what):
@@ -249,24 +261,60 @@ class _Checker:
             self.fields(entry, shape, path)
             name = self.text(entry, name_key, path, nonempty=True)
             if name is not None:
-                if name in seen:
+                first = seen.get(fold(name))
+                if first == name:
                     self.problem(path + (name_key,), f"{duplicate} {quoted(name)}")
-                seen.add(name)
+                elif first is not None:
+                    self.problem(
+                        path + (name_key,),
+                        f"{duplicate} {quoted(name)}: commands take it for {quoted(first)} (names match in any "
+                        "case, Unicode form and quote style); rename one of them",
+                    )
+                seen.setdefault(fold(name), name)
             yield path, entry, name
 
-    def rounds(self) -> set[str]:
-        ids: set[str] = set()
+    def rounds(self, parties: set[str]) -> dict[str, str]:
+        """Check the rounds; returns each round's id and its status (held, planned, cancelled)."""
+        found: dict[str, str] = {}
         for path, rnd, rid in self.named("rounds", Round, "a round", "id", "duplicate round id"):
+            # An unknown status is reported once; the dates are then checked as a plan's might be.
+            status = self.choice(rnd, "status", path, ROUND_STATUSES) or ("held" if rnd.get("status") is None else "?")
             if rid is not None:
-                ids.add(rid)
-            start = self.date(rnd, "date", path)
-            end = self.date(rnd, "end", path)
-            if start and end and end < start:
+                found[rid] = status
+            start = self.round_date(rnd, "date", path, status)
+            end = self.round_date(rnd, "end", path, status)
+            if start and end and end[: len(start)] < start[: len(end)]:
                 self.problem(path + ("end",), f"round ends ({end}) before it starts ({start})")
+            likelihood = self.choice(rnd, "likelihood", path, LIKELIHOODS)
+            if likelihood is not None and status in ("held", "cancelled"):
+                self.problem(
+                    path + ("likelihood",),
+                    f"likelihood is for a planned round; this one is {status}: remove it, or set status: planned",
+                )
             for key in ("place", "outcome", "note"):
                 self.text(rnd, key, path)
-            self.text_list(rnd, "parties", path)
-        return ids
+            present = rnd.get("parties")
+            for n, party in enumerate(self.text_list(rnd, "parties", path)):
+                self.known_party(party, path + ("parties", n) if isinstance(present, list) else path, parties)
+            self.source_of(rnd, path)
+        return found
+
+    def round_date(self, rnd: dict[str, Any], key: str, path: DataPath, status: str) -> str | None:
+        """A round's date: a day; for a round not held (planned, cancelled) also a month, YYYY-MM."""
+        value = rnd.get(key)
+        if status == "held" or not isinstance(value, str) or not MONTH_RE.match(value):
+            if status == "held" and isinstance(value, str) and MONTH_RE.match(value):
+                self.problem(
+                    path + (key,),
+                    f"date {quoted(value)} is a month: a round held needs its day, YYYY-MM-DD "
+                    "(a month is for a planned or cancelled round)",
+                )
+                return None
+            return self.date(rnd, key, path)
+        if parse_month(value) is None:
+            self.problem(path + (key,), f"bad date {quoted(value)}: no such month")
+            return None
+        return value
 
     def statuses(self) -> list[str]:
         declared = self.data.get("statuses")
@@ -286,7 +334,7 @@ class _Checker:
             self.problem(("statuses",), "statuses is empty: list at least one, or remove it to use the defaults")
         return names
 
-    def items(self, parties: set[str], rounds: set[str], statuses: list[str]) -> None:
+    def items(self, parties: set[str], rounds: dict[str, str], statuses: list[str]) -> None:
         items = self.seq(self.data, "demands", ())
         seen: dict[str, int] = {}
         ids: set[str] = set()
@@ -316,25 +364,20 @@ class _Checker:
         item: dict[str, Any],
         path: DataPath,
         parties: set[str],
-        rounds: set[str],
+        rounds: dict[str, str],
         statuses: list[str],
         ids: set[str],
     ) -> None:
         iid = item.get("id") if isinstance(item.get("id"), str) else None
-        label = clip(iid, 60) if iid else f"item {path[1] + 1}"
+        label = (clip(iid, 60) if id_problem(iid) is None else quoted(iid, 60)) if iid else f"item {path[1] + 1}"
         start = len(self.found)
         self.fields(item, Item, path)
-        if iid is not None and not ID_RE.match(iid):
-            self.problem(path + ("id",), f"id {quoted(iid)} may hold only letters, digits, '.', '_' and '-'")
-        party_list = sorted(parties)
-        for key in ("party", "of"):
-            party = self.text(item, key, path)
-            if party is not None and party not in parties:
-                self.problem(
-                    path + (key,),
-                    f"unknown party {quoted(party)}{suggest(party, party_list)}; known: {clip(', '.join(party_list)) or 'none'}",
-                )
-        self.choice(item, "kind", path, KINDS)
+        wrong = id_problem(iid) if iid is not None else None
+        if wrong:
+            self.problem(path + ("id",), f"id {quoted(iid)} {wrong}")
+        kind = self.choice(item, "kind", path, KINDS)
+        self.raisers(item, path, parties, kind)
+        self.known_party(self.text(item, "of", path), path + ("of",), parties)
         self.text(item, "title", path, nonempty=True)
         self.text(item, "text", path)
         self.text(item, "topic", path)
@@ -343,7 +386,7 @@ class _Checker:
         status = self.choice(item, "status", path, statuses)
         self.date(item, "due", path)
         self.target(item, path)
-        self.source(item, path)
+        self.source_of(item, path)
         self.links(item, path, iid, ids)
         latest = self.history(item, path, rounds, statuses)
         if status is not None and latest is not None and status != latest["status"]:
@@ -357,6 +400,47 @@ class _Checker:
             field = ".".join(str(step) for step in where[len(path) :] if isinstance(step, str))
             if not message.startswith(f"{label} "):
                 self.found[n] = (where, f"{label} {field}: {message}" if field else f"{label}: {message}")
+
+    def known_party(self, party: str | None, where: DataPath, parties: set[str]) -> None:
+        """``party`` (when given) is a key of ``parties``."""
+        if party is not None and party not in parties:
+            known = sorted(parties)
+            self.problem(
+                where,
+                f"unknown party {quoted(party)}{suggest(party, known)}; known: {clip(', '.join(known)) or 'none'}",
+            )
+
+    def raisers(self, item: dict[str, Any], path: DataPath, parties: set[str], kind: str | None) -> None:
+        """An item's ``party``: one party id, or a list of two or more different ones; an
+        agreement (``kind``) lists two or more."""
+        value = item.get("party")
+        if not isinstance(value, list):
+            party = self.text(item, "party", path)
+            self.known_party(party, path + ("party",), parties)
+            if party is not None and kind == "agreement":
+                self.problem(path + ("party",), _agreement(party, parties))
+            return
+        named = self.text_list(item, "party", path)
+        seen: set[str] = set()
+        for n, party in enumerate(value):
+            if not isinstance(party, str):
+                continue
+            if fold(party) in seen:
+                self.problem(path + ("party", n), f"party {quoted(party)} is listed twice")
+            seen.add(fold(party))
+            self.known_party(party, path + ("party", n), parties)
+        if not value:
+            self.problem(
+                path + ("party",),
+                "party lists no party: name who raises it (party: us), or the parties to an agreement (party: [us, cn])",
+            )
+        elif len(value) == 1:
+            self.problem(
+                path + ("party",),
+                _agreement(named[0], parties)
+                if kind == "agreement" and named
+                else f"party lists one party: write it as party: {named[0] if named else '...'} (a list is for two or more)",
+            )
 
     def target(self, item: dict[str, Any], path: DataPath) -> None:
         target = item.get("target")
@@ -381,13 +465,15 @@ class _Checker:
             self.fields(m, Measurement, mpath)
             dated = self.date(m, "date", mpath) is not None and dated
             self.number(m, "amount", mpath)
-            self.text(m, "note", mpath)
+            self.text(m, "note", mpath, nonempty=True)
             self.text(m, "source", mpath)
         if dated:
             self.in_date_order(measurements, tpath + ("progress",), "measurement", "progress")
 
-    def source(self, item: dict[str, Any], path: DataPath) -> None:
-        source = item.get("source")
+    def source_of(self, owner: dict[str, Any], path: DataPath) -> None:
+        """The ``source`` of an item, a history entry or a round: a mapping of text fields and a date
+        (its quote is checked against its document apart: ``sources.quote_problems``)."""
+        source = owner.get("source")
         if source is None:
             return
         spath = path + ("source",)
@@ -414,7 +500,7 @@ class _Checker:
                 self.problem(lpath + ("id",), f"link to unknown id {quoted(other)}")
 
     def history(
-        self, item: dict[str, Any], path: DataPath, rounds: set[str], statuses: list[str]
+        self, item: dict[str, Any], path: DataPath, rounds: dict[str, str], statuses: list[str]
     ) -> dict[str, Any] | None:
         """Check the entries; returns the latest-dated one that sets a valid status (if all are dated)."""
         entries = self.seq(item, "history", path)
@@ -430,8 +516,11 @@ class _Checker:
             rnd = self.text(entry, "round", hpath)
             if rnd is not None and rnd not in rounds:
                 self.problem(hpath + ("round",), f"unknown round {quoted(rnd)}{suggest(rnd, sorted(rounds))}")
-            note = self.text(entry, "note", hpath)
+            elif rnd is not None and rounds[rnd] != "held":
+                self.problem(hpath + ("round",), not_held(rnd, rounds[rnd]))
+            note = self.text(entry, "note", hpath, nonempty=True)
             self.text(entry, "by", hpath)
+            self.source_of(entry, hpath)
             if entry.get("status") is None and note is None:
                 self.problem(hpath, "a history entry needs a status or a note")
         if not dated:
@@ -451,6 +540,22 @@ class _Checker:
             f"{what} dated {entries[j]['date']} comes after one dated {later['date']}: {field} is kept in date "
             f"order; move this entry up to its place by date",
         )
+
+
+def not_held(rid: str, status: str) -> str:
+    """Why a history entry cannot be in round ``rid``, which is ``planned`` or ``cancelled``."""
+    if status == "planned":
+        return (
+            f"round {quoted(rid)} is planned, not held: what happened can only be in a round held "
+            "(once it is, remove its status: planned)"
+        )
+    return f"round {quoted(rid)} was cancelled: what happened can only be in a round held"
+
+
+def _agreement(party: str, parties: set[str]) -> str:
+    """Why an agreement naming only ``party`` is wrong, with a list of two parties of the file as the example."""
+    example = ", ".join(list(dict.fromkeys([party, *sorted(parties)]))[:2])
+    return f"an agreement is a position two or more parties share: list them all, like party: [{example}]"
 
 
 def _kind_of(value: Any) -> str:

@@ -25,6 +25,8 @@ from .model import (
     kind_of,
     links_both_ways,
     natural_key,
+    parties_of,
+    party_text,
     target_progress,
 )
 from .results import LeftOut, Plain, Result
@@ -32,39 +34,28 @@ from .timeline import history, updated_on
 
 LIST_COLUMNS = ["id", "party", "of", "kind", "status", "priority", "topic", "title", "due", "updated"]
 TABLE_COLUMNS = ["id", "party", "kind", "status", "priority", "topic", "title", "due"]
-CSV_COLUMNS = [
-    "id", "party", "of", "kind", "status", "priority", "topic", "tags", "title", "text",
-    "due", "updated", "source_doc", "source_quote", "source_date", "links",
-]  # fmt: skip
 
 
 # --- list ------------------------------------------------------------------------------------
 
 
-def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> Rows:
-    """The table of ``list``: ``full`` adds every text field (csv); ``compact`` fits a terminal
-    (party shown as ``us→cn``, columns empty for every item left out)."""
-    columns = CSV_COLUMNS if full else TABLE_COLUMNS if compact else LIST_COLUMNS
+def list_rows(items: list[Item], compact: bool = False) -> Rows:
+    """The table of ``list``: ``compact`` fits a terminal (party shown as ``us→cn``, columns
+    empty for every item left out). Every field, for spreadsheets, is ``flat.rows``."""
+    columns = TABLE_COLUMNS if compact else LIST_COLUMNS
     rows = []
     for item in items:
-        source = item.get("source") or {}
         values = {
             "id": item["id"],
-            "party": item["party"],
+            "party": party_text(item["party"]),
             "of": item.get("of") or "",
             "kind": kind_of(item),
             "status": item["status"],
             "priority": item.get("priority") or "",
             "topic": item.get("topic") or "",
-            "tags": join(item.get("tags"), ";"),
             "title": item["title"],
-            "text": item.get("text") or "",
             "due": item.get("due") or "",
             "updated": updated_on(item),
-            "source_doc": source.get("doc") or "",
-            "source_quote": source.get("quote") or "",
-            "source_date": source.get("date") or "",
-            "links": join([f"{link['rel']} {link['id']}" for link in item.get("links") or []], ";"),
         }
         if compact and values["of"]:
             values["party"] = f"{values['party']}→{values['of']}"
@@ -79,10 +70,14 @@ def list_rows(items: list[Item], full: bool = False, compact: bool = False) -> R
 class ItemList(Result):
     """``list``: the items that pass the filters, in the order asked for."""
 
-    def __init__(self, items: list[Item], vocab: Vocabulary, left_out: LeftOut | None = None) -> None:
+    def __init__(
+        self, items: list[Item], vocab: Vocabulary, left_out: LeftOut | None = None, hint: str | None = None
+    ) -> None:
         self.items = items
         self.vocab = vocab
         self.left_out = left_out
+        #: Why nothing matched, when a filter names what no item has (``no item has the topic 'x'...``).
+        self.hint = hint
 
     def as_json(self) -> list[Item]:
         """The items, every field as in the file."""
@@ -93,8 +88,11 @@ class ItemList(Result):
         return list_rows(self.items)
 
     def csv_rows(self) -> Rows:
-        """Every text field (``CSV_COLUMNS``), for spreadsheets."""
-        return list_rows(self.items, full=True)
+        """Every field of the items, for spreadsheets, as ``export`` writes them and ``import``
+        reads them back (``flat.rows``)."""
+        from .flat import rows
+
+        return rows(self.items)
 
     def table_rows(self) -> Rows:
         """The rows for a terminal: compact (``list_rows(compact=True)``)."""
@@ -105,8 +103,10 @@ class ItemList(Result):
         return [item["id"] for item in self.items]
 
     def empty_note(self) -> str | None:
-        """``no items match`` when there are none."""
-        return None if self.items else "no items match"
+        """``no items match`` when there are none (and why, when ``hint`` says)."""
+        if self.items:
+            return None
+        return f"no items match: {self.hint}" if self.hint else "no items match"
 
 
 # --- show ------------------------------------------------------------------------------------
@@ -127,8 +127,18 @@ def target_text(target: Target) -> str:
     return text
 
 
+def source_text(source: Any) -> str:
+    """A source on one line: ``“quote” — doc, url, date`` (each part only when given)."""
+    if not isinstance(source, dict):
+        return ""
+    where = ", ".join(str(source[k]) for k in ("doc", "url", "date") if source.get(k))
+    quote = f"“{source['quote']}”" if source.get("quote") else ""
+    return " — ".join(part for part in (quote, where) if part)
+
+
 def history_line(entry: Any) -> str:
-    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``."""
+    """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``, then its
+    source (``source_text``) in brackets when it has one."""
     parts = []
     if entry.get("status"):
         parts.append(f"→ {entry['status']}")
@@ -136,12 +146,14 @@ def history_line(entry: Any) -> str:
         parts.append(f"({entry['round']})")
     if entry.get("note"):
         parts.append(str(entry["note"]))
+    if entry.get("source"):
+        parts.append(f"[source: {source_text(entry['source'])}]")
     return " ".join(parts)
 
 
 class ItemView(Plain):
     """One item as ``show`` shows it, with what is read around it: its ``party`` and ``of`` as
-    ``us (United States)`` ("" when it has none); ``links``, its own and those others make to
+    ``us (United States)`` ("" when it has none; the parties to an agreement joined by ``, ``); ``links``, its own and those others make to
     it, as (rel, id, title of the other item), and ``backlinks``; its ``target`` in words
     (``target_text``), its ``latest`` measured amount and ``percent`` of target (0-100 on the
     way; None when unknown); its ``history`` in date order."""
@@ -187,7 +199,7 @@ class ItemView(Plain):
         latest, percent = target_progress(target) if target else (None, None)
         return cls(
             item,
-            party_name(item["party"]),
+            ", ".join(party_name(pid) for pid in parties_of(item)),
             party_name(item.get("of")),
             links,
             backlinks(data, item["id"]),
@@ -214,7 +226,8 @@ class ItemView(Plain):
         for key, value in item.items():
             if key in ("history", "links", "source", "target", "tags"):
                 continue
-            rows.append([key, str(value) if value is not None else ""])
+            shown = party_text(value) if key == "party" else str(value) if value is not None else ""
+            rows.append([key, shown])
         if item.get("tags"):
             rows.append(["tags", join(item.get("tags"))])
         for key, value in (item.get("source") or {}).items():
@@ -262,16 +275,28 @@ def bar(done: float, total: float, width: int) -> str:
 
 class Summary(Result):
     """``summary``: per party, how many items have each status, how many are closed, and the
-    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets)."""
+    progress of its targets (``parties``: dicts of party, name, counts, total, closed, targets).
 
-    def __init__(self, statuses: list[str], closed: set[str], parties: list[dict[str, Any]] | None = None) -> None:
+    An agreement counts for each party to it (a party's row counts what ``list --party`` shows
+    of it); ``totals`` (the ``all`` row) counts every item once, so it can be less than the sum
+    of the rows. Without ``totals`` given, they are the sum of the rows."""
+
+    def __init__(
+        self,
+        statuses: list[str],
+        closed: set[str],
+        parties: list[dict[str, Any]] | None = None,
+        totals: dict[str, Any] | None = None,
+    ) -> None:
         self.statuses = statuses
         self.closed = closed
         self.parties = parties if parties is not None else []
+        if totals is not None:
+            self.__dict__["totals"] = totals
 
     @cached_property
     def totals(self) -> dict[str, Any]:
-        """All parties together: ``counts`` per status, ``total`` and ``closed``."""
+        """All items together, each once: ``counts`` per status, ``total`` and ``closed``."""
         return {
             "counts": {s: sum(p["counts"].get(s, 0) for p in self.parties) for s in self.statuses},
             "total": sum(p["total"] for p in self.parties),
@@ -305,12 +330,23 @@ class Summary(Result):
 
 def summary(data: DataFile, vocab: Vocabulary) -> Summary:
     """The ``Summary`` of ``data``: every party of the file, in file order, then any party
-    items name that the file does not declare."""
-    result = Summary(vocab.names, vocab.closed)
+    items name that the file does not declare. An agreement counts for each party to it; the
+    totals count every item once."""
+    items = data.get("demands") or []
+    every: dict[str, int] = {}
+    for item in items:
+        every[item["status"]] = every.get(item["status"], 0) + 1
+    totals = {
+        "counts": {s: every.get(s, 0) for s in vocab.names},
+        "total": len(items),
+        "closed": sum(n for s, n in every.items() if s in vocab.closed),
+    }
+    result = Summary(vocab.names, vocab.closed, totals=totals)
     parties = data.get("parties") or {}
     by_party: dict[str, list[Item]] = {pid: [] for pid in parties}
-    for item in data.get("demands") or []:
-        by_party.setdefault(item["party"], []).append(item)
+    for item in items:
+        for pid in parties_of(item):
+            by_party.setdefault(pid, []).append(item)
     for pid, items in by_party.items():
         counts: dict[str, int] = {}
         for item in items:
@@ -354,14 +390,15 @@ def log_records(
     round_id: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?}``,
-    newest first (of one date, later in the file first); the filters as ``timeline.history``."""
+    """Every history entry across items as ``{"id", "date", "status"?, "note"?, "round"?,
+    "source"?}`` (``source`` as in the file: ``{"doc", "quote"}``, ``{"url"}``...), newest first
+    (of one date, later in the file first); the filters as ``timeline.history``."""
     found = history(data, since=since, until=until, parties=parties, round_id=round_id)
     found.sort(key=lambda e: (e.entry.get("date", ""), *e.position), reverse=True)
     records = []
     for e in found[:limit] if limit is not None else found:
         record: dict[str, Any] = {"id": e.item["id"], "date": e.entry.get("date", "")}
-        for key in ("status", "note", "round"):
+        for key in ("status", "note", "round", "source"):
             if e.entry.get(key):
                 record[key] = e.entry[key]  # type: ignore[literal-required]
         records.append(record)
@@ -380,9 +417,16 @@ class Log(Result):
         return self.records
 
     def rows(self) -> Rows:
-        """``date``, ``id``, ``status``, ``round``, ``note`` rows."""
+        """``date``, ``id``, ``status``, ``round``, ``note`` rows, and ``source`` (the document or
+        URL; the quote is in the JSON) when any entry cites one."""
+        columns = ["date", "id", "status", "round", "note"]
         rows = [[r["date"], r["id"], r.get("status", ""), r.get("round", ""), r.get("note", "")] for r in self.records]
-        return Rows(["date", "id", "status", "round", "note"], rows, wide=("note",))
+        if any(r.get("source") for r in self.records):
+            columns.append("source")
+            for row, record in zip(rows, self.records, strict=True):
+                source = record.get("source") or {}
+                row.append(", ".join(str(source[k]) for k in ("doc", "url") if source.get(k)))
+        return Rows(columns, rows, wide=("note",))
 
     def empty_note(self) -> str | None:
         """``no history entries match`` when there are none."""
@@ -404,8 +448,11 @@ class ExportDocument(Result):
         return self.data
 
     def csv_rows(self) -> Rows:
-        """One row per item, every text field."""
-        return list_rows(self.data.get("demands") or [], full=True)
+        """One row per item, every field of the file (nested ones as dotted columns, lists in a
+        form ``import`` reads back: ``flat.rows``)."""
+        from .flat import rows
+
+        return rows(self.data.get("demands") or [])
 
     def markdown(self) -> str:
         """The whole data set as one Markdown document: parties, rounds, then every item."""
@@ -425,6 +472,43 @@ class ExportDocument(Result):
                 rrows.rows.append(
                     [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
                 )
+            if any(rnd.get("status") not in (None, "held") for rnd in rounds):  # a plan never reads as held
+                rrows.columns.append("status")
+                for row, rnd in zip(rrows.rows, rounds, strict=True):
+                    row.append(" ".join(str(rnd[k]) for k in ("status", "likelihood") if rnd.get(k)) or "held")
             out += ["## Rounds", "", to_markdown(rrows)]
-        out += ["## Items", "", to_markdown(list_rows(data.get("demands") or []))]
+        items = data.get("demands") or []
+        out += ["## Items", "", to_markdown(list_rows(items))]
+        details = [section for item in items for section in item_markdown(item)]
+        if details:
+            out += ["## Every field", "", *details]
         return "\n".join(out)
+
+
+def item_markdown(item: Item) -> list[str]:
+    """The fields of ``item`` the items table leaves out (text, tags, target, source, links,
+    history...: every one the model has), as a Markdown heading and a table of field and value
+    (a row per entry of a list); [] when there are none."""
+    from .flat import columns, path_of, value_at
+
+    shown = set(LIST_COLUMNS)
+    rows: list[list[str]] = []
+    for column in columns([item]):
+        if column in shown:
+            continue
+        value = value_at(item, path_of(column))
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for entry in value:
+                if set(entry) == {"rel", "id"}:
+                    rows.append([column, f"{entry['rel']} {entry['id']}"])
+                    continue
+                said = {"date", "status", "round", "note"} if column == "history" else set()
+                parts = [str(entry.get("date", "")), history_line(entry)] if said else []
+                parts += [f"{key}: {val}" for key, val in entry.items() if key not in said]
+                rows.append([column, " ".join(part for part in parts if part)])
+        else:
+            text = join(value) if isinstance(value, list) else number(value) if column.endswith("amount") else value
+            rows.append([column, str(text)])
+    if not rows:
+        return []
+    return [f"### {md(item['id'])}: {md(item['title'])}", "", to_markdown(Rows(["field", "value"], rows))]

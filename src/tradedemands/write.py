@@ -17,6 +17,7 @@ full...); ``signals.Interrupted`` when a signal stops it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +32,7 @@ from .transaction import Undone, transact
 if TYPE_CHECKING:
     from .document import Document
     from .editor import Editor
+    from .importing import Imported
 
 T = TypeVar("T")
 #: A data file's path, as text or a path object.
@@ -42,7 +44,7 @@ Amount = float | int | str
 def add(
     file: PathLike | None = None,
     *,
-    party: str,
+    party: str | Sequence[str],
     title: str,
     kind: str | None = None,
     of: str | None = None,
@@ -59,10 +61,11 @@ def add(
     round_id: str | None = None,
     warn: Warn | None = None,
 ) -> str:
-    """Add an item raised by ``party`` (an id, name or alias), asking ``of`` to act; returns
-    its id (``item_id``, or ``<PARTY>-<n>``, one more than the highest the party uses).
+    """Add an item raised by ``party`` (an id, name or alias; several for an agreement they
+    share), asking ``of`` to act; returns its id (``item_id``, or ``<PARTY>-<n>``, one more than
+    the highest the party uses; ``US-CN-<n>`` for several parties, in the file's order).
 
-    ``kind``: demand (default), concession or red-line; ``priority``: high, medium or low;
+    ``kind``: demand (default; agreement for several parties), concession, red-line or agreement; ``priority``: high, medium or low;
     ``status``: the first status by default; ``source_doc``/``source_quote``: its source, the
     quote checked against the document; ``date``/``round_id``: when it was tabled.
     """
@@ -73,7 +76,7 @@ def add(
         lambda doc, editor: changes.add(
             doc,
             editor,
-            party=party,
+            party=typed.names(party),
             title=title,
             date=when,
             kind=kind,
@@ -102,17 +105,26 @@ def mark(
     date: str | None = None,
     note: str | None = None,
     round_id: str | None = None,
+    source_doc: str | None = None,
+    source_quote: str | None = None,
+    source_url: str | None = None,
     warn: Warn | None = None,
 ) -> list[StatusChange]:
     """Record that the items ``ids`` have ``status`` from ``date`` on: a history entry each, in
-    its place by date. An item's status becomes its latest-dated one, so a back-dated entry
+    its place by date, citing its source (``source_doc`` with ``source_quote``, a verbatim
+    quote checked against the document as an item's is, and/or ``source_url``; see
+    ``entry_source``). An item's status becomes its latest-dated one, so a back-dated entry
     may leave it as it was; one that already had ``status`` then is left alone (see
-    ``changes.StatusChange``)."""
+    ``changes.StatusChange``). A quote not found in its document changes nothing
+    (DemandsError)."""
     when = typed.date(date, "date")
     ids = typed.names(ids)
+    source = entry_source(source_doc, source_quote, source_url)
     return _change(
         file,
-        lambda doc, editor: changes.mark(doc, editor, ids, status, date=when, note=note, round_id=round_id),
+        lambda doc, editor: changes.mark(
+            doc, editor, ids, status, date=when, note=note, round_id=round_id, source=source
+        ),
         f"mark {' '.join(ids)} {status}",
         warn,
     )
@@ -125,16 +137,43 @@ def note(
     *,
     date: str | None = None,
     round_id: str | None = None,
+    source_doc: str | None = None,
+    source_quote: str | None = None,
+    source_url: str | None = None,
     warn: Warn | None = None,
 ) -> Noted:
-    """Add the note ``text`` to item ``item_id``'s history on ``date``, without a status change."""
+    """Add the note ``text`` to item ``item_id``'s history on ``date``, without a status change,
+    citing its source as ``mark`` does."""
     when = typed.date(date, "date")
+    source = entry_source(source_doc, source_quote, source_url)
     return _change(
         file,
-        lambda doc, editor: changes.add_note(doc, editor, item_id, text, date=when, round_id=round_id),
+        lambda doc, editor: changes.add_note(doc, editor, item_id, text, date=when, round_id=round_id, source=source),
         f"note {item_id}",
         warn,
     )
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f-\x9f]+$")
+
+
+def entry_source(doc: str | None, quote: str | None, url: str | None) -> dict[str, str] | None:
+    """A history entry's ``source`` from what was given: ``{"doc", "quote"}`` (a document inside
+    the project and a verbatim quote from it), ``{"url"}``, or both; None when nothing was.
+    UsageError for a quote with nowhere to find it, an empty value, or a URL that is not one
+    (``scheme://...``, no spaces)."""
+    given = {"doc": doc, "quote": quote, "url": url}
+    for key, value in given.items():
+        if value is not None and not value.strip():
+            raise UsageError(f"{OPTION} must not be empty", option=f"source_{key}")
+    if quote is not None and doc is None and url is None:
+        raise UsageError(
+            f"{OPTION} needs the document it is quoted from (or its URL)", option="source_quote", said="source_quote"
+        )
+    if url is not None and not _URL.match(url):
+        raise UsageError(f"{OPTION} must be a URL like https://example.org/report", option="source_url")
+    source = {key: value for key, value in given.items() if value is not None}
+    return source or None
 
 
 def edit(
@@ -156,7 +195,7 @@ def edit(
     removes an optional one (``kind`` cannot be removed); ``add_tags``/``remove_tags`` change
     its tags. Status changes go through ``mark``."""
     if kind == "":
-        raise UsageError(f"{OPTION} cannot be removed; use demand, concession or red-line", option="kind")
+        raise UsageError(f"{OPTION} cannot be removed; use demand, concession, red-line or agreement", option="kind")
     due_value = typed.date(due, "due") if due else due
     fields = {
         "title": title,
@@ -258,6 +297,98 @@ def record_progress(
         f"progress {item_id}",
         warn,
     )
+
+
+def import_items(
+    file: PathLike | None, source: PathLike, *, format: str | None = None, warn: Warn | None = None
+) -> Imported:
+    """Merge the items of the file ``source`` (``-``: standard input) into the data file, by id:
+    ``source`` is CSV, JSON or YAML as ``export`` (or ``list``) writes it, ``format`` (csv, json,
+    yaml) or else its extension says which. New ids (and rows without one) are added; existing
+    items change field by field; history only grows; nothing is removed (``importing``). All or
+    nothing: ``importing.ImportRefused`` (an InvalidFile) lists every problem, located as
+    ``FILE:ROW:COLUMN``, and the data file is unchanged. Statuses changed without a history
+    entry get one dated today."""
+    from .importing import merge
+    from .incoming import read_source
+
+    read = read_source(os.fspath(source), format)
+    today = typed.date(None)
+    return _change(file, lambda doc, editor: merge(doc, editor, read, today), f"import {read.label}", warn)
+
+
+def new_item_text(file: PathLike | None, **given: Any) -> str:
+    """A new item to fill in, as YAML text with a few comment lines of help, holding the fields
+    ``given`` (``party="cn"``, ``title=...``; ``date`` and ``round``: when it was tabled, its
+    first history entry): ``add_text`` adds what it becomes."""
+    from .document import load
+    from .itemtext import template
+
+    doc = load(find_file(file))
+    if given.get("party"):
+        from .query import resolve_party
+
+        named = [given["party"]] if isinstance(given["party"], str) else list(given["party"])
+        pids = list(dict.fromkeys(resolve_party(doc.data, p) for p in named))
+        given["party"] = pids[0] if len(pids) == 1 else pids
+    when, round_id = given.pop("date", None), given.pop("round", None)
+    if when or round_id:
+        from .query import resolve_round
+
+        status = given.get("status") or doc.vocab.names[0]
+        entry = {"date": typed.date(when, "date"), "status": status}
+        if round_id:
+            entry["round"] = resolve_round(doc.data, round_id)
+        given["history"] = [entry]
+        if isinstance(given.get("source"), dict):
+            given["source"] = {**given["source"], "date": entry["date"]}
+    return template(doc, given)
+
+
+def edit_text(
+    file: PathLike | None, item_id: str, text: str, *, base: str | None = None, warn: Warn | None = None
+) -> Edited:
+    """Change item ``item_id`` into what ``text`` (YAML, as ``itemtext.render`` writes it, edited) says,
+    with the least text edits: only the lines of what changed change. Fields left empty or
+    taken out are removed; a status changed without a history entry that sets it gets one
+    dated today. With ``base`` (the text as it was before editing) only the fields changed
+    from it are taken, and a write made to the item meanwhile is kept. Raises
+    ``itemtext.BufferProblems`` listing every problem at its line of ``text`` (nothing
+    written), UsageError for a text of nothing but comments."""
+    from .itemtext import changed
+    from .updates import apply_item
+
+    today = typed.date(None)
+
+    def change(doc: Document, editor: Editor) -> Edited:
+        index = doc.find(item_id)
+        new = changed(doc, index, text, today, base)
+        if new is None:
+            raise UsageError("the text is empty: nothing to save")
+        old = doc.items[index]
+        fields = apply_item(editor, index, old, new) if new != old else []  # type: ignore[arg-type]
+        return Edited(old["id"], fields, [key for key in old if key not in new])
+
+    return _change(file, change, f"edit {item_id}", warn)
+
+
+def add_text(file: PathLike | None, text: str, *, warn: Warn | None = None) -> str:
+    """Add the item ``text`` holds (YAML, as ``new_item_text`` gives it, filled in); returns its
+    id (the one given, else the party's next). Raises ``itemtext.BufferProblems`` listing
+    every problem at its line of ``text`` (nothing written), UsageError for a text of nothing
+    but comments."""
+    from .itemtext import changed
+
+    today = typed.date(None)
+
+    def change(doc: Document, editor: Editor) -> str:
+        new = changed(doc, None, text, today)
+        if new is None:
+            raise UsageError("the text is empty: nothing to add")
+        editor.add_item(new)
+        return str(new["id"])
+
+    return _change(file, change, lambda new: f"add {new}", warn)
 
 
 def _change(

@@ -62,18 +62,27 @@ class Group(TyperGroup):
         """Run the command; every failure becomes one line on stderr and an exit code."""
         from .. import errors, settings, signals
         from ..collector import paused
+        from .output import begin
 
+        begin()
         kwargs["standalone_mode"] = False
         completing = bool(os.environ.get("_DEMANDS_COMPLETE"))
         previous = {} if completing else signals.install_signal_handlers()
         try:
             if not completing:
                 settings.check()
+                words = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
+                not_text = undecodable(self, list(words))
+                if not_text is not None:
+                    raise UsageError(not_text)
             with paused():  # a command is short-lived and builds no reference cycles: see collector
                 code = super().main(*args, **kwargs)
         except InvalidFile as err:
             for problem in err.problems:
                 typer.echo(safe(clip_line(str(problem))), err=True)
+            closing = getattr(err, "closing", None)
+            if closing:
+                typer.echo(f"demands: {safe(clip_line(closing))}", err=True)
             sys.exit(err.exit_code)
         except DemandsError as err:  # a library error, or a bad DEMANDS_* setting before any command ran
             typer.echo(f"demands: {safe(clip_line(message(err)))}", err=True)
@@ -85,13 +94,23 @@ class Group(TyperGroup):
             typer.echo(f"demands: {safe(err.message())}", err=True)
             sys.exit(err.exit_code)
         except _click.exceptions.NoArgsIsHelpError as err:
-            typer.echo(err.ctx.get_help() if err.ctx else str(err))
+            # Making the error drew the help already when Rich draws it (its text is then empty).
+            shown = err.format_message()
+            if shown.strip():
+                typer.echo(shown)
             sys.exit(0)
         except _click.exceptions.ClickException as err:
             ctx = getattr(err, "ctx", None)
             where = ctx.command_path if ctx is not None else "demands"
             hint = f" (see '{where} --help')" if ctx is not None else ""
-            typer.echo(f"{where}: {err.format_message()}{hint}", err=True)
+            said = err.format_message()
+            if said.startswith("Got unexpected extra argument"):
+                hint = f': quote text that has spaces, like "a note with spaces"{hint}'
+            # Click's own messages quote what was typed: clipped and made one line like ours.
+            from ..escape import CLIP, clip
+
+            said = clip(" ".join(said.split("\n")), CLIP + 100)
+            typer.echo(f"{where}: {safe(said)}{hint}", err=True)
             sys.exit(err.exit_code)
         except typer.Abort:
             typer.echo("aborted; nothing was changed", err=True)
@@ -116,6 +135,8 @@ class Group(TyperGroup):
             if _debug():
                 raise
             where = f"{err.filename}: " if err.filename else ""
+            if not where and isinstance(err, FileNotFoundError) and _cwd_gone():
+                where = "the current folder no longer exists (it was deleted or moved); cd to one that exists: "
             typer.echo(f"demands: {safe(clip_line(f'{where}{errors.cause(err)}'))}", err=True)
             sys.exit(1)
         except Exception as err:
@@ -134,6 +155,65 @@ class Group(TyperGroup):
         finally:
             signals.restore_signal_handlers(previous)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _cwd_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
+
+
+#: Parameters that name files (or git revisions): a file name may hold any bytes, text may not.
+PATH_PARAMS = frozenset({"file", "output", "path", "base", "ours", "theirs", "old", "new"})
+
+
+def undecodable(group: Any, words: list[str]) -> str | None:
+    """What to say when an argument meant as text is not valid UTF-8 (the shell passed bytes
+    Python keeps as lone surrogates, such as ``caf\\xe9`` in a Latin-1 terminal): naming its
+    option or argument. None when every argument is text, names a file (``PATH_PARAMS``), or
+    is one click will refuse anyway (an unknown command, option or extra argument)."""
+    if not any(_surrogates(word) for word in words):
+        return None
+    command = group.commands.get(words[0]) if words else None
+    if command is None:
+        return None
+    params = list(command.params)
+    options = {name: p for p in params if p.param_type_name == "option" for name in (*p.opts, *p.secondary_opts)}
+    arguments = [p for p in params if p.param_type_name == "argument"]
+    n, at, literal = 1, 0, False
+    while n < len(words):
+        word, param, value = words[n], None, None
+        if not literal and word == "--":
+            literal = True
+        elif not literal and word.startswith("-") and len(word) > 1:
+            name, eq, attached = word.partition("=") if word.startswith("--") else (word[:2], "", word[2:])
+            param = options.get(name)
+            if param is not None and not (param.is_flag or param.count):
+                if eq or attached:
+                    value = attached
+                elif n + 1 < len(words):
+                    n, value = n + 1, words[n + 1]
+        elif at < len(arguments):
+            param, value = arguments[at], word
+            at += 0 if arguments[at].nargs == -1 else 1
+        if value is not None and param is not None and _surrogates(value) and param.name not in PATH_PARAMS:
+            named = max(param.opts, key=len) if param.param_type_name == "option" else param.human_readable_name
+            return _not_text(value, named)
+        n += 1
+    return None
+
+
+def _surrogates(word: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in word)
+
+
+def _not_text(word: str, named: str) -> str:
+    from ..escape import clip
+
+    shown = clip(repr(os.fsencode(word))[2:-1])  # the bytes as typed: caf\xe9
+    return f"{named} is not valid UTF-8 text: '{shown}'; type it in a UTF-8 terminal (LANG=C.UTF-8)"
 
 
 def _debug() -> bool:
@@ -205,6 +285,15 @@ class App(typer.Typer):
         return next((group for group, names in self._groups.items() if name in names), None)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the program (the ``demands`` script, ``python -m tradedemands``)."""
+        from .. import signals
+
+        try:
+            return self._run(*args, **kwargs)
+        finally:
+            signals.hold_to_the_end()  # a change landed: no signal may turn its exit into 128+N now
+
+    def _run(self, *args: Any, **kwargs: Any) -> Any:
         words = kwargs.get("args", sys.argv[1:] if not args else args[0])
         name = words[0] if words else None
         if name is not None and name.partition("=")[0] in COMPLETION_OPTIONS:
@@ -268,7 +357,32 @@ class BashComplete(TyperBash):
         return "\n".join(bash_reply(str(item.value), self.typed, breaks) for item in items)
 
 
-class ZshComplete(TyperZsh):
+def _typable(value: object) -> bool:
+    """Whether a candidate can go through a shell's line-based protocol and come back as
+    itself: no control character (a newline splits it into two candidates, and zsh strips ESC)."""
+    return not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in str(value))
+
+
+class LineProtocol:
+    """For shells that read candidates one a line (zsh, fish, PowerShell): a value that holds a
+    control character (a tag with a newline or ESC) cannot come back as itself, so it is not
+    offered, rather than completing to something that matches nothing (bash quotes it: $'x\\ny')."""
+
+    def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+        """The candidates, those that the shell could not type back as they are left out."""
+        items: list[CompletionItem] = super().get_completions(args, incomplete)  # type: ignore[misc]
+        return [item for item in items if _typable(item.value)]
+
+
+class FishLines(LineProtocol, FishComplete):
+    """fish: Typer's own protocol, without candidates fish would split or change."""
+
+
+class PowerShellLines(LineProtocol, PowerShellComplete):
+    """PowerShell: Typer's own protocol, without candidates it would split or change."""
+
+
+class ZshComplete(LineProtocol, TyperZsh):
     """Answers ``value<TAB>help`` lines, read as data by ``shells.ZSH_SCRIPT``."""
 
     def format_completion(self, item: CompletionItem) -> str:
@@ -291,9 +405,9 @@ def register_completion() -> None:
     ZshComplete.source_template = ZSH_SCRIPT
     add_completion_class(BashComplete, "bash")
     add_completion_class(ZshComplete, "zsh")
-    add_completion_class(FishComplete, "fish")
-    add_completion_class(PowerShellComplete, "powershell")
-    add_completion_class(PowerShellComplete, "pwsh")
+    add_completion_class(FishLines, "fish")
+    add_completion_class(PowerShellLines, "powershell")
+    add_completion_class(PowerShellLines, "pwsh")
 
 
 def typer_script(shell: str, prog_name: str, complete_var: str) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .main import app
-from .options import FileOpt
+from .options import FileOpt, examples
 from .output import done, safe
 
 
@@ -16,7 +16,13 @@ def _say(line: str) -> None:
     typer.echo(f"demands merge-driver: {safe(line)}", err=True)
 
 
-@app.command("merge-driver")
+@app.command(
+    "merge-driver",
+    epilog=examples(
+        "demands git-setup",
+        "demands merge-driver base.yaml ours.yaml theirs.yaml --path data/demands.yaml",
+    ),
+)
 def merge_driver(
     base: Annotated[
         str, typer.Argument(metavar="BASE", help="The common ancestor's version (git's %O).", show_default=False)
@@ -85,7 +91,13 @@ def merge_driver(
     _say(f"{name}: merged {result.taken} change{'s' if result.taken != 1 else ''} from theirs, no conflicts")
 
 
-@app.command("git-setup")
+@app.command(
+    "git-setup",
+    epilog=examples(
+        "demands git-setup",
+        "demands git-setup --file data/demands.yaml",
+    ),
+)
 def git_setup(file: FileOpt = None) -> None:
     """Make git merge the data file with 'demands merge-driver' (.gitattributes and local git config).
 

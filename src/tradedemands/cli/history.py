@@ -14,13 +14,23 @@ from .options import (
     LogLimitOpt,
     LogPartiesOpt,
     LogSinceOpt,
+    NoPagerOpt,
     ReportFormatOpt,
     RoundOpt,
+    UntilOpt,
+    examples,
 )
 from .output import Format, emit
 
 
-@app.command("diff")
+@app.command(
+    "diff",
+    epilog=examples(
+        "demands diff",
+        "demands diff HEAD~1 HEAD",
+        "demands diff --since last-round -o markdown",
+    ),
+)
 def diff_(
     old: Annotated[
         str | None,
@@ -39,29 +49,36 @@ def diff_(
     ] = False,
     file: FileOpt = None,
     fmt: ReportFormatOpt = Format.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """What changed between two versions: items added, removed, and changed field by field."""
     from ..read import diff as changes
 
     result = changes(file, old, new, since=since, round_id=round_)
-    emit(result, fmt)
+    emit(result, fmt, pager=not no_pager)
     if exit_code and result:
         raise typer.Exit(code=1)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "demands log --limit 5",
+        "demands log --since 2018-05-04 --party cn",
+        "demands log --since 1y -o json",
+    )
+)
 def log(
     since: LogSinceOpt = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Entries on or before this date.", show_default=False)
-    ] = None,
+    until: UntilOpt = None,
     party: LogPartiesOpt = None,
     round_: RoundOpt = None,
     limit: LogLimitOpt = None,
     file: FileOpt = None,
     fmt: ReportFormatOpt = Format.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Every history entry across items as a timeline, newest first."""
     from ..read import log as entries
 
-    emit(entries(file, since=since, until=until, parties=party or [], round_id=round_, limit=limit), fmt)
+    found = entries(file, since=since, until=until, parties=party or [], round_id=round_, limit=limit)
+    emit(found, fmt, pager=not no_pager)

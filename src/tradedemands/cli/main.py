@@ -18,6 +18,7 @@ from ._typer import App, Group
 GROUPS = {
     "read": ("list", "show", "summary", "validate", "export", "schema"),
     "write": ("add", "mark", "note", "edit", "link", "unlink", "remove", "undo", "init"),
+    "importing": ("import",),
     "history": ("diff", "log"),
     "reports": ("brief", "compare"),
     "targets": ("target", "progress"),
@@ -78,8 +79,20 @@ def main(
             show_default=False,
         ),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page tables (as git --no-pager); each reading command takes it too.",
+            show_default=False,
+        ),
+    ] = False,
 ) -> None:
     """Track what each party in a negotiation demands, concedes and refuses.
 
     One YAML file, kept in git, holds every item with its status and dated history.
     """
+    if no_pager:
+        from .output import Run
+
+        Run.pager = False

@@ -20,6 +20,11 @@ from .output import BriefFormat, ExportFormat, ListFormat, ReadFormat, ReportFor
 #: How the command line names what library messages call by an argument's name (``errors.OPTION``).
 OPTION_NAMES = {
     "title": "--title",
+    "party": "--party",
+    "source_doc": "--source-doc",
+    "source_quote": "--source-quote",
+    "source_url": "--source-url",
+    "format": "--format",
     "item_id": "--id",
     "force": "--force",
     "amount": "--amount",
@@ -29,6 +34,9 @@ OPTION_NAMES = {
     "file": "--file PATH",
     "file_in_repository": "pass --file with a file in a repository",
     "output": "--output",
+    "note": "--note",
+    "tags": "--tag",
+    "add_tags": "--add-tag",
     "list_ids": "'demands list --format ids'",
     "set_target": "'demands target {item} --amount N'",
     "as_of": "--as-of",
@@ -42,6 +50,12 @@ OPTION_NAMES = {
     "since_round": "--since or --round",
     "since_round_versions": "--since/--round",
 }
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: ``Examples:`` and two or three real command lines, as gh ends its
+    help (tests/test_examples.py runs every one of them on a copy of the shipped data)."""
+    return "Examples:\n\n" + "\n".join(f"$ {line}" for line in lines)
 
 
 # --- completion: tradedemands.complete loads only while a shell asks -------------------------
@@ -110,9 +124,9 @@ def _round(help: str) -> Any:
     return typer.Option("--round", "-r", help=help, show_default=False, autocompletion=complete_rounds)
 
 
-def _plain(flag: str, help: str, *shortcuts: str) -> Any:
+def _plain(flag: str, help: str, *shortcuts: str, metavar: str | None = None) -> Any:
     """An option with a value and no completion (``--title``, ``--since``, ``--due``...)."""
-    return typer.Option(flag, *shortcuts, help=help, show_default=False)
+    return typer.Option(flag, *shortcuts, help=help, show_default=False, metavar=metavar)
 
 
 def _limit(help: str) -> Any:
@@ -125,6 +139,12 @@ def _item(help: str, metavar: str = "ID") -> Any:
 
 # --- the options, by the commands that share them ------------------------------------------------
 
+#: How every date option may be given (``typed.date``), and those that also take ``last-round``.
+DATES = "YYYY-MM-DD, today, yesterday, or a span back: 3d, 2w, 1m, 1y (+2w ahead)"
+ROUND_DATES = (
+    "YYYY-MM-DD, today, yesterday, a span back (3d, 2w, 1m, 1y), or last-round (when the latest round held began)"
+)
+
 FileOpt = Annotated[
     str | None,
     _plain(
@@ -133,8 +153,27 @@ FileOpt = Annotated[
         "-f",
     ),
 ]
-AsOfOpt = Annotated[str | None, _plain("--as-of", "Show the state on this date (YYYY-MM-DD), rebuilt from history.")]
-DateOpt = Annotated[str | None, _plain("--date", "Date of the change, YYYY-MM-DD (default: today).")]
+AsOfOpt = Annotated[
+    str | None, _plain("--as-of", f"Show the state on this date, rebuilt from history: {ROUND_DATES}.", metavar="DATE")
+]
+DateOpt = Annotated[str | None, _plain("--date", f"Date of the change (default: today): {DATES}.", metavar="DATE")]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        "-n",
+        help="Show what would change (the file's lines, as a diff) and write nothing.",
+        show_default=False,
+    ),
+]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Never page the table (default: a table longer than the terminal goes through $DEMANDS_PAGER, $PAGER or less).",
+        show_default=False,
+    ),
+]
 OutputOpt = Annotated[str | None, _plain("--output", "Write to this file, replaced atomically, instead of stdout.")]
 BriefOutputOpt = Annotated[
     str | None, _plain("--output", "Write the brief to this file, replaced atomically (default: stdout).")
@@ -149,11 +188,13 @@ ValidateFormatOpt = Annotated[ValidateFormat, _format("text: problems on stderr;
 BriefFormatOpt = Annotated[BriefFormat, _format("Output format: the brief is a Markdown document.")]
 
 # Filters (list, log, brief, compare).
-PartiesOpt = Annotated[list[str] | None, _party("Raised by this party (id, alias or name; repeat for OR).")]
+PartiesOpt = Annotated[
+    list[str] | None, _party("Raised by this party, alone or in an agreement (id, alias or name; repeat for OR).")
+]
 LogPartiesOpt = Annotated[list[str] | None, _party("Items raised by this party (repeat for OR).")]
 BriefPartiesOpt = Annotated[list[str] | None, _party("Only this party's items (repeat for several).")]
 StatusesOpt = Annotated[list[str] | None, _status("With this status (repeat for OR).")]
-KindsOpt = Annotated[list[str] | None, _kind("demand, concession or red-line (repeat for OR).")]
+KindsOpt = Annotated[list[str] | None, _kind("demand, concession, red-line or agreement (repeat for OR).")]
 TopicsOpt = Annotated[list[str] | None, _topic("On this topic (repeat for OR).")]
 CompareTopicsOpt = Annotated[list[str] | None, _topic("Only this topic (repeat for several).")]
 TagsOpt = Annotated[list[str] | None, _tag("--tag", "Carrying this tag (repeat for OR).")]
@@ -165,19 +206,28 @@ LogLimitOpt = Annotated[int | None, _limit("At most N entries.")]
 RoundOpt = Annotated[str | None, _round("The round this happened in (a round id from the file).")]
 DiffRoundOpt = Annotated[str | None, _round("Instead: the change since this round began, from history.")]
 BriefRoundOpt = Annotated[str | None, _round("Changes since this round began.")]
-DiffSinceOpt = Annotated[str | None, _plain("--since", "Instead: the change since this date, rebuilt from history.")]
-LogSinceOpt = Annotated[str | None, _plain("--since", "Entries on or after this date.")]
-BriefSinceOpt = Annotated[
-    str | None, _plain("--since", "Changes since this date (default: since the last round began).")
+DiffSinceOpt = Annotated[
+    str | None,
+    _plain("--since", f"Instead: the change since this date, rebuilt from history: {ROUND_DATES}.", metavar="DATE"),
 ]
+LogSinceOpt = Annotated[str | None, _plain("--since", f"Entries on or after this date: {ROUND_DATES}.", metavar="DATE")]
+UntilOpt = Annotated[str | None, _plain("--until", f"Entries on or before this date: {DATES}.", metavar="DATE")]
+BriefSinceOpt = Annotated[
+    str | None,
+    _plain("--since", f"Changes since this date (default: since the last round began): {ROUND_DATES}.", metavar="DATE"),
+]
+DueBeforeOpt = Annotated[str | None, _plain("--due-before", f"Due before this date: {DATES}.", metavar="DATE")]
+ByOpt = Annotated[str | None, _plain("--by", f"Date to reach it: {DATES}.", metavar="DATE")]
 
 # An item's fields, as add sets them and edit changes them ('' removes an optional one).
-NewTitleOpt = Annotated[str, _plain("--title", "One line saying what is asked, offered or refused.")]
+NewTitleOpt = Annotated[str | None, _plain("--title", "One line saying what is asked, offered or refused.")]
 TitleOpt = Annotated[str | None, _plain("--title", "New title.")]
 NewTextOpt = Annotated[str | None, _plain("--text", "Longer text.")]
 TextOpt = Annotated[str | None, _plain("--text", "New text ('' removes it).")]
-NewKindOpt = Annotated[str | None, _kind("demand (default), concession or red-line.")]
-KindOpt = Annotated[str | None, _kind("demand, concession or red-line.")]
+NewKindOpt = Annotated[
+    str | None, _kind("demand (default; agreement with several --party), concession, red-line or agreement.")
+]
+KindOpt = Annotated[str | None, _kind("demand, concession, red-line or agreement.")]
 NewTopicOpt = Annotated[str | None, _topic("Topic, kebab-case by convention.")]
 TopicOpt = Annotated[str | None, _topic("New topic ('' removes it).")]
 NewTagsOpt = Annotated[list[str] | None, _tag("--tag", "A tag (repeat for several).")]
@@ -185,12 +235,25 @@ AddTagsOpt = Annotated[list[str] | None, _tag("--add-tag", "Add a tag (repeatabl
 RemoveTagsOpt = Annotated[list[str] | None, _tag("--remove-tag", "Remove a tag (repeatable).")]
 NewPriorityOpt = Annotated[str | None, _priority("high, medium or low.")]
 PriorityOpt = Annotated[str | None, _priority("high, medium or low ('' removes it).")]
-NewDueOpt = Annotated[str | None, _plain("--due", "Due date, YYYY-MM-DD.")]
-DueOpt = Annotated[str | None, _plain("--due", "Due date YYYY-MM-DD ('' removes it).")]
+NewDueOpt = Annotated[str | None, _plain("--due", f"Due date: {DATES}.", metavar="DATE")]
+DueOpt = Annotated[str | None, _plain("--due", f"Due date ('' removes it): {DATES}.", metavar="DATE")]
 NewOfOpt = Annotated[str | None, _of("Who is asked to act.")]
 OfOpt = Annotated[str | None, _of("Who is asked to act ('' removes it).")]
-RaisedByOpt = Annotated[str, _party("Who raises it (id, alias or name).")]
-InitialStatusOpt = Annotated[str | None, _status("Initial status (default: the first status, open).")]
+RaisedByOpt = Annotated[
+    list[str] | None, _party("Who raises it (id, alias or name); repeat for an agreement the parties share.")
+]
+InitialStatusOpt = Annotated[
+    str | None, _status("Initial status (default: the first status, open; agreed for an agreement).")
+]
+
+# Where a history entry's change is reported (mark, note).
+EntrySourceDocOpt = Annotated[
+    str | None, _plain("--source-doc", "The document that reports it, inside the project (e.g. seeds/article.txt).")
+]
+EntrySourceQuoteOpt = Annotated[
+    str | None, _plain("--source-quote", "A verbatim quote from --source-doc; checked, or nothing is written.")
+]
+EntrySourceUrlOpt = Annotated[str | None, _plain("--source-url", "The URL that reports it.")]
 
 # Notes of a history entry or a measurement.
 WhyOpt = Annotated[str | None, _plain("--note", "Why: recorded in the history entry.", "-m")]

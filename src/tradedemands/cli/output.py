@@ -2,13 +2,16 @@
 
 Every read command hands its result to ``emit``, which chooses the format: a Rich table for
 people (the place a pager and a faster table renderer go), a report on stderr (``text``), or
-the result serialised as json, yaml, csv, markdown or ids, to stdout or ``--output``. Every
-line on stderr (confirmations, warnings, errors) goes through ``safe``: text from the data
-file never drives the terminal.
+the result serialised as json, yaml, csv, markdown or ids, to stdout or ``--output``. A table
+longer than the terminal goes through a pager (``pager``). Every line on stderr
+(confirmations, warnings, errors) goes through ``safe``: text from the data file never
+drives the terminal. A dry run's diff is written by ``preview``, after which confirmations
+say ``dry run:``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -19,6 +22,21 @@ import typer
 if TYPE_CHECKING:
     from ..errors import DemandsError
     from ..results import LeftOut, Result
+    from ..transaction import Preview
+
+
+class Run:
+    """What this run of the command asked of its output: ``dry_run`` (confirmations say that
+    nothing was written) and ``pager`` (False after ``--no-pager``). Reset by ``begin``."""
+
+    dry_run = False
+    pager = True
+
+
+def begin() -> None:
+    """Start a run (the command line's entry point calls this): no dry run, pager allowed."""
+    Run.dry_run = False
+    Run.pager = True
 
 
 class Format(str, Enum):
@@ -40,26 +58,31 @@ ValidateFormat = Literal[Format.text, Format.json]
 ExportFormat = Literal[Format.json, Format.yaml, Format.csv, Format.markdown]
 ReportFormat = Literal[Format.table, Format.json, Format.markdown]
 BriefFormat = Literal[Format.markdown]
+#: The formats ``import`` reads.
+ImportFormat = Literal[Format.csv, Format.json, Format.yaml]
 
 
-def emit(result: Result, fmt: Format, output: str | None = None) -> None:
+def emit(result: Result, fmt: Format, output: str | None = None, *, pager: bool = True) -> None:
     """Write a read command's result in ``fmt``: the one place output formats are chosen.
 
-    ``table`` draws it with Rich (an empty result says so on stderr); ``text`` writes its
-    lines on stderr; the other formats go to stdout, or with ``output`` (``--output``) to that
-    file, replaced atomically (never the data file). What a dated answer left out is said
-    first, on stderr.
+    ``table`` draws it with Rich (an empty result says so on stderr), through a pager when it
+    is longer than the terminal and stdout is one (not with ``pager`` False: ``--no-pager``);
+    ``text`` writes its lines on stderr; the other formats go to stdout, or with ``output``
+    (``--output``) to that file, replaced atomically (never the data file), never paged. What
+    a dated answer left out is said first, on stderr.
     """
     if result.left_out is not None:
         left_out(result.left_out)
     if fmt == Format.table:
         note = result.empty_note()
         if note is not None:
-            typer.echo(note, err=True)
+            typer.echo(safe(note), err=True)
             return
         from ..render import table
+        from .pager import paged
 
-        table(result)
+        with paged(pager and Run.pager):
+            table(result)
     elif fmt == Format.text:
         for line in result.lines():
             typer.echo(safe(line), err=True)
@@ -95,8 +118,30 @@ def write_output(text: str, output: str | None, data_file: Path | None) -> None:
 
 
 def echo(text: str) -> None:
-    """A line of output on stdout (``add``'s new id)."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    """A line of output on stdout (``add``'s new id); nothing in a dry run, whose stdout is its diff."""
+    if not Run.dry_run:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def preview(previews: list[Preview]) -> None:
+    """A dry run's changes: each as a unified diff of the file's lines, on stdout (on a terminal
+    coloured as git colours one, and with control characters from the file made visible).
+    From here on, confirmations say ``dry run:``."""
+    Run.dry_run = True
+    terminal = sys.stdout.isatty()
+    colour = terminal and not os.environ.get("NO_COLOR")
+    for each in previews:
+        for line in each.diff().splitlines(keepends=True):
+            if not terminal:
+                sys.stdout.write(line)
+                continue
+            body = line.rstrip("\r\n")
+            shown = safe(body)
+            if colour:
+                style = "1" if line.startswith(("---", "+++")) else {"+": "32", "-": "31", "@": "36"}.get(line[:1])
+                shown = f"\x1b[{style}m{shown}\x1b[0m" if style else shown
+            sys.stdout.write(shown + "\n")
+    sys.stdout.flush()
 
 
 # --- lines on stderr -----------------------------------------------------------------------------
@@ -121,8 +166,8 @@ def clip_line(line: str) -> str:
 
 
 def done(line: str) -> None:
-    """The one-line confirmation of a write, on stderr."""
-    typer.echo(safe(line), err=True)
+    """The one-line confirmation of a write, on stderr (``dry run: ...`` in a dry run)."""
+    typer.echo(safe(f"dry run: {line}" if Run.dry_run else line), err=True)
 
 
 def warn(line: str) -> None:

@@ -16,14 +16,23 @@ from .options import (
     BriefSinceOpt,
     CompareTopicsOpt,
     FileOpt,
+    NoPagerOpt,
     ReportFormatOpt,
     complete_other_party,
     complete_parties,
+    examples,
 )
 from .output import Format, emit
 
 
-@app.command("brief")
+@app.command(
+    "brief",
+    epilog=examples(
+        "demands brief --output brief.md",
+        "demands brief --party us --since last-round",
+        "demands brief --as-of 2018-05-03 --title 'Before the Beijing round'",
+    ),
+)
 def brief_(
     output: BriefOutputOpt = None,
     fmt: BriefFormatOpt = Format.markdown,
@@ -42,7 +51,12 @@ def brief_(
     emit(brief(file, parties=party or [], since=since, round_id=round_, as_of=as_of, title=title), fmt, output)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "demands compare us cn",
+        "demands compare us cn --topic trade-balance -o markdown",
+    )
+)
 def compare(
     a: Annotated[
         str,
@@ -58,8 +72,9 @@ def compare(
     as_of: AsOfOpt = None,
     file: FileOpt = None,
     fmt: ReportFormatOpt = Format.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Two parties side by side per topic: what each asks of the other, offers and refuses, and where they conflict."""
     from ..read import compare as side_by_side
 
-    emit(side_by_side(file, a, b, topics=topic or [], as_of=as_of), fmt)
+    emit(side_by_side(file, a, b, topics=topic or [], as_of=as_of), fmt, pager=not no_pager)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..changes import Edited, Linked, Noted, ProgressRecorded, Removed, StatusChange, TargetSet, Unlinked
+    from ..importing import Imported
     from ..transaction import Undone
 
 
@@ -22,7 +23,7 @@ def marked(change: StatusChange) -> str:
         if change.later == 0:
             return f"{change.id} is already {change.status}; nothing changed"
         return f"{change.id} was already {change.status} on {change.date}; nothing changed"
-    if change.new == change.status:
+    if change.new == change.status and change.old != change.new:
         return f"{change.id}: {change.old} -> {change.status}{_later(change.later)}"
     return (
         f"{change.id}: {change.status} on {change.date} recorded in its place by date; "
@@ -86,3 +87,29 @@ def undone(change: Undone) -> str:
     if change.already:
         return f"undid: {change.what} (the file was back to before it already: an earlier undo was cut short)"
     return f"undid: {change.what}"
+
+
+#: At most this many items are named one a line by ``imported``; the rest are counted.
+NAMED = 20
+
+
+def imported(result: Imported) -> list[str]:
+    """``CN-8: added``, ``US-7: changed status, history`` (the first ``NAMED`` of them), then
+    ``items.csv: 1 added, 1 changed, 14 unchanged``."""
+    lines = [f"{item_id}: added" for item_id in result.added]
+    lines += [f"{item_id}: changed {', '.join(fields)}" for item_id, fields in result.changed]
+    if len(lines) > NAMED:
+        lines = lines[:NAMED] + [f"... and {len(lines) - NAMED} more"]
+    lines.append(
+        f"{result.source}: {len(result.added)} added, {len(result.changed)} changed, {result.unchanged} unchanged"
+    )
+    return lines
+
+
+def ignored(result: Imported) -> str | None:
+    """What an imported file held besides items that was not imported, or None."""
+    if not result.ignored:
+        return None
+    return (
+        f"{result.source}: {', '.join(result.ignored)} not imported (import merges items only): change them in the file"
+    )

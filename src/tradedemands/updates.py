@@ -1,0 +1,159 @@
+"""An item changed to a new version as a whole: the least text edits, and the timeline kept.
+
+``import`` and ``edit`` in ``$EDITOR`` hand over an item's new version (data) rather than one
+field to set. ``apply_item`` finds what differs from the old version, field by field and down
+into mappings and lists, and makes each difference with the editor's own operations: a changed
+value is one splice, a removed key its lines, a history entry added one inserted line. So the
+file changes only at the lines of what changed, as for every other command.
+
+``merge_dated`` adds the entries of an imported history (or target ``progress``) to the
+item's own, in their places by date, refusing to change or drop any; ``settle_status``
+records a status changed without a history entry that sets it (an entry dated today), as
+``mark`` would; ``fresh_id`` numbers a new item as ``add`` does.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .editor import Editor
+from .model import DataPath, Item, date_of
+from .timeline import entries_added, last_status, place_by_date
+
+
+def fresh_id(party: str, taken: Iterable[str]) -> str:
+    """``<PARTY>-<n>``: n one more than the highest of ``taken`` (ids, any case) for that party."""
+    prefix = party.upper() + "-"
+    pattern = re.compile(re.escape(prefix) + r"(\d+)$", re.IGNORECASE)
+    highest = 0
+    for item_id in taken:
+        match = pattern.match(item_id)
+        if match:
+            highest = max(highest, int(match.group(1)))
+    return f"{prefix}{highest + 1}"
+
+
+def merge_dated(old: list[Any] | None, given: list[Any], what: str) -> list[Any]:
+    """``old`` (a dated list: history, measurements) with the entries of ``given`` that it lacks
+    added in their places by date (after entries of the same date; several new ones in date
+    order). Nothing of ``old`` is dropped: entries ``given`` leaves out are kept (it may hold
+    the new ones only, or be from before the file gained some). ValueError, in words, when
+    ``given`` both leaves out entries of ``old`` and adds others: one changed, most likely,
+    which an import does not do."""
+    before = list(old or [])
+    new = [entry for entry in given if entry not in before]
+    missing = [n for n, entry in enumerate(before) if entry not in given]
+    if new and missing and any(entry in given for entry in before):
+        first = missing[0]
+        raise ValueError(
+            f"{what} can only grow: entry {first + 1} ({date_of(before[first]) or 'undated'}) of the file is "
+            "missing here while others are new; change entries in the file itself, or export again if it gained some"
+        )
+    merged = list(before)
+    for entry in sorted(new, key=date_of):
+        merged.insert(place_by_date(merged, date_of(entry)), entry)
+    return merged
+
+
+def settle_status(old: Item | None, new: dict[str, Any], today: str, default: str) -> int | None:
+    """Make ``new``'s status agree with its history, as ``mark`` keeps it; returns the index of the
+    history entry it added (None when it added none).
+
+    An item's status is that of its latest-dated history entry that sets one. A status changed
+    here (or given for a new item) that its history does not set gets an entry dated ``today``
+    that sets it; a status left as it was follows the history (an entry added that sets
+    another). A new item with no status gets ``default`` (the file's first status), recorded
+    the same way.
+    """
+    derived = last_status(new)  # type: ignore[arg-type]
+    status = new.get("status")
+    if status is None:
+        new["status"] = derived or default
+        if derived is not None:
+            return None
+        status = new["status"]
+    elif derived == status:
+        return None
+    elif old is not None and status == old.get("status") and derived is not None:
+        new["status"] = derived
+        return None
+    if old is not None and status == old.get("status") and derived is None:
+        return None
+    history = new.get("history")
+    history = list(history) if isinstance(history, list) else []
+    at = place_by_date(history, today)
+    history.insert(at, {"date": today, "status": status})
+    new["history"] = history
+    return at
+
+
+def prune(value: Any) -> Any:
+    """``value`` without mappings left empty (a ``source`` whose every key was removed)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, sub in value.items():
+            kept = prune(sub)
+            if kept is not None and kept != {}:
+                out[key] = kept
+        return out
+    return value
+
+
+# --- the edits -----------------------------------------------------------------------------
+
+
+def apply_item(editor: Editor, index: int, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Change item ``index`` (``old``, as loaded) into ``new`` with the least text edits; returns
+    the fields that changed, in ``new``'s order (then those removed)."""
+    changed = [key for key in new if key not in old or old[key] != new[key] or type(old[key]) is not type(new[key])]
+    removed = [key for key in old if key not in new]
+    _mapping(editor, ("demands", index), old, new)
+    return changed + removed
+
+
+def _mapping(editor: Editor, path: DataPath, old: dict[str, Any], new: dict[str, Any]) -> None:
+    for key in [k for k in old if k not in new]:
+        editor.remove(path + (key,))
+    for key, value in new.items():
+        if key not in old:
+            editor.set(path + (key,), value)
+        elif _differs(old[key], value):
+            _value(editor, path + (key,), old[key], value)
+
+
+def _differs(a: Any, b: Any) -> bool:
+    return a != b or type(a) is not type(b)
+
+
+def _value(editor: Editor, path: DataPath, old: Any, new: Any) -> None:
+    """Change the value at ``path`` (a key of a mapping) from ``old`` to ``new``."""
+    if isinstance(old, dict) and isinstance(new, dict) and any(key in new for key in old):
+        _mapping(editor, path, old, new)
+    elif isinstance(old, list) and isinstance(new, list) and old and new:
+        _list(editor, path, old, new)
+    else:
+        editor.set(path, copy.deepcopy(new))
+
+
+def _list(editor: Editor, path: DataPath, old: list[Any], new: list[Any]) -> None:
+    added = entries_added(old, new)
+    if added is not None:
+        for n, position in enumerate(added):
+            editor.insert(path, position - n, copy.deepcopy(new[position]))
+        return
+    gone = entries_added(new, old)
+    if gone is not None:
+        editor.remove_entries(path, gone)
+        return
+    pairs = list(zip(old, new, strict=False))
+    if len(old) == len(new) and all(
+        not _differs(a, b) or (isinstance(a, dict) and isinstance(b, dict) and any(k in b for k in a)) for a, b in pairs
+    ):
+        for n, (a, b) in enumerate(pairs):
+            if _differs(a, b):
+                _mapping(editor, path + (n,), a, b)
+        return
+    editor.set(path, copy.deepcopy(new))
