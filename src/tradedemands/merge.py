@@ -184,10 +184,11 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
     else:
         raise DemandsError(f"cannot merge {name}: {failure}; {ours_only(name)}")
     conflicts = list(merger.conflicts)
+    kept = _comment_lines(base) | _comment_lines(text)  # once: per comment line it made the merge quadratic
     lost = [
         (n, line.strip())
         for n, line in enumerate(theirs.splitlines(), 1)
-        if line.lstrip().startswith("#") and line.strip() not in _comment_lines(base) | _comment_lines(text)
+        if line.lstrip().startswith("#") and line.strip() not in kept
     ]
     if lost:
         n, first = lost[0]
