@@ -17,9 +17,11 @@ else 80), whether to write escape codes (a terminal, ``FORCE_COLOR``, ``TTY_COMP
 output's encoding is not UTF. Neither this module nor the uncoloured path imports ``rich.console``
 (about 25 ms of start-up); colour imports ``rich.style`` for the codes.
 
-What it leaves to Rich (``lines`` or ``screen`` returns None): a cell holding a tab, a column too
-narrow to hold one character, a table wider than the terminal (Rich crops it), and consoles Rich
-treats specially (Windows, Jupyter, IDLE), or a Rich without the text-measuring functions used here.
+``Grid.of(cells)`` measures a table's cells once (``render.fitting_columns`` chooses the columns
+from those widths) and ``Grid.lines`` draws the chosen columns. What is left to Rich (either
+returns None): a cell holding a tab, a column too narrow to hold one character, a table wider
+than the terminal (Rich crops it), consoles Rich treats specially (``screen``: Windows, Jupyter,
+IDLE), or a Rich without the text-measuring functions used here.
 """
 
 from __future__ import annotations
