@@ -17,7 +17,6 @@ full...); ``signals.Interrupted`` when a signal stops it.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -154,14 +153,13 @@ def note(
     )
 
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f-\x9f]+$")
-
-
 def entry_source(doc: str | None, quote: str | None, url: str | None) -> dict[str, str] | None:
     """A history entry's ``source`` from what was given: ``{"doc", "quote"}`` (a document inside
     the project and a verbatim quote from it), ``{"url"}``, or both; None when nothing was.
     UsageError for a quote with nowhere to find it, an empty value, or a URL that is not one
-    (``scheme://...``, no spaces)."""
+    (``validation.url_problem``: http or https, no spaces or control characters)."""
+    from .validation import url_problem
+
     given = {"doc": doc, "quote": quote, "url": url}
     for key, value in given.items():
         if value is not None and not value.strip():
@@ -170,8 +168,9 @@ def entry_source(doc: str | None, quote: str | None, url: str | None) -> dict[st
         raise UsageError(
             f"{OPTION} needs the document it is quoted from (or its URL)", option="source_quote", said="source_quote"
         )
-    if url is not None and not _URL.match(url):
-        raise UsageError(f"{OPTION} must be a URL like https://example.org/report", option="source_url")
+    said = url_problem(url) if url is not None else None
+    if said is not None:
+        raise UsageError(f"{OPTION} {said}", option="source_url")
     source = {key: value for key, value in given.items() if value is not None}
     return source or None
 
