@@ -67,7 +67,7 @@ def test_a_note_s_hunk_is_where_git_puts_it(run, workspace: Path, data_file: Pat
 def test_text_typed_on_the_command_line_is_shown_safely(run) -> None:
     r = run("note", "US-4", "call \u202eevil\u202c \u0085 back", "--date", "2018-05-20", "--dry-run")
     assert r.exit_code == 0, r.output
-    assert "+      - {date: 2018-05-20, note: \"call <U+202E>evil<U+202C> \\x85 back\"}\n" in r.stdout
+    assert '+      - {date: 2018-05-20, note: "call <U+202E>evil<U+202C> \\x85 back"}\n' in r.stdout
 
 
 def test_the_library_diff_keeps_the_file_s_text_and_its_crlf(workspace: Path, data_file: Path) -> None:
