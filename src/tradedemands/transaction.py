@@ -81,6 +81,9 @@ class Preview:
         """
         import difflib
 
+        from .typed import argument
+
+        argument("count", "context", context)
         name = str(self.path)
         old = name if self.before else "/dev/null"  # a new file, as git shows one
         lines = difflib.unified_diff(file_lines(self.before), file_lines(self.after), old, name, n=context)
