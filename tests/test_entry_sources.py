@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import tradedemands
+from tradedemands.validation import URL_RULE
 
 SEED = "seeds/000_d2207b9ab7e38b47.txt"
 QUOTE = "They also objected to United States demands for a specific cut in the bilateral surplus."
@@ -83,8 +84,8 @@ def test_a_quote_not_in_its_document_changes_nothing(run: Any, data_file: Path, 
     ("args", "message"),
     [
         (["--source-quote", "x"], "--source-quote needs the document it is quoted from (or its URL)"),
-        (["--source-url", "example.org/a b"], "--source-url must be a URL like https://example.org/report"),
-        (["--source-url", "https://x.org/\x1b[31mred"], "--source-url must be a URL like https://example.org/report"),
+        (["--source-url", "example.org/a b"], f"--source-url {URL_RULE}, not 'example.org/a b'"),
+        (["--source-url", "https://x.org/\x1b[31mred"], f"--source-url {URL_RULE}, not 'https://x.org/\\x1b[31mred'"),
         (["--source-doc", " "], "--source-doc must not be empty"),
     ],
 )

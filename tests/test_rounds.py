@@ -230,10 +230,11 @@ def test_export_says_which_rounds_are_not_held(run: Any, talks: Path) -> None:
     r = run("export", "-o", "markdown")
     assert r.exit_code == 0, r.output
     rounds = r.stdout.split("## Rounds\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert rounds[0] == "| id | date | end | place | outcome | status |"
+    assert rounds[0] == "| id | date | end | place | outcome | status | parties | note | source |"
     assert rounds[2:] == [
-        "| washington-2018-05 | 2018-05-17 | 2018-05-18 |   |   | held |",
-        "| beijing-2018-05 | 2018-05-03 | 2018-05-04 |   |   | held |",
-        "| us-2018-06 | 2018-06 |   |   |   | planned possible |",
-        "| geneva-2018-07 | 2018-07 |   |   |   | cancelled |",
+        "| washington-2018-05 | 2018-05-17 | 2018-05-18 |   |   | held |   |   |   |",
+        "| beijing-2018-05 | 2018-05-03 | 2018-05-04 |   |   | held |   |   |   |",
+        "| us-2018-06 | 2018-06 |   |   |   | planned possible | cn, us | Wang Qishan may lead "
+        "| “may visit next month” — article.txt, 2018-05-04 |",
+        "| geneva-2018-07 | 2018-07 |   |   |   | cancelled |   |   |   |",
     ]

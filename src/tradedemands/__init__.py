@@ -23,7 +23,10 @@ commands do (minimal text edits, locked, atomic, undoable) and return what chang
 text before and after, ``.diff()``) each. Every function's ``file`` is the data file's path;
 None finds it as the command line does. Errors are the package's own (``DemandsError`` and
 its kinds); dates are ``YYYY-MM-DD`` text, ``today``, ``yesterday`` or a span back such as
-``3d``, ``2w``, ``1m``, ``1y``.
+``3d``, ``2w``, ``1m``, ``1y``, or a ``datetime.date``. Every argument is checked on the way in:
+a wrong type (a number for text, a list for one id) is an ``ArgumentTypeError`` and a value no
+argument takes (``limit=-1``, ``serialise("xml")``) an ``ArgumentValueError``, each naming the
+argument; both are ``UsageError``s, and a ``TypeError`` or ``ValueError`` as well.
 
 The public names are imported when first used, so that ``import tradedemands.cli`` (every
 run of ``demands``) pays only for what a command needs.
@@ -68,7 +71,18 @@ _WHERE = {
     "dry_run": "transaction",
     "Preview": "transaction",
     **dict.fromkeys(
-        ("DemandsError", "UsageError", "FileNotFound", "UnknownId", "LockTimeout", "InvalidFile", "Problem"), "errors"
+        (
+            "DemandsError",
+            "UsageError",
+            "ArgumentTypeError",
+            "ArgumentValueError",
+            "FileNotFound",
+            "UnknownId",
+            "LockTimeout",
+            "InvalidFile",
+            "Problem",
+        ),
+        "errors",
     ),
 }
 
@@ -94,7 +108,17 @@ def __dir__() -> list[str]:
 
 if typing.TYPE_CHECKING:  # what type checkers and editors see; nothing of it runs
     from .document import Document, load  # noqa: F401
-    from .errors import DemandsError, FileNotFound, InvalidFile, LockTimeout, Problem, UnknownId, UsageError  # noqa: F401
+    from .errors import (  # noqa: F401
+        ArgumentTypeError,
+        ArgumentValueError,
+        DemandsError,
+        FileNotFound,
+        InvalidFile,
+        LockTimeout,
+        Problem,
+        UnknownId,
+        UsageError,
+    )
     from .files import find_file  # noqa: F401
     from .query import Filters  # noqa: F401
     from .read import brief, compare, diff, export, list_items, log, schema, show, summary, validate  # noqa: F401

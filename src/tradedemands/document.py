@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,21 +65,32 @@ class Document:
         return self._index
 
     def find(self, item_id: str) -> int:
-        """The list index of ``item_id`` (any case); UnknownId, with the closest ids, if none."""
+        """The list index of ``item_id`` (any case); UnknownId, with the closest ids, if none;
+        ArgumentTypeError when ``item_id`` is not text."""
+        if not isinstance(item_id, str):
+            from .typed import argument
+
+            argument("text", "item_id", item_id)
         found = self.index().get(fold(item_id))
         if found is None:
             raise unknown_id(item_id, [i["id"] for i in self.items])
         return found
 
     def item(self, item_id: str) -> Item:
-        """The item with id ``item_id`` (any case); UnknownId, with the closest ids, if none."""
+        """The item with id ``item_id`` (any case); UnknownId, with the closest ids, if none;
+        ArgumentTypeError when ``item_id`` is not text."""
         return self.items[self.find(item_id)]
 
-    def as_of(self, when: str) -> tuple[Document, list[str]]:
-        """This document as it stood on ``when`` (YYYY-MM-DD), rebuilt from history
-        (``timeline.as_of_state``), and the ids of the items left out because nothing in the
-        file dates them. The text, node tree and spans stay those of the file."""
+    def as_of(self, when: str | date) -> tuple[Document, list[str]]:
+        """This document as it stood on ``when`` (YYYY-MM-DD text, or a ``datetime.date``),
+        rebuilt from history (``timeline.as_of_state``), and the ids of the items left out
+        because nothing in the file dates them. The text, node tree and spans stay those of the
+        file. UsageError for a date that is not one; ArgumentTypeError for a value of another type."""
         from .timeline import as_of_state
+        from .typed import argument
+        from .typed import date as a_date
+
+        when = a_date(argument("date", "when", when), "when")
 
         data, undated = as_of_state(self.data, when)
         return replace(self, data=data, _index=None), undated
@@ -142,7 +154,8 @@ def load(path: str | os.PathLike[str] | None = None, *, tree: bool = False, edit
 
     ``tree``: also the YAML node tree (never from the cache), for error positions and edits
     that need more than the items' own lines. ``edit``: the document is loaded to be changed,
-    so the cache entry's item JSON is kept for the next version's entry.
+    so the cache entry's item JSON is kept for the next version's entry. ArgumentTypeError
+    when ``path`` is neither text nor a path.
     """
     found = find_file(path)
     with paused():

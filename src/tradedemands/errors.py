@@ -48,6 +48,17 @@ class UsageError(DemandsError):
     exit_code = 2
 
 
+class ArgumentTypeError(UsageError, TypeError):
+    """A library call gave an argument of the wrong type (a number where text is taken, a
+    list where one id is); the message names the argument, what it takes and what it got.
+    A UsageError (so a DemandsError) and a TypeError both."""
+
+
+class ArgumentValueError(UsageError, ValueError):
+    """A library call gave an argument a value it cannot take (``limit=-1``, an unknown
+    format); the message names the argument. A UsageError (so a DemandsError) and a ValueError both."""
+
+
 class FileNotFound(DemandsError):
     """No data file where one was expected."""
 

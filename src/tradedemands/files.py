@@ -133,7 +133,12 @@ def _opened_inside(fd: int, folder: str) -> bool:
 def find_file(path: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
     """The data file: ``path`` when given, else ``$DEMANDS_FILE``, else the first
     ``data/demands.yaml`` or ``demands.yaml`` in ``cwd`` (default: the current folder) or a
-    folder above it. Raises FileNotFound saying where it looked when there is none."""
+    folder above it. Raises FileNotFound saying where it looked when there is none, and
+    ArgumentTypeError when ``path`` is neither text nor a path."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        from .typed import argument
+
+        argument("path", "path", path)
     if path:
         return Path(path)
     env = settings.data_file()

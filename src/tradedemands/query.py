@@ -117,10 +117,19 @@ class Filters:
     today: str = field(default_factory=lambda: date.today().isoformat())
 
     def __post_init__(self) -> None:
-        from .typed import names
+        """Each list given as a string becomes a list of it; ArgumentTypeError names a field of
+        the wrong type (a ``datetime.date`` is taken for ``due_before`` and ``today``)."""
+        from .typed import argument, names
 
         for key in ("parties", "statuses", "kinds", "topics", "tags", "rounds"):
-            setattr(self, key, names(getattr(self, key)))
+            setattr(self, key, names(argument("names", key, getattr(self, key))))
+        for key in ("only_open", "only_closed", "overdue"):
+            argument("flag", key, getattr(self, key))
+        if self.search is not None:
+            argument("text", "search", self.search)
+        for key in ("due_before", "today"):
+            if getattr(self, key) is not None:
+                setattr(self, key, argument("date", key, getattr(self, key)))
 
 
 def deadline(item: Item) -> str | None:

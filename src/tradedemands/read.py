@@ -27,6 +27,7 @@ from .files import find_file
 from .model import KINDS
 from .query import Filters, check_choice, resolve_party, resolve_round, round_start, select, sort_items
 from .results import FileReport, LeftOut, SchemaDocument, ValidationReport
+from .typed import checked
 from .views import ExportDocument, ItemDetails, ItemList, ItemView, Log, Summary, log_records
 from .views import summary as summarise
 
@@ -50,6 +51,7 @@ def _load(file: PathLike | None, as_of: str | None) -> tuple[Document, LeftOut |
     return doc, LeftOut(undated, when) if undated else None, when
 
 
+@checked
 def list_items(
     file: PathLike | None = None,
     filters: Filters | None = None,
@@ -61,7 +63,8 @@ def list_items(
 ) -> ItemList:
     """The items that pass ``filters`` (AND across fields, OR within one: ``query.Filters``),
     ordered by ``sort`` (id, party, status, priority, due, updated, kind, topic or title; ids
-    naturally, US-2 before US-10), reversed with ``reverse``, at most ``limit`` of them.
+    naturally, US-2 before US-10), reversed with ``reverse``, at most ``limit`` of them (0 or more;
+    ArgumentValueError when negative).
 
     Raises UsageError for a bad filter (unknown party, status, kind or round; a bad date;
     ``only_open`` with ``only_closed``) or sort field.
@@ -116,6 +119,7 @@ def _why_none(items: Sequence[Any], wanted: Filters) -> str | None:
     return None
 
 
+@checked
 def show(file: PathLike | None, ids: str | Sequence[str], *, as_of: str | None = None) -> ItemDetails:
     """Everything about the items ``ids`` (any case), in that order: fields, links both ways,
     history, target progress.
@@ -145,6 +149,7 @@ def show(file: PathLike | None, ids: str | Sequence[str], *, as_of: str | None =
     return ItemDetails(views, doc.vocab)
 
 
+@checked
 def summary(file: PathLike | None = None, *, as_of: str | None = None) -> Summary:
     """Counts per party and status, closed of total per party, and target progress."""
     doc, left_out, _when = _load(file, as_of)
@@ -153,6 +158,7 @@ def summary(file: PathLike | None = None, *, as_of: str | None = None) -> Summar
     return result
 
 
+@checked
 def validate(paths: PathLike | Iterable[PathLike] | None = None, *, file: PathLike | None = None) -> ValidationReport:
     """Check each of ``paths`` (one path or several; default: the file ``file`` names, or the one
     found as usual): schema, references, statuses, dates and source quotes, every problem at once.
@@ -188,6 +194,7 @@ def _check(target: Path) -> FileReport:
         return FileReport(str(target), error=err)
 
 
+@checked
 def export(file: PathLike | None = None) -> ExportDocument:
     """The whole data set: every field of the file."""
     doc = load(find_file(file))
@@ -199,6 +206,7 @@ def schema() -> SchemaDocument:
     return SchemaDocument()
 
 
+@checked
 def diff(
     file: PathLike | None = None,
     old: str | None = None,
@@ -266,6 +274,7 @@ def _changes_since(working: Path, since: str | None, round_id: str | None) -> Di
     return result
 
 
+@checked
 def log(
     file: PathLike | None = None,
     *,
@@ -277,7 +286,8 @@ def log(
 ) -> Log:
     """Every history entry across items as a timeline, newest first: on or after ``since``,
     on or before ``until``, of items ``parties`` raised (ids, names or aliases), in round
-    ``round_id``, at most ``limit`` entries."""
+    ``round_id``, at most ``limit`` entries (0 or more, the newest kept; ArgumentValueError when
+    negative)."""
     doc = load(find_file(file))
     records = log_records(
         doc.data,
@@ -290,6 +300,7 @@ def log(
     return Log(records, doc.vocab)
 
 
+@checked
 def brief(
     file: PathLike | None = None,
     *,
@@ -320,6 +331,7 @@ def brief(
     return result
 
 
+@checked
 def compare(
     file: PathLike | None, a: str, b: str, *, topics: str | Sequence[str] = (), as_of: str | None = None
 ) -> Comparison:

@@ -76,7 +76,8 @@ class Result(Plain):
 
     def serialise(self, fmt: str) -> str:
         """The result in ``fmt`` (json, yaml, csv, markdown or ids), as the text to write:
-        each line ends with a newline, and an empty ``ids`` list is no text at all."""
+        each line ends with a newline, and an empty ``ids`` list is no text at all.
+        ArgumentValueError (a UsageError and a ValueError) for any other ``fmt``."""
         if fmt == "json":
             return to_json(self.as_json()) + "\n"
         if fmt == "yaml":
@@ -87,7 +88,12 @@ class Result(Plain):
             return self.markdown()
         if fmt == "ids":
             return "".join(visible(i) + "\n" for i in self.ids())
-        raise ValueError(f"no {fmt} form of {type(self).__name__}")
+        from .errors import ArgumentValueError
+        from .escape import clip
+
+        raise ArgumentValueError(
+            f"no {clip(fmt, 40)} form of {type(self).__name__}: fmt is json, yaml, csv, markdown or ids"
+        )
 
 
 # --- validate --------------------------------------------------------------------------------

@@ -59,6 +59,9 @@ class _State:
     landed: str | None = None
     #: The files being written, innermost last: [label, replaced yet].
     targets: list[list[Any]] = []
+    #: Whether this process is the ``demands`` program itself (not a caller running the
+    #: command in its own process, such as a test): only then may the end ignore signals.
+    program = False
 
 
 def _handler(signum: int, _frame: Any) -> None:
@@ -85,7 +88,14 @@ def install_signal_handlers() -> dict[int, Any]:
 
 
 def restore_signal_handlers(previous: dict[int, Any]) -> None:
-    """Put back the handlers ``install_signal_handlers`` replaced."""
+    """Put back the handlers ``install_signal_handlers`` replaced.
+
+    In the program itself once a write has landed, signals are ignored instead
+    (``hold_to_the_end``): the default action there would end the process with 128+N.
+    """
+    if _State.program and _State.landed is not None:
+        hold_to_the_end()
+        return
     for signum, handler in previous.items():
         with contextlib.suppress(ValueError, OSError, TypeError):
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
@@ -137,12 +147,21 @@ def replaced() -> None:
         _State.landed = _State.targets[-1][0]
 
 
+def as_program() -> None:
+    """Mark this process as the ``demands`` program (its entry point calls this first), so
+    that once a write has landed, the end of the command ignores signals (``hold_to_the_end``)."""
+    _State.program = True
+
+
 def hold_to_the_end() -> None:
     """Once a write has landed and the command has finished, the program only ends: a signal
-    from now on is held too, so that its exit status stays the command's own. For the
-    program's entry point only (it leaves these handlers in place); nothing when no write landed."""
-    if _State.landed is None:
+    from now on is ignored, so that its exit status stays the command's own (the change and
+    its confirmation are complete). Ignored, not handled: the interpreter puts the default
+    action back for signals it handles as it shuts down, and a signal then (or one that
+    reaches another thread) would end the process with 128+N. For the program's entry point
+    only (``as_program``); nothing when no write landed."""
+    if _State.landed is None or not _State.program:
         return
     for signum in SIGNALS:
         with contextlib.suppress(ValueError, OSError):
-            signal.signal(signum, _handler)
+            signal.signal(signum, signal.SIG_IGN)

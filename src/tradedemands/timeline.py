@@ -9,6 +9,7 @@ on a date; ``history`` lists entries across items, each with the status before i
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from .model import DataFile, HistoryEntry, Item, Round, by_date, date_of, raised_by
@@ -96,12 +97,19 @@ def rounds_held(data: DataFile, until: str | None = None) -> list[Round]:
     return sorted((r for r in held if until is None or r["date"] <= until), key=lambda r: r["date"])
 
 
-def last_round_held(data: DataFile, until: str | None = None) -> Round | None:
+def last_round_held(data: DataFile, until: str | date | None = None) -> Round | None:
     """The latest round held: the one that began last (on or before ``until``, YYYY-MM-DD, when
     given; of rounds that began the same day, the last in the file). Its ``date`` is what
     ``--since last-round`` means. None when no round was held. Planned and cancelled rounds
-    never count: a round is held unless its ``status`` says otherwise."""
-    held = rounds_held(data, until)
+    never count: a round is held unless its ``status`` says otherwise. ``until`` may be a
+    ``datetime.date``; ArgumentTypeError when ``data`` is not a file's data (a dict, as
+    ``load(...).data``) or ``until`` is neither text nor a date."""
+    from .typed import argument, argument_error
+
+    if not isinstance(data, dict):
+        raise argument_error("data", "a demands file's data (a dict, as load(...).data)", data)
+    when: str | None = argument("date", "until", until) if until is not None else None
+    held = rounds_held(data, when)
     return held[-1] if held else None
 
 

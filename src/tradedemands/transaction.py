@@ -73,15 +73,30 @@ class Preview:
         return self.before != self.after
 
     def diff(self, context: int = 3) -> str:
-        """The change as a unified diff of the file's lines (``--- path`` / ``+++ path``), "" for none."""
+        """The change as a unified diff of the file's lines (``--- path`` / ``+++ path``), "" for none.
+
+        Lines are the file's own: each ends at a ``\\n`` (``\\r\\n`` keeps its ``\\r``), as git
+        counts them; NEL, U+2028 or a lone ``\\r`` inside a quoted YAML value is text on its line.
+        The text is the file's, control characters included (the command line shows them safely).
+        """
         import difflib
 
+        from .typed import argument
+
+        argument("count", "context", context)
         name = str(self.path)
         old = name if self.before else "/dev/null"  # a new file, as git shows one
-        lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True), old, name, n=context
-        )
+        lines = difflib.unified_diff(file_lines(self.before), file_lines(self.after), old, name, n=context)
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def file_lines(text: str) -> list[str]:
+    """``text``'s lines as a file holds them: split after each ``\\n`` only, each keeping its end
+    (``str.splitlines`` would also split at ``\\r``, NEL, U+2028, U+2029 and other breaks that
+    YAML reads as text inside a quoted value)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 #: The previews of the writes made inside ``dry_run`` (None: writes are real).

@@ -11,13 +11,15 @@ magnitude, at most 18 significant digits. A bad value is a UsageError naming the
 from __future__ import annotations
 
 import calendar
+import functools
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date as day
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from .errors import OPTION, UsageError
+from .errors import OPTION, ArgumentTypeError, ArgumentValueError, UsageError
 from .model import amount_problem, exact_amount, parse_date
 
 #: How dates may be typed, after an example ``YYYY-MM-DD`` date, for messages.
@@ -133,3 +135,135 @@ def names(value: str | Iterable[str] | None) -> list[str]:
     if isinstance(value, str):
         return [value]
     return list(value)
+
+
+# --- the library's arguments -----------------------------------------------------------------
+
+#: Arguments that take a date: ``YYYY-MM-DD`` text (or what ``date`` reads) or a ``datetime.date``.
+DATE_ARGUMENTS = frozenset({"date", "due", "by", "as_of", "since", "until"})
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return f"{value} (a bool)"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    return f"a {type(value).__name__}"
+
+
+def argument_error(name: str, takes: str, value: Any) -> ArgumentTypeError:
+    """The error for argument ``name`` given ``value``: ``name must be TAKES, not a list``."""
+    return ArgumentTypeError(f"{name} must be {takes}, not {_kind_of(value)}")
+
+
+def _kind(annotation: str, name: str) -> tuple[str | None, bool]:
+    """What an argument annotated ``annotation`` takes (a kind ``argument`` checks), and whether None."""
+    parts = {part.strip() for part in annotation.split("|")}
+    optional = "None" in parts
+    if "Sequence[str]" in parts or "Iterable[str]" in parts:
+        return "names", optional
+    if "Iterable[PathLike]" in parts:
+        return "paths", optional
+    if "PathLike" in parts:
+        return "path", optional
+    if "Amount" in parts:
+        return "amount", optional
+    if "Warn" in parts:
+        return "callable", optional
+    if "Filters" in parts:
+        return "filters", optional
+    if "str" in parts:
+        return ("date" if name in DATE_ARGUMENTS else "text"), optional
+    if "int" in parts:
+        return "count", optional
+    if "bool" in parts:
+        return "flag", optional
+    return None, optional
+
+
+def argument(kind: str, name: str, value: Any) -> Any:
+    """``value`` of the library argument ``name`` checked for ``kind`` (``text``, ``date``,
+    ``names``, ``path``, ``paths``, ``amount``, ``count``, ``flag``, ``callable``, ``filters``),
+    as the function takes it: a ``datetime.date`` becomes its ``YYYY-MM-DD`` text, a tuple of
+    names a list. ArgumentTypeError for a wrong type; ArgumentValueError for a negative count."""
+    if kind == "date" and isinstance(value, day):
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    if kind in ("text", "date"):
+        if not isinstance(value, str):
+            takes = "'YYYY-MM-DD' text or a datetime.date" if kind == "date" else "text"
+            raise argument_error(name, takes, value)
+        return value
+    if kind == "names":
+        if isinstance(value, str):
+            return value
+        if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+            bad = (
+                next((v for v in value if not isinstance(v, str)), value) if isinstance(value, (list, tuple)) else value
+            )
+            raise argument_error(name, "text or a list of text", bad)
+        return list(value)
+    if kind == "path":
+        if not isinstance(value, (str, os.PathLike)):
+            raise argument_error(name, "a file's path (text or a pathlib.Path)", value)
+        return value
+    if kind == "paths":
+        if isinstance(value, (str, os.PathLike)):
+            return value
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, (str, os.PathLike)) for v in value):
+            raise argument_error(name, "a file's path or a list of paths", value)
+        return value
+    if kind == "amount":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise argument_error(name, "a number (or a number as text)", value)
+        return value
+    if kind == "count":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise argument_error(name, "a whole number", value)
+        if value < 0:
+            raise ArgumentValueError(f"{name} must be 0 or more, not {value}")
+        return value
+    if kind == "flag":
+        if not isinstance(value, bool):
+            raise argument_error(name, "True or False", value)
+        return value
+    if kind == "callable":
+        if not callable(value):
+            raise argument_error(name, "a function that takes one line of text", value)
+        return value
+    if kind == "filters":
+        from .query import Filters
+
+        if not isinstance(value, Filters):
+            raise argument_error(name, "a tradedemands.Filters", value)
+        return value
+    return value
+
+
+def checked(func: F) -> F:
+    """A public library function whose arguments are checked against its annotations on each
+    call (``argument``), so that a wrong type is an ArgumentTypeError naming the argument, not
+    an AttributeError from deep inside; a ``datetime.date`` is taken wherever a date is."""
+    import inspect
+
+    plan: dict[str, tuple[str, bool]] = {}
+    signature: list[inspect.Signature] = []
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not signature:
+            signature.append(inspect.signature(func))
+            for pname, param in signature[0].parameters.items():
+                if isinstance(param.annotation, str) and pname != "self":
+                    kind, optional = _kind(param.annotation, pname)
+                    if kind is not None:
+                        plan[pname] = (kind, optional)
+        bound = signature[0].bind(*args, **kwargs)
+        for pname, value in bound.arguments.items():
+            if pname in plan and not (value is None and plan[pname][1]):
+                bound.arguments[pname] = argument(plan[pname][0], pname, value)
+        return func(*bound.args, **bound.kwargs)
+
+    return call  # type: ignore[return-value]

@@ -7,6 +7,7 @@ indices to the value at fault, which the store turns into line and column.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
@@ -480,8 +481,12 @@ class _Checker:
         if not self.mapping(source, spath, "source"):
             return
         self.fields(source, Source, spath)
-        for key in ("doc", "quote", "url"):
+        for key in ("doc", "quote"):
             self.text(source, key, spath)
+        url = self.text(source, "url", spath)
+        said = url_problem(url) if url is not None else None
+        if said is not None:
+            self.problem(spath + ("url",), f"url {said}")
         self.date(source, "date", spath)
 
     def links(self, item: dict[str, Any], path: DataPath, iid: str | None, ids: set[str]) -> None:
@@ -556,6 +561,24 @@ def _agreement(party: str, parties: set[str]) -> str:
     """Why an agreement naming only ``party`` is wrong, with a list of two parties of the file as the example."""
     example = ", ".join(list(dict.fromkeys([party, *sorted(parties)]))[:2])
     return f"an agreement is a position two or more parties share: list them all, like party: [{example}]"
+
+
+#: A source's URL: http or https, a host, and no spaces, control characters or bidi controls.
+_URL = re.compile(
+    r"(?i:https?)://[^/?#\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*"
+)
+#: What a source's URL must be, in the same words wherever one is checked.
+URL_RULE = "must be an http or https URL like https://example.org/report, without spaces or control characters"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a source's URL (``source.url`` of an item, a history entry or a
+    round; ``--source-url``), or None when it can: ``URL_RULE`` and the value, cut short
+    (``javascript:``, ``file:``, a space, ESC or a bidi override are refused)."""
+    if _URL.fullmatch(url):
+        return None
+    return f"{URL_RULE}, not {quoted(url, 60)}"
 
 
 def _kind_of(value: Any) -> str:

@@ -136,6 +136,26 @@ def source_text(source: Any) -> str:
     return " — ".join(part for part in (quote, where) if part)
 
 
+def field_text(value: Any) -> str:
+    """A field's value as text for Markdown and tables, never a Python repr: text as it is, a
+    number as written (``number``), a source as ``source_text``, a list joined by ``, `` (of
+    mappings, by ``; ``), another mapping as ``key: value`` pairs; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, dict):
+        if value and set(value) <= {"doc", "quote", "url", "date"}:
+            return source_text(value)
+        return "; ".join(f"{key}: {field_text(val)}" for key, val in value.items())
+    if isinstance(value, (list, tuple)):
+        sep = "; " if any(isinstance(v, dict) for v in value) else ", "
+        return sep.join(field_text(v) for v in value)
+    return str(value)
+
+
 def history_line(entry: Any) -> str:
     """A history entry after its date: ``→ open (beijing-2018-05) Tabled in Beijing``, then its
     source (``source_text``) in brackets when it has one."""
@@ -455,28 +475,45 @@ class ExportDocument(Result):
         return rows(self.data.get("demands") or [])
 
     def markdown(self) -> str:
-        """The whole data set as one Markdown document: parties, rounds, then every item."""
+        """The whole data set as one Markdown document: its description, parties, rounds, the
+        statuses it declares, then every item; every field of the file, none as a Python repr."""
         data = self.data
         out = [f"# {md(data.get('title') or 'Demands')}", ""]
+        if data.get("description"):
+            out += [md(data["description"]), ""]
         parties = data.get("parties") or {}
         rows = Rows(["id", "name", "aliases", "lead"], [])
+        described = any(isinstance(p, dict) and p.get("description") for p in parties.values())
+        if described:
+            rows.columns.append("description")
         for pid, party in parties.items():
-            rows.rows.append(
-                [pid, party.get("name", ""), ", ".join(party.get("aliases") or []), party.get("lead") or ""]
-            )
+            row = [pid, party.get("name", ""), ", ".join(party.get("aliases") or []), party.get("lead") or ""]
+            rows.rows.append([field_text(v) for v in row + ([party.get("description")] if described else [])])
         out += ["## Parties", "", to_markdown(rows)]
         rounds = data.get("rounds") or []
         if rounds:
             rrows = Rows(["id", "date", "end", "place", "outcome"], [])
             for rnd in rounds:
-                rrows.rows.append(
-                    [rnd["id"], rnd["date"], rnd.get("end") or "", rnd.get("place") or "", rnd.get("outcome") or ""]
-                )
+                rrows.rows.append([field_text(rnd.get(k)) for k in rrows.columns])
             if any(rnd.get("status") not in (None, "held") for rnd in rounds):  # a plan never reads as held
                 rrows.columns.append("status")
                 for row, rnd in zip(rrows.rows, rounds, strict=True):
                     row.append(" ".join(str(rnd[k]) for k in ("status", "likelihood") if rnd.get(k)) or "held")
+            for key in ("parties", "note", "source"):  # the columns only a plan (or a few) fills
+                if any(rnd.get(key) for rnd in rounds):
+                    rrows.columns.append(key)
+                    for row, rnd in zip(rrows.rows, rounds, strict=True):
+                        row.append(field_text(rnd.get(key)))
             out += ["## Rounds", "", to_markdown(rrows)]
+        statuses = data.get("statuses") or []
+        if statuses:
+            srows = Rows(["name", "closed", "description"], [])
+            for status in statuses:
+                closed = status.get("closed") if isinstance(status, dict) else None
+                srows.rows.append(
+                    [field_text(status.get("name")), "yes" if closed else "no", field_text(status.get("description"))]
+                )
+            out += ["## Statuses", "", to_markdown(srows)]
         items = data.get("demands") or []
         out += ["## Items", "", to_markdown(list_rows(items))]
         details = [section for item in items for section in item_markdown(item)]
@@ -502,13 +539,13 @@ def item_markdown(item: Item) -> list[str]:
                 if set(entry) == {"rel", "id"}:
                     rows.append([column, f"{entry['rel']} {entry['id']}"])
                     continue
-                said = {"date", "status", "round", "note"} if column == "history" else set()
+                said = {"date", "status", "round", "note", "source"} if column == "history" else set()
                 parts = [str(entry.get("date", "")), history_line(entry)] if said else []
-                parts += [f"{key}: {val}" for key, val in entry.items() if key not in said]
+                parts += [f"{key}: {field_text(val)}" for key, val in entry.items() if key not in said]
                 rows.append([column, " ".join(part for part in parts if part)])
         else:
-            text = join(value) if isinstance(value, list) else number(value) if column.endswith("amount") else value
-            rows.append([column, str(text)])
+            text = number(value) if column.endswith("amount") else field_text(value)
+            rows.append([column, text])
     if not rows:
         return []
     return [f"### {md(item['id'])}: {md(item['title'])}", "", to_markdown(Rows(["field", "value"], rows))]

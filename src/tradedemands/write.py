@@ -17,7 +17,6 @@ full...); ``signals.Interrupted`` when a signal stops it.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,6 +27,7 @@ from .errors import OPTION, UsageError
 from .files import find_file
 from .journal import Warn
 from .transaction import Undone, transact
+from .typed import checked
 
 if TYPE_CHECKING:
     from .document import Document
@@ -41,6 +41,7 @@ PathLike = str | os.PathLike[str]
 Amount = float | int | str
 
 
+@checked
 def add(
     file: PathLike | None = None,
     *,
@@ -97,6 +98,7 @@ def add(
     )
 
 
+@checked
 def mark(
     file: PathLike | None,
     ids: str | Sequence[str],
@@ -130,6 +132,7 @@ def mark(
     )
 
 
+@checked
 def note(
     file: PathLike | None,
     item_id: str,
@@ -154,14 +157,13 @@ def note(
     )
 
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f-\x9f]+$")
-
-
 def entry_source(doc: str | None, quote: str | None, url: str | None) -> dict[str, str] | None:
     """A history entry's ``source`` from what was given: ``{"doc", "quote"}`` (a document inside
     the project and a verbatim quote from it), ``{"url"}``, or both; None when nothing was.
     UsageError for a quote with nowhere to find it, an empty value, or a URL that is not one
-    (``scheme://...``, no spaces)."""
+    (``validation.url_problem``: http or https, no spaces or control characters)."""
+    from .validation import url_problem
+
     given = {"doc": doc, "quote": quote, "url": url}
     for key, value in given.items():
         if value is not None and not value.strip():
@@ -170,12 +172,14 @@ def entry_source(doc: str | None, quote: str | None, url: str | None) -> dict[st
         raise UsageError(
             f"{OPTION} needs the document it is quoted from (or its URL)", option="source_quote", said="source_quote"
         )
-    if url is not None and not _URL.match(url):
-        raise UsageError(f"{OPTION} must be a URL like https://example.org/report", option="source_url")
+    said = url_problem(url) if url is not None else None
+    if said is not None:
+        raise UsageError(f"{OPTION} {said}", option="source_url")
     source = {key: value for key, value in given.items() if value is not None}
     return source or None
 
 
+@checked
 def edit(
     file: PathLike | None,
     item_id: str,
@@ -214,6 +218,7 @@ def edit(
     )
 
 
+@checked
 def link(file: PathLike | None, item_id: str, rel: str, other: str, *, warn: Warn | None = None) -> Linked:
     """Link item ``item_id`` to item ``other``: ``rel`` is responds-to, conflicts-with,
     conditional-on or related."""
@@ -225,6 +230,7 @@ def link(file: PathLike | None, item_id: str, rel: str, other: str, *, warn: War
     )
 
 
+@checked
 def unlink(file: PathLike | None, item_id: str, other: str, *, warn: Warn | None = None) -> Unlinked:
     """Remove the links from item ``item_id`` to item ``other``."""
     return _change(
@@ -235,6 +241,7 @@ def unlink(file: PathLike | None, item_id: str, other: str, *, warn: Warn | None
     )
 
 
+@checked
 def remove(file: PathLike | None, item_id: str, *, force: bool = False, warn: Warn | None = None) -> Removed:
     """Delete item ``item_id``; refused while other items link to it, unless ``force`` (which
     removes those links too)."""
@@ -246,6 +253,7 @@ def remove(file: PathLike | None, item_id: str, *, force: bool = False, warn: Wa
     )
 
 
+@checked
 def set_target(
     file: PathLike | None,
     item_id: str,
@@ -276,6 +284,7 @@ def set_target(
     )
 
 
+@checked
 def record_progress(
     file: PathLike | None,
     item_id: str,
@@ -299,6 +308,7 @@ def record_progress(
     )
 
 
+@checked
 def import_items(
     file: PathLike | None, source: PathLike, *, format: str | None = None, warn: Warn | None = None
 ) -> Imported:
@@ -317,6 +327,7 @@ def import_items(
     return _change(file, lambda doc, editor: merge(doc, editor, read, today), f"import {read.label}", warn)
 
 
+@checked
 def new_item_text(file: PathLike | None, **given: Any) -> str:
     """A new item to fill in, as YAML text with a few comment lines of help, holding the fields
     ``given`` (``party="cn"``, ``title=...``; ``date`` and ``round``: when it was tabled, its
@@ -345,6 +356,7 @@ def new_item_text(file: PathLike | None, **given: Any) -> str:
     return template(doc, given)
 
 
+@checked
 def edit_text(
     file: PathLike | None, item_id: str, text: str, *, base: str | None = None, warn: Warn | None = None
 ) -> Edited:
@@ -372,6 +384,7 @@ def edit_text(
     return _change(file, change, f"edit {item_id}", warn)
 
 
+@checked
 def add_text(file: PathLike | None, text: str, *, warn: Warn | None = None) -> str:
     """Add the item ``text`` holds (YAML, as ``new_item_text`` gives it, filled in); returns its
     id (the one given, else the party's next). Raises ``itemtext.BufferProblems`` listing
@@ -406,6 +419,7 @@ def _amount(value: Amount | None, option: str, said: str | None = None) -> float
     return value
 
 
+@checked
 def undo(file: PathLike | None = None, *, warn: Warn | None = None) -> Undone:
     """Revert the last write this tool made to the file (``transaction.undo``): refused when the
     file changed since by other means, or there is nothing to undo."""
@@ -414,6 +428,7 @@ def undo(file: PathLike | None = None, *, warn: Warn | None = None) -> Undone:
     return undo_last(find_file(file), warn=warn)
 
 
+@checked
 def init(path: PathLike | None = None, title: str | None = None) -> Path:
     """Write a new, valid, commented skeleton file at ``path`` (default ``demands.yaml``), titled
     ``title``; returns its path. Never overwrites: DemandsError when it exists."""

@@ -288,6 +288,7 @@ class App(typer.Typer):
         """Run the program (the ``demands`` script, ``python -m tradedemands``)."""
         from .. import signals
 
+        signals.as_program()
         try:
             return self._run(*args, **kwargs)
         finally:

@@ -126,16 +126,19 @@ def echo(text: str) -> None:
 def preview(previews: list[Preview]) -> None:
     """A dry run's changes: each as a unified diff of the file's lines, on stdout (on a terminal
     coloured as git colours one, and with control characters from the file made visible).
-    From here on, confirmations say ``dry run:``."""
+    From here on, confirmations say ``dry run:``. Control characters are made visible in a
+    pipe too (as every other output does); a line's own end (``\\n``, ``\\r\\n``) is kept there."""
+    from ..transaction import file_lines
+
     Run.dry_run = True
     terminal = sys.stdout.isatty()
     colour = terminal and not os.environ.get("NO_COLOR")
     for each in previews:
-        for line in each.diff().splitlines(keepends=True):
+        for line in file_lines(each.diff()):
+            body = line[:-2] if line.endswith("\r\n") else line.rstrip("\n")
             if not terminal:
-                sys.stdout.write(line)
+                sys.stdout.write(safe(body) + line[len(body) :])
                 continue
-            body = line.rstrip("\r\n")
             shown = safe(body)
             if colour:
                 style = "1" if line.startswith(("---", "+++")) else {"+": "32", "-": "31", "@": "36"}.get(line[:1])
