@@ -66,12 +66,14 @@ class MergeResult:
 
 
 def _comment_lines(text: str) -> set[str]:
-    return {line.strip() for line in text.splitlines() if line.lstrip().startswith("#")}
+    """The comment lines of ``text``, stripped (lines end at ``\n`` only, as in git and YAML 1.2:
+    ``str.splitlines`` would also break inside quoted text at NEL, U+2028 or a lone CR)."""
+    return {line.strip() for line in text.split("\n") if line.lstrip().startswith("#")}
 
 
 def _blank(text: str) -> bool:
     """No YAML content at all (git passes an empty BASE when both sides added the file)."""
-    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.split("\n"))
 
 
 def ours_only(name: str) -> str:
@@ -187,7 +189,7 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
     kept = _comment_lines(base) | _comment_lines(text)  # once: per comment line it made the merge quadratic
     lost = [
         (n, line.strip())
-        for n, line in enumerate(theirs.splitlines(), 1)
+        for n, line in enumerate(theirs.split("\n"), 1)
         if line.lstrip().startswith("#") and line.strip() not in kept
     ]
     if lost:

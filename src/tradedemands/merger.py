@@ -102,15 +102,6 @@ def one_entry(o: Any, t: Any, *, item: bool = True) -> bool:
     return isinstance(o, list) and isinstance(t, list)
 
 
-def _comment_lines(text: str) -> set[str]:
-    return {line.strip() for line in text.splitlines() if line.lstrip().startswith("#")}
-
-
-def _blank(text: str) -> bool:
-    """No YAML content at all (git passes an empty BASE when both sides added the file)."""
-    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
-
-
 def _index(node: Node, value: Any, nodes: dict[int, Node], keys: dict[int, Node]) -> None:
     """Map each list and mapping of THEIRS' data to its node (and to the key naming it)."""
     if isinstance(value, dict) and isinstance(node, MappingNode):
