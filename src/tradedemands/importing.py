@@ -31,8 +31,17 @@ from .editor import Editor
 from .errors import InvalidFile, Problem, UsageError
 from .escape import clip
 from .incoming import Record, Source
-from .model import Item, fields_of, fold
-from .updates import apply_item, fresh_id, merge_dated, prune, settle_status
+from .model import Item, fields_of, fold, party_ids
+from .updates import (
+    Numbering,
+    apply_item,
+    complete_new,
+    entries_are_mappings,
+    merge_dated,
+    party_change,
+    prune,
+    settle_status,
+)
 
 #: Lists that only grow on import, in date order.
 DATED = {("history",): "history", ("target", "progress"): "target.progress"}
@@ -69,10 +78,12 @@ def merge(doc: Document, editor: Editor, source: Source, today: str) -> Imported
         plan.take(record)
     intended = plan.check()
     if source.problems:
+        count = max(source.found, len(source.problems))
+        shown = f" (the first {len(source.problems)} listed)" if count > len(source.problems) else ""
         raise ImportRefused(
             sorted(source.problems, key=lambda p: p.line),
-            f"import refused: {len(source.problems)} problem{'s' if len(source.problems) != 1 else ''} in "
-            f"{source.label}; nothing was imported, {doc.path} is unchanged",
+            f"import refused: {count:,} problem{'s' if count != 1 else ''} in "
+            f"{source.label}{shown}; nothing was imported, {doc.path} is unchanged",
         )
     result = Imported(source.label, ignored=plan.ignored())
     for index, _record, old in plan.updates:
@@ -98,7 +109,11 @@ class _Plan:
         self.today = today
         self.items: list[Any] = list(doc.items)
         self.index = doc.index()
-        self.taken = [item["id"] for item in doc.items]
+        self.numbering = Numbering(item["id"] for item in doc.items)
+        for record in source.records:  # ids the sheet gives are taken before rows without one are numbered
+            given = record.given.get(("id",))
+            if isinstance(given, str):
+                self.numbering.take(given.strip())
         self.rows: dict[str, int] = {}
         self.updates: list[tuple[int, Record, Any]] = []
         self.additions: list[tuple[int, Record]] = []
@@ -136,8 +151,11 @@ class _Plan:
             _set(new, path, value)
         for path, what in DATED.items():
             before, after = flat.value_at(old, path), flat.value_at(new, path)
-            if after == before or (after is not None and not isinstance(after, list)):
-                continue  # unchanged, or not a list: validation says so
+            if after == before or not entries_are_mappings(after) or not entries_are_mappings(before):
+                continue  # unchanged, or not a list of entries: validation says what is wrong
+            holder = flat.value_at(new, path[:-1]) if len(path) > 1 else new
+            if after is None and not isinstance(holder, dict):
+                continue  # target given as something else than a mapping: validation says so
             name = _column(record, path) or what
             if after is None:
                 self.source.problem(
@@ -152,6 +170,12 @@ class _Plan:
                 _set(new, path, before)
         new = prune(new)
         self._party_ids(new)
+        refused = party_change(old, new)
+        if refused:
+            name = "party" if new.get("party") != old.get("party") else "kind"
+            self.source.problem(record.row, _column(record, (name,)) or name, f"{old['id']}: {refused}")
+            new["party"], new["kind"] = old["party"], old.get("kind")  # said once: not again by validation
+            new = prune({key: value for key, value in new.items() if value is not None})
         self.settled[index] = settle_status(old, new, self.today, self.default)
         self.items[index] = new
         self.updates.append((index, record, old))
@@ -161,22 +185,19 @@ class _Plan:
         for path, value in record.given.items():
             if value is not None:
                 _set(new, path, value)
-        if not item_id:
+        if item_id:
+            new["id"] = item_id
+        else:
+            new.pop("id", None)
             party = new.get("party")
-            first = party[0] if isinstance(party, list) and party else party
-            if not isinstance(first, str) or not first.strip():
+            if not party_ids(party) or not all(p.strip() for p in party_ids(party)):
                 self.source.problem(record.row, "party", "a new item needs its party (and a title)")
                 return
-            from .query import resolve_party
-
-            try:
-                pid = resolve_party(self.doc.data, first)
-            except UsageError as err:
-                self.source.problem(record.row, "party", str(err))
-                return
-            item_id = fresh_id(pid, self.taken)
-        self.taken.append(item_id)
-        new["id"] = item_id
+        try:
+            complete_new(self.doc.data, new, self.numbering, self.doc.vocab.names)
+        except UsageError as err:
+            self.source.problem(record.row, _column(record, ("party",)) or "party", str(err))
+            return
         new = prune(new)
         self._party_ids(new)
         self.settled[len(self.items)] = settle_status(None, new, self.today, self.default)
@@ -253,7 +274,11 @@ def _stale_status(record: Record, status: Any) -> bool:
     from .timeline import last_status
 
     history = record.given.get(("history",))
-    return isinstance(history, list) and status == last_status({"history": history})  # type: ignore[typeddict-item]
+    return (
+        isinstance(history, list)
+        and entries_are_mappings(history)
+        and status == last_status({"history": history})  # type: ignore[typeddict-item]
+    )
 
 
 def _column(record: Record, rest: tuple[Any, ...]) -> str | None:

@@ -26,6 +26,8 @@ from .formats import restore_formula
 from .model import Item, fields_of, fold
 
 FORMATS = ("csv", "json", "yaml")
+#: The problems an import keeps to list (the count says how many more there were).
+KEPT = 100
 #: Keys ``show -o json`` adds to each item (read from the file, not part of it): ignored.
 DERIVED_KEYS = ("backlinks", "target_progress")
 
@@ -63,10 +65,21 @@ class Source:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rest: dict[str, Any] = field(default_factory=dict)
+    #: How many problems were found: only the first ``KEPT`` are kept in ``problems`` (a sheet
+    #: of a million bad rows is refused with a page of lines, not a million).
+    found: int = 0
 
     def problem(self, row: int, name: str, message: str) -> None:
-        """Note a problem at ``row``, in the column (or key) ``name``."""
-        self.problems.append(CellProblem(self.label, row, 0, clip(message), name))
+        """Note a problem at ``row``, in the column (or key) ``name`` (both clipped: a 100 KB
+        header cell is named in a line of about 200 characters)."""
+        self.found += 1
+        if len(self.problems) < KEPT:
+            self.problems.append(CellProblem(self.label, row, 0, clip(message), clip(name, 40)))
+
+    def add_problems(self, problems: list[Problem]) -> None:
+        """Note problems found elsewhere (the YAML reader's), within the same bound."""
+        self.found += len(problems)
+        self.problems.extend(problems[: max(0, KEPT - len(self.problems))])
 
 
 def format_of(path: str, fmt: str | None) -> str:
@@ -222,7 +235,7 @@ def _read_tree(text: str, kind: str, source: Source) -> None:
         try:
             data, _node = yamlio.parse(text, source.label)
         except InvalidFile as err:
-            source.problems.extend(err.problems)
+            source.add_problems(list(err.problems))
             return
     if isinstance(data, dict) and "demands" in data:
         source.rest = {key: value for key, value in data.items() if key != "demands"}
