@@ -31,7 +31,7 @@ from .editor import Editor
 from .errors import InvalidFile, Problem, UsageError
 from .escape import clip
 from .incoming import Record, Source
-from .model import Item, fields_of, fold, party_ids
+from .model import KINDS, PRIORITIES, Item, fields_of, fold, party_ids
 from .updates import (
     Numbering,
     apply_item,
@@ -72,7 +72,7 @@ class Imported:
 def merge(doc: Document, editor: Editor, source: Source, today: str) -> Imported:
     """Merge ``source``'s items into ``doc`` through ``editor`` (see the module's text); ``today``
     (YYYY-MM-DD) dates the history entries of statuses changed without one. Raises ImportRefused
-    listing every problem; nothing is changed then."""
+    listing every problem; nothing is changed then. ``source.records`` are used up (emptied)."""
     plan = _Plan(doc, source, today)
     for record in source.records:
         plan.take(record)
@@ -96,6 +96,7 @@ def merge(doc: Document, editor: Editor, source: Source, today: str) -> Imported
     for index, _record in plan.additions:
         editor.add_item(intended[index])
         result.added.append(intended[index]["id"])
+    source.records.clear()  # read once: a 100,000-row sheet's cells are not kept while the file is checked
     return result
 
 
@@ -120,9 +121,16 @@ class _Plan:
         #: Per item, the history entry added for a status changed without one (its index).
         self.settled: dict[int, int | None] = {}
         self.default = doc.vocab.names[0]
+        #: Each choice field's values by their folded form (a sheet's ``Agreed`` is ``agreed``).
+        self.choices = {
+            "status": {fold(name): name for name in doc.vocab.names},
+            "kind": {fold(name): name for name in KINDS},
+            "priority": {fold(name): name for name in PRIORITIES},
+        }
 
     def take(self, record: Record) -> None:
         given = record.given
+        _as_named(given, self.choices)
         item_id = given.get(("id",))
         if item_id is not None:
             item_id = str(item_id).strip()  # a spreadsheet may pad a cell
@@ -266,6 +274,22 @@ class _Plan:
     def ignored(self) -> list[str]:
         """The top-level values of a whole exported file that differ from the file's."""
         return [key for key, value in self.source.rest.items() if self.doc.data.get(key) != value]  # type: ignore[misc]
+
+
+def _as_named(given: dict[tuple[str, ...], Any], choices: dict[str, dict[str, str]]) -> None:
+    """Statuses (the item's and its history entries'), kinds and priorities in ``given`` as the
+    file names them, when they differ only in case or spacing (``Agreed``, ``RED-LINE``): as
+    ``mark`` and ``list -s`` read them. Anything else is left for validation to report."""
+    for key, named in choices.items():
+        value = given.get((key,))
+        if isinstance(value, str) and fold(value.strip()) in named:
+            given[(key,)] = named[fold(value.strip())]
+    history = given.get(("history",))
+    if isinstance(history, list):
+        for entry in history:
+            status = entry.get("status") if isinstance(entry, dict) else None
+            if isinstance(status, str) and fold(status.strip()) in choices["status"]:
+                entry["status"] = choices["status"][fold(status.strip())]
 
 
 def _stale_status(record: Record, status: Any) -> bool:

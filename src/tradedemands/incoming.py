@@ -169,20 +169,33 @@ def _read_csv(text: str, source: Source) -> None:
         return
     known = {fold(name): name for name in flat.column_types()}
     names: list[str | None] = []
-    for header in rows[0][1]:
+    for number, header in enumerate(rows[0][1]):
         written = restore_formula(header).strip()
         name = known.get(fold(written))
+        if not written:
+            # A column with no name and nothing in it (a spreadsheet writes one for a cell
+            # beyond the table that was ever formatted) is no column: it is left out.
+            if any(number < len(cells) and cells[number].strip() for _row, cells in rows[1:]):
+                source.problem(
+                    1, f"column {number + 1}", "a column with no name holds values: name it (id, title, ...) or delete it"
+                )
+            names.append(None)
+            continue
         if name is None:
-            shown = quoted(written) if written else "an empty name"
-            suggest = validation.suggest(written, list(known.values()))
+            suggest = validation.suggest(written[:100], list(known.values()))
             source.problem(
-                1, written, f"unknown column {shown}{suggest}; the columns are those 'demands export -o csv' writes"
+                1,
+                written if len(written) <= 40 else f"column {number + 1}",
+                f"unknown column {quoted(written, 60)}{suggest}; the columns are those 'demands export -o csv' writes",
             )
         elif name in names:
             source.problem(1, written, f"column {quoted(name)} is given twice")
             name = None
         names.append(name)
     types = flat.column_types()
+    paths = [flat.path_of(name) if name is not None else None for name in names]
+    # One mapping of the names for every row (a row only reads it): a million rows, one copy.
+    shared = {path: name for path, name in zip(paths, names, strict=True) if path is not None and name is not None}
     for row, cells in rows[1:]:
         if not any(c.strip() for c in cells):
             continue  # a blank line, or a row a spreadsheet left with empty cells
@@ -191,13 +204,11 @@ def _read_csv(text: str, source: Source) -> None:
                 row, "", f"{len(cells)} cells where the header has {len(names)}: each row has one per column"
             )
             continue
-        record = Record(row)
-        for name, text_cell in zip(names, cells, strict=True):
-            if name is None:
+        record = Record(row, names=shared)
+        for name, path, text_cell in zip(names, paths, cells, strict=True):
+            if name is None or path is None:
                 continue
             written = restore_formula(text_cell)
-            path = flat.path_of(name)
-            record.names[path] = name
             record.texts[path] = written
             try:
                 record.given[path] = flat.read_cell(written if written.strip() else "", types[name])
