@@ -64,6 +64,18 @@ def block_mapping(mapping: dict[str, Any], indent: int, newline: str, first_pref
     return newline.join(lines)
 
 
+def _order_of(path: DataPath) -> tuple[str, ...] | None:
+    """The order the format gives the keys of the mapping a new key at ``path`` goes into: an
+    item's fields, or its target's or source's (None for any other mapping)."""
+    from .model import Item, Source, Target, fields_of
+
+    if len(path) == 3 and path[0] == "demands":
+        return fields_of(Item)
+    if len(path) == 4 and path[0] == "demands" and path[2] in ("target", "source"):
+        return fields_of(Target if path[2] == "target" else Source)
+    return None
+
+
 def _closing(text: str, node: Node) -> int:
     """Index of a flow collection's closing bracket."""
     return int(node.end_mark.index) - 1
@@ -186,7 +198,7 @@ class Editor:
         if pair is not None:
             self._replace(pair[0], pair[1], value, self._in_flow(path))
         else:
-            self._add_key(parent, key, value)
+            self._add_key(parent, key, value, _order_of(path))
 
     def _replace(self, key: Node, node: Node, value: Any, in_flow: bool) -> None:
         block_collection = isinstance(node, (SequenceNode, MappingNode)) and not node.flow_style
@@ -205,20 +217,28 @@ class Editor:
     def _after(self, node: Node) -> int:
         return after_content(self.text, node)
 
-    def _add_key(self, parent: Node, key: str, value: Any) -> None:
+    def _add_key(self, parent: Node, key: str, value: Any, order: tuple[str, ...] | None = None) -> None:
+        """Add ``key: value`` to the mapping ``parent``: after the last key that ``order`` (the
+        format's order of an item's fields, or a target's or source's) puts before it, as ``add``
+        writes them (``priority`` after ``tags``, not after ``history``); else at the end."""
         if not isinstance(parent, MappingNode):
             raise DemandsError("internal error: not a mapping; nothing was changed")
+        anchor = parent.value[-1][1] if parent.value else None
+        if order is not None and key in order and parent.value:
+            rank = order.index(key)
+            before = [v for k, v in parent.value if k.value in order and order.index(k.value) < rank]
+            anchor = before[-1] if before else anchor
         if parent.flow_style:
             close = _closing(self.text, parent)
             sep = "" if _flow_is_empty(parent) else ", "
-            # Put the new pair right after the last value, before any space and the brace.
-            at = content_end(parent.value[-1][1]) if parent.value else close
+            # Put the new pair right after its anchor's value, before any space, comma or brace.
+            at = content_end(anchor) if anchor is not None else close
             self._splice(at, at, f"{sep}{scalar(key)}: {flow(value)}")
             return
-        if not parent.value:
+        if anchor is None:
             raise DemandsError("internal error: empty block mapping; nothing was changed")
         indent = self._key_indent(parent)
-        at = self._after(parent.value[-1][1])
+        at = self._after(anchor)
         line = " " * indent + f"{scalar(key)}:{block_value(value, indent, self.newline)}"
         self._insert_line(at, line)
 
