@@ -238,16 +238,18 @@ class _Plan:
         rows = {index: record for index, record, _old in self.updates}
         rows.update({index: record for index, record in self.additions})
         found = validation.check(data)
-        changed_source = [i for i, _r, old in self.updates if old.get("source") != items[i].get("source")]
-        touched = {
-            items[i]["id"].lower()
-            for i in changed_source + [i for i, _r in self.additions]
-            if isinstance(items[i].get("id"), str)
-        }
+        # The sources (of an item, of its history entries) an item did not have: their quotes
+        # are checked, every one, each problem at its row and column.
+        fresh: set[tuple[Any, ...]] = set()
+        for index, old in [(i, old) for i, _r, old in self.updates] + [(i, {}) for i, _r in self.additions]:
+            known = [source for _path, source in _sources(old, index)]
+            fresh.update(path for path, source in _sources(items[index], index) if source not in known)
+        touched = {str(items[path[1]].get("id")).lower() for path in fresh}
         if touched and not found:
             from .sources import quote_problems
 
-            found += quote_problems(data, self.doc.path.resolve().parent, touched)
+            quotes = quote_problems(data, self.doc.path.resolve().parent, touched)
+            found += [(where, message) for where, message in quotes if tuple(where[:-1]) in fresh]
         for where, message in found:
             record = rows.get(where[1]) if len(where) > 1 and where[0] == "demands" else None
             if record is None:
@@ -262,7 +264,7 @@ class _Plan:
             item = items[where[1]]
             label = clip(item["id"], 60) if isinstance(item.get("id"), str) else f"item {where[1] + 1}"
             said = message
-            for prefix in (f"{label} {name}: ", f"{label}: "):
+            for prefix in (f"{label} {name}: ", f"{label}: ", f"{label} "):
                 if said.startswith(prefix):
                     said = said[len(prefix) :]
                     break
@@ -290,6 +292,20 @@ def _as_named(given: dict[tuple[str, ...], Any], choices: dict[str, dict[str, st
             status = entry.get("status") if isinstance(entry, dict) else None
             if isinstance(status, str) and fold(status.strip()) in choices["status"]:
                 entry["status"] = choices["status"][fold(status.strip())]
+
+
+def _sources(item: Any, index: int) -> list[tuple[tuple[Any, ...], Any]]:
+    """The sources of item ``index``, each with where it is: ``("demands", index, "source")``,
+    ``("demands", index, "history", j, "source")``."""
+    found: list[tuple[tuple[Any, ...], Any]] = [(("demands", index, "source"), item.get("source"))]
+    history = item.get("history")
+    if isinstance(history, list):
+        found += [
+            (("demands", index, "history", j, "source"), entry.get("source"))
+            for j, entry in enumerate(history)
+            if isinstance(entry, dict)
+        ]
+    return [(path, source) for path, source in found if source]
 
 
 def _stale_status(record: Record, status: Any) -> bool:

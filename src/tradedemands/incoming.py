@@ -193,6 +193,9 @@ def _read_csv(text: str, source: Source) -> None:
             name = None
         names.append(name)
     types = flat.column_types()
+    # In a file whose rows end in CRLF (Windows, unix2dos, git's autocrlf), a line break inside
+    # a quoted cell is CRLF too: it is a line break, read as the ``\n`` export wrote.
+    crlf = text.split("\n", 1)[0].endswith("\r")
     paths = [flat.path_of(name) if name is not None else None for name in names]
     # One mapping of the names for every row (a row only reads it): a million rows, one copy.
     shared = {path: name for path, name in zip(paths, names, strict=True) if path is not None and name is not None}
@@ -208,7 +211,7 @@ def _read_csv(text: str, source: Source) -> None:
         for name, path, text_cell in zip(names, paths, cells, strict=True):
             if name is None or path is None:
                 continue
-            written = restore_formula(text_cell)
+            written = restore_formula(text_cell.replace("\r\n", "\n") if crlf else text_cell)
             record.texts[path] = written
             try:
                 record.given[path] = flat.read_cell(written if written.strip() else "", types[name])
