@@ -31,25 +31,56 @@ def flow(value: Any) -> str:
 
 
 def _block_text(value: str, indent: int, newline: str) -> str | None:
-    """A literal block scalar (``|-``) for multi-line text, or None when one cannot carry it."""
-    lines = value.split("\n")
+    """A literal block scalar for multi-line text (``|-``; ``|`` when the text ends with one
+    line break), or None when one cannot carry it."""
+    keep = value.endswith("\n") and not value.endswith("\n\n")
+    lines = (value[:-1] if keep else value).split("\n")
     if len(lines) < 2 or not lines[0] or lines[0][0] == " " or not lines[-1]:
         return None
-    if any(line != line.rstrip() for line in lines):
-        return None
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\ufeff\u2028\u2029" for c in value if c != "\n"):
+    if not _plain_block(value) or any(line != line.rstrip() for line in lines):
         return None
     pad = " " * indent
-    return "|-" + "".join(newline + (pad + line if line else "") for line in lines)
+    return ("|" if keep else "|-") + "".join(newline + (pad + line if line else "") for line in lines)
 
 
-def block_value(value: Any, indent: int, newline: str) -> str:
-    """The text after ``key:`` for ``value`` in a block mapping whose keys sit at ``indent``."""
+def _plain_block(value: str) -> bool:
+    """Whether ``value`` holds nothing a block scalar cannot carry (controls, BOM, separators)."""
+    return not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\ufeff\u2028\u2029" for c in value if c != "\n")
+
+
+def _folded_text(value: str, indent: int, newline: str, width: int = 80) -> str | None:
+    """A folded block scalar (``>-``; ``>`` when the text ends with one line break) for one
+    line of text, wrapped at single spaces to about ``width`` columns, or None when folding
+    cannot carry it exactly (line breaks inside, runs of spaces at a wrap, spaces at an end)."""
+    keep = value.endswith("\n") and not value.endswith("\n\n")
+    body = value[:-1] if keep else value
+    if not body or "\n" in body or body != body.strip() or not _plain_block(body):
+        return None
+    lines: list[str] = []
+    line = ""
+    for word in body.split(" "):
+        if line and word and not line.endswith(" ") and indent + len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line or lines else word
+    lines.append(line)
+    if any(part != part.strip() or not part for part in lines):
+        return None  # a wrap next to a run of spaces would not read back the same
+    pad = " " * indent
+    return (">" if keep else ">-") + "".join(newline + pad + part for part in lines)
+
+
+def block_value(value: Any, indent: int, newline: str, style: str | None = None) -> str:
+    """The text after ``key:`` for ``value`` in a block mapping whose keys sit at ``indent``;
+    text is a folded block when ``style`` (the old value's) is ``>`` and it can be one, and a
+    literal block when it has several lines."""
     pad = " " * (indent + 2)
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return "".join(f"{newline}{pad}- {flow(v)}" for v in value)
     if isinstance(value, str):
-        block = _block_text(value, indent + 2, newline)
+        block = _folded_text(value, indent + 2, newline) if style == ">" else None
+        block = block or _block_text(value, indent + 2, newline)
         if block is not None:
             return " " + block
     return " " + flow(value)
@@ -210,7 +241,8 @@ class Editor:
             indent = int(key.start_mark.column)
             end = self._after(node) if (block_collection or block_scalar) else node.end_mark.index
             tail = self.newline if (block_collection or block_scalar) else ""
-            self._splice(colon, end, block_value(value, indent, self.newline) + tail)
+            style = node.style if block_scalar else None
+            self._splice(colon, end, block_value(value, indent, self.newline, style) + tail)
             return
         self._splice(node.start_mark.index, node.end_mark.index, flow(value))
 
