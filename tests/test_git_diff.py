@@ -200,11 +200,8 @@ def test_link_adds_one_line_to_a_list(run, repo: Path, shipped: str) -> None:
 
 def test_link_without_links_adds_the_key(run, repo: Path, shipped: str) -> None:
     run_ok(run, "link", "US-4", "related", "US-5")
-    at = line_no(
-        shipped,
-        "      - {date: 2018-05-03, status: open, round: beijing-2018-05, note: Tabled in Beijing}",
-        after="  - id: US-4",
-    )
+    # Where add writes links: after the source, before the history.
+    at = line_no(shipped, "    history:", after="  - id: US-4") - 1
     check(repo, [(at, [], ["    links:", "      - {rel: related, id: US-5}"])])
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .editor import Editor
-from .model import DataPath, Item, date_of, id_prefix, party_ids
+from .model import DataPath, Item, date_of, fields_of, id_prefix, party_ids
 from .timeline import entries_added, last_status, place_by_date
 
 
@@ -211,8 +211,10 @@ def prune(value: Any) -> Any:
 
 def apply_item(editor: Editor, index: int, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Change item ``index`` (``old``, as loaded) into ``new`` with the least text edits; returns
-    the fields that changed, in ``new``'s order (then those removed)."""
+    the fields that changed, in the format's order (then those removed)."""
+    order = fields_of(Item)
     changed = [key for key in new if key not in old or old[key] != new[key] or type(old[key]) is not type(new[key])]
+    changed.sort(key=lambda key: order.index(key) if key in order else len(order))
     removed = [key for key in old if key not in new]
     _mapping(editor, ("demands", index), old, new)
     return changed + removed
