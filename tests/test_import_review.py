@@ -84,7 +84,10 @@ def test_two_new_items_go_into_a_file_without_items(run, workspace: Path, shape:
     r = run("import", source.name, "-f", str(target))
     assert (r.exit_code, r.stderr) == (0, f"US-1: added\nCN-1: added\n{source.name}: 2 added, 0 changed, 0 unchanged\n")
     data = yaml.safe_load(target.read_text(encoding="utf-8"))
-    assert [(i["id"], i["party"], i["status"]) for i in data["demands"]] == [("US-1", "us", "open"), ("CN-1", "cn", "open")]
+    assert [(i["id"], i["party"], i["status"]) for i in data["demands"]] == [
+        ("US-1", "us", "open"),
+        ("CN-1", "cn", "open"),
+    ]
     assert run("validate", str(target)).exit_code == 0
     text = target.read_text(encoding="utf-8")
     assert text.count("\ndemands:") == 1
@@ -163,9 +166,17 @@ MAPPING = "a history entry must be a mapping (key: value lines)"
         ("a.csv", "id,history\nUS-4,[1]\n", f"a.csv:2:history: US-4: {MAPPING}, not the number 1"),
         ("b.csv", "id,history\nUS-4,[null]\n", f"b.csv:2:history: US-4: {MAPPING}, not empty"),
         ("c.csv", 'id,history\nUS-4,"[[]]"\n', f"c.csv:2:history: US-4: {MAPPING}, not a list"),
-        ("d.json", '[{"id": "US-4", "history": {"date": "2018-05-05"}}]', "d.json:1:history: US-4: history must be a list, not a mapping"),
+        (
+            "d.json",
+            '[{"id": "US-4", "history": {"date": "2018-05-05"}}]',
+            "d.json:1:history: US-4: history must be a list, not a mapping",
+        ),
         ("e.yaml", '- {id: US-4, history: "x"}\n', "e.yaml:1:history: US-4: history must be a list, not text 'x'"),
-        ("f.yaml", '- {id: US-4, target: "x"}\n', "f.yaml:1:target: US-4: target must be a mapping (key: value lines), not text 'x'"),
+        (
+            "f.yaml",
+            '- {id: US-4, target: "x"}\n',
+            "f.yaml:1:target: US-4: target must be a mapping (key: value lines), not text 'x'",
+        ),
         ("g.yaml", "- {party: us, title: x, history: [[]]}\n", f"g.yaml:1:history: US-10: {MAPPING}, not a list"),
     ],
 )
@@ -183,7 +194,9 @@ def test_a_history_of_the_wrong_shape_is_a_located_problem(
     ("history", "said"),
     [("[1]", "not the number 1"), ("[null]", "not empty"), ('["x"]', "not text 'x'"), ("[[]]", "not a list")],
 )
-def test_the_library_and_the_editor_paths_say_what_is_wrong_with_a_history(data_file: Path, history: str, said: str) -> None:
+def test_the_library_and_the_editor_paths_say_what_is_wrong_with_a_history(
+    data_file: Path, history: str, said: str
+) -> None:
     with pytest.raises(BufferProblems) as raised:
         tradedemands.edit_text(data_file, "US-4", f"id: US-4\nparty: us\ntitle: t\nstatus: open\nhistory: {history}\n")
     assert raised.value.problems == [(5, f"history: {MAPPING}, {said}")]
@@ -214,7 +227,13 @@ def _us4(data_file: Path, tags_line: str) -> str:
 
 def test_numbering_tracks_the_highest_number_per_prefix() -> None:
     numbers = Numbering(["US-9", "us-12", "CN-3", "US-CN-1", "odd", "US-x"])
-    assert [numbers.next("US-"), numbers.next("US-"), numbers.next("CN-"), numbers.next("US-CN-"), numbers.next("EU-")] == [
+    assert [
+        numbers.next("US-"),
+        numbers.next("US-"),
+        numbers.next("CN-"),
+        numbers.next("US-CN-"),
+        numbers.next("EU-"),
+    ] == [
         "US-13",
         "US-14",
         "CN-4",
@@ -226,7 +245,10 @@ def test_numbering_tracks_the_highest_number_per_prefix() -> None:
 def test_rows_without_ids_are_numbered_after_ids_the_sheet_gives(run, workspace: Path) -> None:
     write(workspace / "mixed.csv", "id,party,title\n,us,First\nUS-10,us,Given\n,us,Third\n")
     r = run("import", "mixed.csv")
-    assert (r.exit_code, r.stderr) == (0, "US-11: added\nUS-10: added\nUS-12: added\nmixed.csv: 3 added, 0 changed, 0 unchanged\n")
+    assert (r.exit_code, r.stderr) == (
+        0,
+        "US-11: added\nUS-10: added\nUS-12: added\nmixed.csv: 3 added, 0 changed, 0 unchanged\n",
+    )
 
 
 def test_eight_thousand_rows_without_ids_import_in_seconds(run, workspace: Path) -> None:
@@ -258,7 +280,9 @@ def test_a_flood_of_problems_lists_the_first_hundred_and_counts_them_all(run, wo
 
 
 def test_import_numbers_and_completes_agreements_as_add_does(run, workspace: Path) -> None:
-    write(workspace / "new.csv", "party,kind,title\nus;cn,agreement,Meet again\nus;cn,,Joint review\nprc;usa,,Aliases\n")
+    write(
+        workspace / "new.csv", "party,kind,title\nus;cn,agreement,Meet again\nus;cn,,Joint review\nprc;usa,,Aliases\n"
+    )
     r = run("import", "new.csv")
     assert (r.exit_code, r.stderr) == (
         0,
@@ -445,7 +469,10 @@ def test_literal_and_folded_blocks_stay_blocks(run, workspace: Path, via: str) -
         "      more.\n    status: open\n",
     )
     before = target.read_text(encoding="utf-8")
-    new_one, new_two = "line one\nline 2\n", "A long folded paragraph that goes on and on about tariffs and steel and aluminium and much more."
+    new_one, new_two = (
+        "line one\nline 2\n",
+        "A long folded paragraph that goes on and on about tariffs and steel and aluminium and much more.",
+    )
     if via == "import":
         save_rows(workspace / "f.csv", ["id", "text"], [["US-1", new_one], ["US-2", new_two]])
         assert run("import", "-f", str(target), "f.csv").exit_code == 0
@@ -462,3 +489,15 @@ def test_literal_and_folded_blocks_stay_blocks(run, workspace: Path, via: str) -
     )
     items = tradedemands.load(target).items
     assert [i["text"] for i in items] == [new_one, new_two]
+
+
+def test_a_comment_after_an_empty_list_stays_on_its_line(run, workspace: Path) -> None:
+    target = write(workspace / "c.yaml", "version: 1\nparties: {us: {name: US}}\ndemands: []   # none yet\n# end\n")
+    write(workspace / "two.csv", "party,title\nus,A\nus,B\n")
+    assert run("import", "two.csv", "-f", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8") == (
+        "version: 1\nparties: {us: {name: US}}\ndemands:   # none yet\n"
+        f"  - id: US-1\n    party: us\n    title: A\n    status: open\n    history:\n      - {{date: {TODAY}, status: open}}\n"
+        f"  - id: US-2\n    party: us\n    title: B\n    status: open\n    history:\n      - {{date: {TODAY}, status: open}}\n"
+        "# end\n"
+    )

@@ -241,7 +241,7 @@ class Editor:
             indent = int(key.start_mark.column)
             end = self._after(node) if (block_collection or block_scalar) else node.end_mark.index
             tail = self.newline if (block_collection or block_scalar) else ""
-            style = node.style if block_scalar else None
+            style = node.style if isinstance(node, ScalarNode) and block_scalar else None
             self._splice(colon, end, block_value(value, indent, self.newline, style) + tail)
             return
         self._splice(node.start_mark.index, node.end_mark.index, flow(value))
@@ -373,6 +373,12 @@ class Editor:
             if start > 0 and self.text[start - 1] == " ":
                 start -= 1
             end = after_content(self.text, node) if isinstance(node, ScalarNode) and node.value else node.end_mark.index
+            stop = self.text.find("\n", end)
+            stop = len(self.text) if stop < 0 else stop - (1 if self.text[stop - 1] == "\r" else 0)
+            if self.text[end:stop].strip().startswith("#"):
+                # ``demands: []  # none yet``: the comment stays on the key's line, the items follow it.
+                self._splice(start, end, "")
+                start = end = stop
             self._splice(start, end, block)
             self._first_block = (len(self.splices) - 1, len(block), [])
             return

@@ -315,9 +315,7 @@ def _stale_status(record: Record, status: Any) -> bool:
 
     history = record.given.get(("history",))
     return (
-        isinstance(history, list)
-        and entries_are_mappings(history)
-        and status == last_status({"history": history})  # type: ignore[typeddict-item]
+        isinstance(history, list) and entries_are_mappings(history) and status == last_status({"history": history})  # type: ignore[typeddict-item]
     )
 
 

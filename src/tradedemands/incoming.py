@@ -177,7 +177,9 @@ def _read_csv(text: str, source: Source) -> None:
             # beyond the table that was ever formatted) is no column: it is left out.
             if any(number < len(cells) and cells[number].strip() for _row, cells in rows[1:]):
                 source.problem(
-                    1, f"column {number + 1}", "a column with no name holds values: name it (id, title, ...) or delete it"
+                    1,
+                    f"column {number + 1}",
+                    "a column with no name holds values: name it (id, title, ...) or delete it",
                 )
             names.append(None)
             continue

@@ -112,10 +112,7 @@ def party_change(old: Item, new: dict[str, Any]) -> str | None:
             "(add it anew, naming each party)"
         )
     if len(before) > 1 and isinstance(after, str):
-        return (
-            f"shared by {', '.join(before)}: it cannot become one party's "
-            "(add that party's position anew)"
-        )
+        return f"shared by {', '.join(before)}: it cannot become one party's (add that party's position anew)"
     return None
 
 
