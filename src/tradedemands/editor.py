@@ -50,8 +50,9 @@ def _plain_block(value: str) -> bool:
 
 def _folded_text(value: str, indent: int, newline: str, width: int = 80) -> str | None:
     """A folded block scalar (``>-``; ``>`` when the text ends with one line break) for one
-    line of text, wrapped at single spaces to about ``width`` columns, or None when folding
-    cannot carry it exactly (line breaks inside, runs of spaces at a wrap, spaces at an end)."""
+    line of text, wrapped at single spaces to about ``width`` columns, or None when it fits on
+    one line or folding cannot carry it exactly (line breaks inside, runs of spaces at a wrap,
+    spaces at an end)."""
     keep = value.endswith("\n") and not value.endswith("\n\n")
     body = value[:-1] if keep else value
     if not body or "\n" in body or body != body.strip() or not _plain_block(body):
@@ -65,6 +66,8 @@ def _folded_text(value: str, indent: int, newline: str, width: int = 80) -> str 
         else:
             line = f"{line} {word}" if line or lines else word
     lines.append(line)
+    if len(lines) == 1:
+        return None  # it fits on one line: written plain, as a person would
     if any(part != part.strip() or not part for part in lines):
         return None  # a wrap next to a run of spaces would not read back the same
     pad = " " * indent
