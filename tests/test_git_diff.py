@@ -200,11 +200,8 @@ def test_link_adds_one_line_to_a_list(run, repo: Path, shipped: str) -> None:
 
 def test_link_without_links_adds_the_key(run, repo: Path, shipped: str) -> None:
     run_ok(run, "link", "US-4", "related", "US-5")
-    at = line_no(
-        shipped,
-        "      - {date: 2018-05-03, status: open, round: beijing-2018-05, note: Tabled in Beijing}",
-        after="  - id: US-4",
-    )
+    # Where add writes links: after the source, before the history.
+    at = line_no(shipped, "    history:", after="  - id: US-4") - 1
     check(repo, [(at, [], ["    links:", "      - {rel: related, id: US-5}"])])
 
 
@@ -237,14 +234,11 @@ def test_edit_changes_just_the_field_line(
     check(repo, [(at, old, new)])
 
 
-def test_edit_adds_a_missing_field_at_the_items_end(run, repo: Path, shipped: str) -> None:
+def test_edit_adds_a_missing_field_where_add_writes_it(run, repo: Path, shipped: str) -> None:
     run_ok(run, "edit", "US-5", "--priority", "high", "--due", "2019-01-01")
-    at = line_no(
-        shipped,
-        "      - {date: 2018-05-03, status: open, round: beijing-2018-05, note: Tabled in Beijing}",
-        after="  - id: US-5",
-    )
-    check(repo, [(at, [], ["    priority: high", "    due: 2019-01-01"])])
+    # priority after tags (before status), due after status: the order add writes, not the item's end.
+    at = line_no(shipped, "    status: open", after="  - id: US-5")
+    check(repo, [(at - 1, [], ["    priority: high"]), (at, [], ["    due: 2019-01-01"])])
 
 
 def test_edit_replaces_a_folded_text(run, repo: Path, shipped: str) -> None:

@@ -99,8 +99,9 @@ def test_changes_to_different_fields_of_one_item_merge() -> None:
     theirs = edit(theirs, "  - id: US-2\n    party: us\n", "  - id: US-2\n    party: us\n    of: cn\n")
     result = merge(BASE, ours, theirs)
     assert result.conflicts == []
-    expected = edit(ours, US_1_HISTORY, US_1_HISTORY.replace("\n\n", "\n    priority: high\n\n"))
-    expected = expected.rstrip("\n") + "\n    of: cn\n"
+    # Each new field where theirs wrote it, and add writes it (after tags; of after party).
+    expected = edit(ours, "    tags: [surplus]\n", "    tags: [surplus]\n    priority: high\n")
+    expected = edit(expected, "  - id: US-2\n    party: us\n", "  - id: US-2\n    party: us\n    of: cn\n")
     assert result.text == expected
 
 
@@ -688,8 +689,11 @@ def test_git_merge_keeps_every_comment(repo: Path, data_file: Path) -> None:
     expected = edit(shipped, "# Conventions\n", "# Conventions (ours: reviewed 2018-05-20)\n")
     expected = edit(expected, "  - id: CN-5\n", "  # Ours: watch this one.\n  - id: CN-5\n")
     expected = edit(expected, cn_7_tags, cn_7_tags.replace("trade-barriers]", "trade-barriers, wto]"))
-    us_2_history = 'quote: "have said they would not agree to any limits on the Made in China program"}}\n'
-    expected = edit(expected, us_2_history, us_2_history + "    due: 2018-06-01\n")
+    us_2 = "  - id: US-2\n"  # due where theirs wrote it (and add writes it): after the status
+    at = expected.index(us_2) + expected[expected.index(us_2) :].index("    status: contested\n")
+    expected = (
+        expected[:at] + "    status: contested\n    due: 2018-06-01\n" + expected[at + len("    status: contested\n") :]
+    )
     assert data_file.read_text(encoding="utf-8") == expected + new_item
 
 

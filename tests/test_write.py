@@ -598,8 +598,8 @@ demands:
         (["edit", "US-1", "--title", "a: b"], "title: Flow item", 'title: "a: b"'),
         (
             ["edit", "US-1", "--priority", "high"],
-            "history: [{date: 2020-01-01, status: open}]}",
-            "history: [{date: 2020-01-01, status: open}], priority: high}",
+            "tags: [a], status: open",
+            "tags: [a], priority: high, status: open",
         ),
         (
             ["note", "US-1", "n", "--date", "2020-02-02"],

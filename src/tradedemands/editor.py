@@ -31,25 +31,59 @@ def flow(value: Any) -> str:
 
 
 def _block_text(value: str, indent: int, newline: str) -> str | None:
-    """A literal block scalar (``|-``) for multi-line text, or None when one cannot carry it."""
-    lines = value.split("\n")
+    """A literal block scalar for multi-line text (``|-``; ``|`` when the text ends with one
+    line break), or None when one cannot carry it."""
+    keep = value.endswith("\n") and not value.endswith("\n\n")
+    lines = (value[:-1] if keep else value).split("\n")
     if len(lines) < 2 or not lines[0] or lines[0][0] == " " or not lines[-1]:
         return None
-    if any(line != line.rstrip() for line in lines):
-        return None
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\ufeff\u2028\u2029" for c in value if c != "\n"):
+    if not _plain_block(value) or any(line != line.rstrip() for line in lines):
         return None
     pad = " " * indent
-    return "|-" + "".join(newline + (pad + line if line else "") for line in lines)
+    return ("|" if keep else "|-") + "".join(newline + (pad + line if line else "") for line in lines)
 
 
-def block_value(value: Any, indent: int, newline: str) -> str:
-    """The text after ``key:`` for ``value`` in a block mapping whose keys sit at ``indent``."""
+def _plain_block(value: str) -> bool:
+    """Whether ``value`` holds nothing a block scalar cannot carry (controls, BOM, separators)."""
+    return not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\ufeff\u2028\u2029" for c in value if c != "\n")
+
+
+def _folded_text(value: str, indent: int, newline: str, width: int = 80) -> str | None:
+    """A folded block scalar (``>-``; ``>`` when the text ends with one line break) for one
+    line of text, wrapped at single spaces to about ``width`` columns, or None when it fits on
+    one line or folding cannot carry it exactly (line breaks inside, runs of spaces at a wrap,
+    spaces at an end)."""
+    keep = value.endswith("\n") and not value.endswith("\n\n")
+    body = value[:-1] if keep else value
+    if not body or "\n" in body or body != body.strip() or not _plain_block(body):
+        return None
+    lines: list[str] = []
+    line = ""
+    for word in body.split(" "):
+        if line and word and not line.endswith(" ") and indent + len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line or lines else word
+    lines.append(line)
+    if len(lines) == 1:
+        return None  # it fits on one line: written plain, as a person would
+    if any(part != part.strip() or not part for part in lines):
+        return None  # a wrap next to a run of spaces would not read back the same
+    pad = " " * indent
+    return (">" if keep else ">-") + "".join(newline + pad + part for part in lines)
+
+
+def block_value(value: Any, indent: int, newline: str, style: str | None = None) -> str:
+    """The text after ``key:`` for ``value`` in a block mapping whose keys sit at ``indent``;
+    text is a folded block when ``style`` (the old value's) is ``>`` and it can be one, and a
+    literal block when it has several lines."""
     pad = " " * (indent + 2)
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return "".join(f"{newline}{pad}- {flow(v)}" for v in value)
     if isinstance(value, str):
-        block = _block_text(value, indent + 2, newline)
+        block = _folded_text(value, indent + 2, newline) if style == ">" else None
+        block = block or _block_text(value, indent + 2, newline)
         if block is not None:
             return " " + block
     return " " + flow(value)
@@ -62,6 +96,18 @@ def block_mapping(mapping: dict[str, Any], indent: int, newline: str, first_pref
         prefix = first_prefix if n == 0 else " " * indent
         lines.append(f"{prefix}{scalar(str(key))}:{block_value(value, indent, newline)}")
     return newline.join(lines)
+
+
+def _order_of(path: DataPath) -> tuple[str, ...] | None:
+    """The order the format gives the keys of the mapping a new key at ``path`` goes into: an
+    item's fields, or its target's or source's (None for any other mapping)."""
+    from .model import Item, Source, Target, fields_of
+
+    if len(path) == 3 and path[0] == "demands":
+        return fields_of(Item)
+    if len(path) == 4 and path[0] == "demands" and path[2] in ("target", "source"):
+        return fields_of(Target if path[2] == "target" else Source)
+    return None
 
 
 def _closing(text: str, node: Node) -> int:
@@ -86,6 +132,10 @@ class Editor:
     _owned: set[int] = field(default_factory=set, repr=False)
     #: Per list, the positions (as loaded) where ``insert`` put entries, to place the next in ``data``.
     _inserted: dict[DataPath, list[int]] = field(default_factory=dict, repr=False)
+    #: Items added to a file that had none: the splice that writes their block list (its index
+    #: in ``splices``), where in its text the next one goes, and the blocks of those added since
+    #: (joined into it once, by ``result``: adding 100,000 items stays linear).
+    _first_block: tuple[int, int, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, text: str, root: Node, data: Any, newline: str) -> Editor:
@@ -107,6 +157,11 @@ class Editor:
 
     def result(self) -> str:
         """The text with every change made so far."""
+        if self._first_block is not None and self._first_block[2]:
+            index, at, blocks = self._first_block
+            first, more = self.splices[index], "".join(blocks)
+            self.splices[index] = Splice(first.start, first.end, first.text[:at] + more + first.text[at:], first.order)
+            self._first_block = (index, at + len(more), [])
         return apply_splices(self.text, self.splices)
 
     # --- locating ------------------------------------------------------------------------
@@ -177,7 +232,7 @@ class Editor:
         if pair is not None:
             self._replace(pair[0], pair[1], value, self._in_flow(path))
         else:
-            self._add_key(parent, key, value)
+            self._add_key(parent, key, value, _order_of(path))
 
     def _replace(self, key: Node, node: Node, value: Any, in_flow: bool) -> None:
         block_collection = isinstance(node, (SequenceNode, MappingNode)) and not node.flow_style
@@ -189,27 +244,36 @@ class Editor:
             indent = int(key.start_mark.column)
             end = self._after(node) if (block_collection or block_scalar) else node.end_mark.index
             tail = self.newline if (block_collection or block_scalar) else ""
-            self._splice(colon, end, block_value(value, indent, self.newline) + tail)
+            style = node.style if isinstance(node, ScalarNode) and block_scalar else None
+            self._splice(colon, end, block_value(value, indent, self.newline, style) + tail)
             return
         self._splice(node.start_mark.index, node.end_mark.index, flow(value))
 
     def _after(self, node: Node) -> int:
         return after_content(self.text, node)
 
-    def _add_key(self, parent: Node, key: str, value: Any) -> None:
+    def _add_key(self, parent: Node, key: str, value: Any, order: tuple[str, ...] | None = None) -> None:
+        """Add ``key: value`` to the mapping ``parent``: after the last key that ``order`` (the
+        format's order of an item's fields, or a target's or source's) puts before it, as ``add``
+        writes them (``priority`` after ``tags``, not after ``history``); else at the end."""
         if not isinstance(parent, MappingNode):
             raise DemandsError("internal error: not a mapping; nothing was changed")
+        anchor = parent.value[-1][1] if parent.value else None
+        if order is not None and key in order and parent.value:
+            rank = order.index(key)
+            before = [v for k, v in parent.value if k.value in order and order.index(k.value) < rank]
+            anchor = before[-1] if before else anchor
         if parent.flow_style:
             close = _closing(self.text, parent)
             sep = "" if _flow_is_empty(parent) else ", "
-            # Put the new pair right after the last value, before any space and the brace.
-            at = content_end(parent.value[-1][1]) if parent.value else close
+            # Put the new pair right after its anchor's value, before any space, comma or brace.
+            at = content_end(anchor) if anchor is not None else close
             self._splice(at, at, f"{sep}{scalar(key)}: {flow(value)}")
             return
-        if not parent.value:
+        if anchor is None:
             raise DemandsError("internal error: empty block mapping; nothing was changed")
         indent = self._key_indent(parent)
-        at = self._after(parent.value[-1][1])
+        at = self._after(anchor)
         line = " " * indent + f"{scalar(key)}:{block_value(value, indent, self.newline)}"
         self._insert_line(at, line)
 
@@ -294,24 +358,39 @@ class Editor:
 
     def add_item(self, item: dict[str, Any]) -> None:
         """Append an item to ``demands`` in the layout of the items already there."""
+        block = self.newline + block_mapping(item, 4, self.newline, "  - ")
+        if self._first_block is not None:
+            # The file had no items and this editor wrote the first: the new block list grows.
+            self._first_block[2].append(block)
+            self.data["demands"].append(item)
+            return
         if self.data.get("demands"):
             self.append(("demands",), item)
             return
         # No items yet: a block list replaces ``demands: []`` or ``demands:``, or ends the file.
-        block = self.newline + block_mapping(item, 4, self.newline, "  - ")
         self.data["demands"] = [item]
+        self._owned.add(id(self.data["demands"]))
         if "demands" in self.data and self._has_key("demands"):
             node = self.node(("demands",))
             start = node.start_mark.index
             if start > 0 and self.text[start - 1] == " ":
                 start -= 1
             end = after_content(self.text, node) if isinstance(node, ScalarNode) and node.value else node.end_mark.index
+            stop = self.text.find("\n", end)
+            stop = len(self.text) if stop < 0 else stop - (1 if self.text[stop - 1] == "\r" else 0)
+            if self.text[end:stop].strip().startswith("#"):
+                # ``demands: []  # none yet``: the comment stays on the key's line, the items follow it.
+                self._splice(start, end, "")
+                start = end = stop
             self._splice(start, end, block)
+            self._first_block = (len(self.splices) - 1, len(block), [])
             return
         root = self.root
         if not isinstance(root, MappingNode) or root.flow_style:
             raise DemandsError("cannot add to this file: its top level is not a block mapping")
         self._insert_line(self._after(root.value[-1][1]), "demands:" + block)
+        written = self.splices[-1].text
+        self._first_block = (len(self.splices) - 1, written.index("demands:") + len("demands:") + len(block), [])
 
     def _has_key(self, key: str) -> bool:
         return isinstance(self.root, MappingNode) and any(k.value == key for k, _ in self.root.value)

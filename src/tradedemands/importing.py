@@ -31,8 +31,17 @@ from .editor import Editor
 from .errors import InvalidFile, Problem, UsageError
 from .escape import clip
 from .incoming import Record, Source
-from .model import Item, fields_of, fold
-from .updates import apply_item, fresh_id, merge_dated, prune, settle_status
+from .model import KINDS, PRIORITIES, Item, fields_of, fold, party_ids
+from .updates import (
+    Numbering,
+    apply_item,
+    complete_new,
+    entries_are_mappings,
+    merge_dated,
+    party_change,
+    prune,
+    settle_status,
+)
 
 #: Lists that only grow on import, in date order.
 DATED = {("history",): "history", ("target", "progress"): "target.progress"}
@@ -63,16 +72,18 @@ class Imported:
 def merge(doc: Document, editor: Editor, source: Source, today: str) -> Imported:
     """Merge ``source``'s items into ``doc`` through ``editor`` (see the module's text); ``today``
     (YYYY-MM-DD) dates the history entries of statuses changed without one. Raises ImportRefused
-    listing every problem; nothing is changed then."""
+    listing every problem; nothing is changed then. ``source.records`` are used up (emptied)."""
     plan = _Plan(doc, source, today)
     for record in source.records:
         plan.take(record)
     intended = plan.check()
     if source.problems:
+        count = max(source.found, len(source.problems))
+        shown = f" (the first {len(source.problems)} listed)" if count > len(source.problems) else ""
         raise ImportRefused(
             sorted(source.problems, key=lambda p: p.line),
-            f"import refused: {len(source.problems)} problem{'s' if len(source.problems) != 1 else ''} in "
-            f"{source.label}; nothing was imported, {doc.path} is unchanged",
+            f"import refused: {count:,} problem{'s' if count != 1 else ''} in "
+            f"{source.label}{shown}; nothing was imported, {doc.path} is unchanged",
         )
     result = Imported(source.label, ignored=plan.ignored())
     for index, _record, old in plan.updates:
@@ -85,6 +96,7 @@ def merge(doc: Document, editor: Editor, source: Source, today: str) -> Imported
     for index, _record in plan.additions:
         editor.add_item(intended[index])
         result.added.append(intended[index]["id"])
+    source.records.clear()  # read once: a 100,000-row sheet's cells are not kept while the file is checked
     return result
 
 
@@ -98,16 +110,27 @@ class _Plan:
         self.today = today
         self.items: list[Any] = list(doc.items)
         self.index = doc.index()
-        self.taken = [item["id"] for item in doc.items]
+        self.numbering = Numbering(item["id"] for item in doc.items)
+        for record in source.records:  # ids the sheet gives are taken before rows without one are numbered
+            given = record.given.get(("id",))
+            if isinstance(given, str):
+                self.numbering.take(given.strip())
         self.rows: dict[str, int] = {}
         self.updates: list[tuple[int, Record, Any]] = []
         self.additions: list[tuple[int, Record]] = []
         #: Per item, the history entry added for a status changed without one (its index).
         self.settled: dict[int, int | None] = {}
         self.default = doc.vocab.names[0]
+        #: Each choice field's values by their folded form (a sheet's ``Agreed`` is ``agreed``).
+        self.choices = {
+            "status": {fold(name): name for name in doc.vocab.names},
+            "kind": {fold(name): name for name in KINDS},
+            "priority": {fold(name): name for name in PRIORITIES},
+        }
 
     def take(self, record: Record) -> None:
         given = record.given
+        _as_named(given, self.choices)
         item_id = given.get(("id",))
         if item_id is not None:
             item_id = str(item_id).strip()  # a spreadsheet may pad a cell
@@ -136,8 +159,11 @@ class _Plan:
             _set(new, path, value)
         for path, what in DATED.items():
             before, after = flat.value_at(old, path), flat.value_at(new, path)
-            if after == before or (after is not None and not isinstance(after, list)):
-                continue  # unchanged, or not a list: validation says so
+            if after == before or not entries_are_mappings(after) or not entries_are_mappings(before):
+                continue  # unchanged, or not a list of entries: validation says what is wrong
+            holder = flat.value_at(new, path[:-1]) if len(path) > 1 else new
+            if after is None and not isinstance(holder, dict):
+                continue  # target given as something else than a mapping: validation says so
             name = _column(record, path) or what
             if after is None:
                 self.source.problem(
@@ -152,6 +178,12 @@ class _Plan:
                 _set(new, path, before)
         new = prune(new)
         self._party_ids(new)
+        refused = party_change(old, new)
+        if refused:
+            name = "party" if new.get("party") != old.get("party") else "kind"
+            self.source.problem(record.row, _column(record, (name,)) or name, f"{old['id']}: {refused}")
+            new["party"], new["kind"] = old["party"], old.get("kind")  # said once: not again by validation
+            new = prune({key: value for key, value in new.items() if value is not None})
         self.settled[index] = settle_status(old, new, self.today, self.default)
         self.items[index] = new
         self.updates.append((index, record, old))
@@ -161,22 +193,19 @@ class _Plan:
         for path, value in record.given.items():
             if value is not None:
                 _set(new, path, value)
-        if not item_id:
+        if item_id:
+            new["id"] = item_id
+        else:
+            new.pop("id", None)
             party = new.get("party")
-            first = party[0] if isinstance(party, list) and party else party
-            if not isinstance(first, str) or not first.strip():
+            if not party_ids(party) or not all(p.strip() for p in party_ids(party)):
                 self.source.problem(record.row, "party", "a new item needs its party (and a title)")
                 return
-            from .query import resolve_party
-
-            try:
-                pid = resolve_party(self.doc.data, first)
-            except UsageError as err:
-                self.source.problem(record.row, "party", str(err))
-                return
-            item_id = fresh_id(pid, self.taken)
-        self.taken.append(item_id)
-        new["id"] = item_id
+        try:
+            complete_new(self.doc.data, new, self.numbering, self.doc.vocab.names)
+        except UsageError as err:
+            self.source.problem(record.row, _column(record, ("party",)) or "party", str(err))
+            return
         new = prune(new)
         self._party_ids(new)
         self.settled[len(self.items)] = settle_status(None, new, self.today, self.default)
@@ -209,16 +238,18 @@ class _Plan:
         rows = {index: record for index, record, _old in self.updates}
         rows.update({index: record for index, record in self.additions})
         found = validation.check(data)
-        changed_source = [i for i, _r, old in self.updates if old.get("source") != items[i].get("source")]
-        touched = {
-            items[i]["id"].lower()
-            for i in changed_source + [i for i, _r in self.additions]
-            if isinstance(items[i].get("id"), str)
-        }
+        # The sources (of an item, of its history entries) an item did not have: their quotes
+        # are checked, every one, each problem at its row and column.
+        fresh: set[tuple[Any, ...]] = set()
+        for index, old in [(i, old) for i, _r, old in self.updates] + [(i, {}) for i, _r in self.additions]:
+            known = [source for _path, source in _sources(old, index)]
+            fresh.update(path for path, source in _sources(items[index], index) if source not in known)
+        touched = {str(items[path[1]].get("id")).lower() for path in fresh}
         if touched and not found:
             from .sources import quote_problems
 
-            found += quote_problems(data, self.doc.path.resolve().parent, touched)
+            quotes = quote_problems(data, self.doc.path.resolve().parent, touched)
+            found += [(where, message) for where, message in quotes if tuple(where[:-1]) in fresh]
         for where, message in found:
             record = rows.get(where[1]) if len(where) > 1 and where[0] == "demands" else None
             if record is None:
@@ -233,7 +264,7 @@ class _Plan:
             item = items[where[1]]
             label = clip(item["id"], 60) if isinstance(item.get("id"), str) else f"item {where[1] + 1}"
             said = message
-            for prefix in (f"{label} {name}: ", f"{label}: "):
+            for prefix in (f"{label} {name}: ", f"{label}: ", f"{label} "):
                 if said.startswith(prefix):
                     said = said[len(prefix) :]
                     break
@@ -247,13 +278,45 @@ class _Plan:
         return [key for key, value in self.source.rest.items() if self.doc.data.get(key) != value]  # type: ignore[misc]
 
 
+def _as_named(given: dict[tuple[str, ...], Any], choices: dict[str, dict[str, str]]) -> None:
+    """Statuses (the item's and its history entries'), kinds and priorities in ``given`` as the
+    file names them, when they differ only in case or spacing (``Agreed``, ``RED-LINE``): as
+    ``mark`` and ``list -s`` read them. Anything else is left for validation to report."""
+    for key, named in choices.items():
+        value = given.get((key,))
+        if isinstance(value, str) and fold(value.strip()) in named:
+            given[(key,)] = named[fold(value.strip())]
+    history = given.get(("history",))
+    if isinstance(history, list):
+        for entry in history:
+            status = entry.get("status") if isinstance(entry, dict) else None
+            if isinstance(status, str) and fold(status.strip()) in choices["status"]:
+                entry["status"] = choices["status"][fold(status.strip())]
+
+
+def _sources(item: Any, index: int) -> list[tuple[tuple[Any, ...], Any]]:
+    """The sources of item ``index``, each with where it is: ``("demands", index, "source")``,
+    ``("demands", index, "history", j, "source")``."""
+    found: list[tuple[tuple[Any, ...], Any]] = [(("demands", index, "source"), item.get("source"))]
+    history = item.get("history")
+    if isinstance(history, list):
+        found += [
+            (("demands", index, "history", j, "source"), entry.get("source"))
+            for j, entry in enumerate(history)
+            if isinstance(entry, dict)
+        ]
+    return [(path, source) for path, source in found if source]
+
+
 def _stale_status(record: Record, status: Any) -> bool:
     """Whether a status given is the one the record's own history ends with: the row is from
     before the file's status changed (an older export), not a status someone typed."""
     from .timeline import last_status
 
     history = record.given.get(("history",))
-    return isinstance(history, list) and status == last_status({"history": history})  # type: ignore[typeddict-item]
+    return (
+        isinstance(history, list) and entries_are_mappings(history) and status == last_status({"history": history})  # type: ignore[typeddict-item]
+    )
 
 
 def _column(record: Record, rest: tuple[Any, ...]) -> str | None:

@@ -26,6 +26,8 @@ from .formats import restore_formula
 from .model import Item, fields_of, fold
 
 FORMATS = ("csv", "json", "yaml")
+#: The problems an import keeps to list (the count says how many more there were).
+KEPT = 100
 #: Keys ``show -o json`` adds to each item (read from the file, not part of it): ignored.
 DERIVED_KEYS = ("backlinks", "target_progress")
 
@@ -63,10 +65,21 @@ class Source:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rest: dict[str, Any] = field(default_factory=dict)
+    #: How many problems were found: only the first ``KEPT`` are kept in ``problems`` (a sheet
+    #: of a million bad rows is refused with a page of lines, not a million).
+    found: int = 0
 
     def problem(self, row: int, name: str, message: str) -> None:
-        """Note a problem at ``row``, in the column (or key) ``name``."""
-        self.problems.append(CellProblem(self.label, row, 0, clip(message), name))
+        """Note a problem at ``row``, in the column (or key) ``name`` (both clipped: a 100 KB
+        header cell is named in a line of about 200 characters)."""
+        self.found += 1
+        if len(self.problems) < KEPT:
+            self.problems.append(CellProblem(self.label, row, 0, clip(message), clip(name, 40)))
+
+    def add_problems(self, problems: list[Problem]) -> None:
+        """Note problems found elsewhere (the YAML reader's), within the same bound."""
+        self.found += len(problems)
+        self.problems.extend(problems[: max(0, KEPT - len(self.problems))])
 
 
 def format_of(path: str, fmt: str | None) -> str:
@@ -156,20 +169,38 @@ def _read_csv(text: str, source: Source) -> None:
         return
     known = {fold(name): name for name in flat.column_types()}
     names: list[str | None] = []
-    for header in rows[0][1]:
+    for number, header in enumerate(rows[0][1]):
         written = restore_formula(header).strip()
         name = known.get(fold(written))
+        if not written:
+            # A column with no name and nothing in it (a spreadsheet writes one for a cell
+            # beyond the table that was ever formatted) is no column: it is left out.
+            if any(number < len(cells) and cells[number].strip() for _row, cells in rows[1:]):
+                source.problem(
+                    1,
+                    f"column {number + 1}",
+                    "a column with no name holds values: name it (id, title, ...) or delete it",
+                )
+            names.append(None)
+            continue
         if name is None:
-            shown = quoted(written) if written else "an empty name"
-            suggest = validation.suggest(written, list(known.values()))
+            suggest = validation.suggest(written[:100], list(known.values()))
             source.problem(
-                1, written, f"unknown column {shown}{suggest}; the columns are those 'demands export -o csv' writes"
+                1,
+                written if len(written) <= 40 else f"column {number + 1}",
+                f"unknown column {quoted(written, 60)}{suggest}; the columns are those 'demands export -o csv' writes",
             )
         elif name in names:
             source.problem(1, written, f"column {quoted(name)} is given twice")
             name = None
         names.append(name)
     types = flat.column_types()
+    # In a file whose rows end in CRLF (Windows, unix2dos, git's autocrlf), a line break inside
+    # a quoted cell is CRLF too: it is a line break, read as the ``\n`` export wrote.
+    crlf = text.split("\n", 1)[0].endswith("\r")
+    paths = [flat.path_of(name) if name is not None else None for name in names]
+    # One mapping of the names for every row (a row only reads it): a million rows, one copy.
+    shared = {path: name for path, name in zip(paths, names, strict=True) if path is not None and name is not None}
     for row, cells in rows[1:]:
         if not any(c.strip() for c in cells):
             continue  # a blank line, or a row a spreadsheet left with empty cells
@@ -178,13 +209,11 @@ def _read_csv(text: str, source: Source) -> None:
                 row, "", f"{len(cells)} cells where the header has {len(names)}: each row has one per column"
             )
             continue
-        record = Record(row)
-        for name, text_cell in zip(names, cells, strict=True):
-            if name is None:
+        record = Record(row, names=shared)
+        for name, path, text_cell in zip(names, paths, cells, strict=True):
+            if name is None or path is None:
                 continue
-            written = restore_formula(text_cell)
-            path = flat.path_of(name)
-            record.names[path] = name
+            written = restore_formula(text_cell.replace("\r\n", "\n") if crlf else text_cell)
             record.texts[path] = written
             try:
                 record.given[path] = flat.read_cell(written if written.strip() else "", types[name])
@@ -222,7 +251,7 @@ def _read_tree(text: str, kind: str, source: Source) -> None:
         try:
             data, _node = yamlio.parse(text, source.label)
         except InvalidFile as err:
-            source.problems.extend(err.problems)
+            source.add_problems(list(err.problems))
             return
     if isinstance(data, dict) and "demands" in data:
         source.rest = {key: value for key, value in data.items() if key != "demands"}

@@ -18,7 +18,7 @@ from .editor import flow
 from .errors import DemandsError, InvalidFile
 from .escape import clip
 from .model import KINDS, PRIORITIES, Item, fields_of
-from .updates import fresh_id, prune, settle_status
+from .updates import Numbering, complete_new, party_change, prune, settle_status
 
 
 class BufferProblems(DemandsError):
@@ -125,21 +125,25 @@ def changed(doc: Document, index: int | None, text: str, today: str, base: str |
         return None
     new: dict[str, Any] = prune(data)
     old: Item | None = doc.items[index] if index is not None else None
-    if old is not None and str(new.get("id", "")).lower() != old["id"].lower():
+    if old is not None and str(new.get("id", "")).strip() != old["id"]:  # in its case too: the file's is kept
         raise BufferProblems([(_line(node, ("id",)), f"the id stays {old['id']}: links and history name it")])
     if old is not None and base is not None:
         new = _merged(old, new, base, node, str(doc.path))
+    if old is not None:
+        refused = party_change(old, new)
+        if refused:
+            key = "party" if new.get("party") != old.get("party") else "kind"
+            raise BufferProblems([(_line(node, (key,)), refused)])
     if old is None:
-        party = new.get("party")
-        if not new.get("id") and isinstance(party, str) and party.strip():
-            from .errors import UsageError
-            from .query import resolve_party
+        from .errors import UsageError
 
-            try:
-                new["party"] = resolve_party(doc.data, party)
-            except UsageError as err:
-                raise BufferProblems([(_line(node, ("party",)), str(err))]) from None
-            new = {"id": fresh_id(new["party"], [i["id"] for i in doc.items]), **new}
+        given_id = new.get("id")
+        try:
+            complete_new(doc.data, new, Numbering(i["id"] for i in doc.items), doc.vocab.names)
+        except UsageError as err:
+            raise BufferProblems([(_line(node, ("party",)), str(err))]) from None
+        if new.get("id") != given_id:
+            new = {"id": new.pop("id"), **new}
         new = {key: value for key, value in new.items() if value != []}
     added = settle_status(old, new, today, doc.vocab.names[0])
     order = fields_of(Item)

@@ -112,6 +112,9 @@ class _Checker:
             if entry is None or (isinstance(entry, str) and not entry.strip()):
                 self.problem(path + (key, i), f"{key} entry {i + 1} is empty: remove it or write a value")
                 continue
+            if not isinstance(entry, (str, bool, int, float)):
+                self.problem(path + (key, i), f"{key} entry {i + 1} must be text, not {_kind_of(entry)}")
+                continue
             text = self.text(dict(enumerate(value)), i, path + (key,))  # type: ignore[arg-type]
             if text is not None:
                 value[i] = text

@@ -77,6 +77,14 @@ def run_editor(text: str, name: str) -> str:
             ) from None
         with _editor_owns_ctrl_c(), ended_with(editor):
             code = editor.wait()
+        if code < 0:
+            import signal
+
+            try:
+                name = f" ({signal.Signals(-code).name})"
+            except ValueError:
+                name = ""
+            raise DemandsError(f"the editor ({command[0]}) was killed by signal {-code}{name}; nothing was changed")
         if code != 0:
             raise DemandsError(f"the editor ({command[0]}) exited with status {code}; nothing was changed")
         try:
