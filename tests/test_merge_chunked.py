@@ -22,7 +22,7 @@ from tradedemands.errors import DemandsError
 from tradedemands.merge import MergeResult, _merge, _reduced_merge, merge
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import generate  # noqa: E402
+from generate import generate
 
 BASE = generate(40, seed=3)
 ITEM = re.compile(r"^  - id: (\S+)$", re.M)
@@ -145,18 +145,26 @@ def test_a_parallel_add_is_renumbered_and_its_link_follows_in_the_reduced_merge(
 
 
 def test_an_omitted_item_id_counts_when_renumbering() -> None:
-    """The highest CN id is in an item every version has, untouched: a renumbered CN item gets
-    the number after it, not after the highest of the items that changed."""
-    highest = max(int(i[3:]) for i, _s, _e in items(BASE) if i.startswith("CN-"))
+    """The highest CN id is in an item every version has, untouched (left out of the reduced
+    texts): both sides add CN-2, missing from BASE, differently, and theirs is renumbered after
+    that highest id, as the whole merge does, not after the highest of the items kept."""
+    listed = items(BASE)
+    targets = set(re.findall(r"rel: [\w-]+, id: ([\w-]+)", BASE))
+    assert "CN-2" not in targets
+    _i, start, end = next(entry for entry in listed if entry[0] == "CN-2")
+    base = BASE[:start] + BASE[end:]
+    highest = max(int(i[3:]) for i, _s, _e in listed if i.startswith("CN-"))
     added = (
-        "  - id: CN-90\n    party: cn\n    kind: demand\n    title: {title}\n    status: open\n"
+        "  - id: CN-2\n    party: cn\n    kind: demand\n    title: {title}\n    status: open\n"
         "    history:\n      - {{date: 2018-07-01, status: open}}\n"
     )
-    ours, theirs = BASE + added.format(title="A"), BASE + added.format(title="B")
-    reduced = reduce(BASE, ours, theirs)
-    assert reduced is not None and f"cn-{highest}" in reduced.omitted_ids or highest < 90
-    result = merge(BASE, ours, theirs, "demands.yaml")
-    assert result.renumbered == [("CN-90", "CN-91")]
+    ours, theirs = base + added.format(title="A"), base + added.format(title="B")
+    reduced = reduce(base, ours, theirs)
+    assert reduced is not None and f"cn-{highest}" in reduced.omitted_ids
+    result = _reduced_merge(reduced, base, ours, theirs, "demands.yaml")
+    assert result is not None
+    assert result.renumbered == [("CN-2", f"CN-{highest + 1}")]
+    assert outcome(result) == whole(base, ours, theirs)
 
 
 @pytest.mark.parametrize(
