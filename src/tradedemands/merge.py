@@ -99,7 +99,9 @@ def _item_ids(data: Any) -> list[str]:
     return [str(i["id"]) for i in items or [] if isinstance(i, dict) and i.get("id") is not None]
 
 
-def _renumber(base: Any, ours: Document, theirs: Document, name: str) -> tuple[Document, list[tuple[str, str]]]:
+def _renumber(
+    base: Any, ours: Document, theirs: Document, name: str, also: set[str]
+) -> tuple[Document, list[tuple[str, str]]]:
     """THEIRS with each item it added under an id OURS also added, as a different item, renumbered.
 
     Which items are one is decided once, on both sides as written, before any link is
@@ -108,10 +110,11 @@ def _renumber(base: Any, ours: Document, theirs: Document, name: str) -> tuple[D
     truly different item is renumbered: ``<PARTY>-<n>`` (``US-CN-<n>`` for an agreement:
     ``model.id_prefix``), n one more than the highest any version uses for that prefix, so it is free in the merged result. THEIRS' links to the
     old id follow, from every item of theirs (no link to the old id existed in BASE), so
-    an item that is one on both sides keeps ours' link and gains theirs'.
+    an item that is one on both sides keeps ours' link and gains theirs'. ``also``: ids (lower
+    case) taken besides the three versions' (the items a reduced merge left out).
     """
     in_base = {i.lower() for i in _item_ids(base)}
-    used = in_base | {i.lower() for i in _item_ids(ours.data)} | {i.lower() for i in _item_ids(theirs.data)}
+    used = in_base | {i.lower() for i in _item_ids(ours.data)} | {i.lower() for i in _item_ids(theirs.data)} | also
     mine = {str(i.get("id")).lower(): i for i in ours.items}
     clashes = [
         (j, item)
@@ -156,19 +159,66 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
     one with more added on one side (a note, progress, a tag), is one item, merged.
     Raises DemandsError, with one line saying why, when a version does not load or the
     merged file would not be valid (a link to an item the other side deleted, ...).
+
+    A large file is merged on its items that differ (``chunkmerge``): the items whose text is
+    the same in all three versions are left out of the parse and put back untouched, so memory
+    and time follow the size of the change, not of the file. Where that cannot be done exactly
+    (see ``chunkmerge``), or anything goes wrong, the three texts are merged whole, which
+    gives the same result and reports any problem with its line in the whole file.
     """
-    ours_doc = _load(ours, name, "our")
-    theirs_doc = _load(theirs, name, "their")
-    base_data: Any = {} if _blank(base) else _load(base, name, "the common ancestor's").data
+    if not _blank(base):
+        from .chunkmerge import reduce
+
+        reduced = reduce(base, ours, theirs)
+        if reduced is not None:
+            done = _reduced_merge(reduced, base, ours, theirs, name)
+            if done is not None:
+                return done
+    return _merge(base, ours, theirs, name)
+
+
+def _reduced_merge(reduced: Any, base: str, ours: str, theirs: str, name: str) -> MergeResult | None:
+    """``merge`` on the reduced texts, its edits made to OURS' whole text; None to merge whole."""
+    try:
+        ours_doc = _load(reduced.ours, name, "our")
+        theirs_doc = _load(reduced.theirs, name, "their")
+        base_data: Any = _load(reduced.base, name, "the common ancestor's").data
+    except DemandsError:
+        return None
     if theirs in (base, ours):
         return MergeResult(ours)
     if ours == base:
         return MergeResult(theirs, taken=1, changed=True)
-    theirs_doc, renumbered = _renumber(base_data, ours_doc, theirs_doc, name)
-    theirs = theirs_doc.text
+    try:
+        done = _apply(reduced.base, base_data, ours_doc, theirs_doc, name, known=(base, ours), used=reduced.omitted_ids)
+    except DemandsError:
+        return None
+    merger, merged, renumbered, theirs_reduced = done
+    if theirs_reduced.count("\n") != reduced.theirs.count("\n"):
+        return None  # renumbering moved their lines: their line numbers are the whole merge's to give
+    head = {k: v for k, v in merged.data.items() if k != "demands"}
+    if all(head != {k: v for k, v in d.items() if k != "demands"} for d in (ours_doc.data, theirs_doc.data, base_data)):
+        # Parties, rounds or statuses changed on both sides: the items left out are checked
+        # against the merged ones only by a whole parse.
+        return None
+    splices = [(s.start, s.end, s.text, s.order) for s in merger.editor.splices]
+    text = reduced.expand(splices)
+    if text is None:
+        return None
+    conflicts = list(merger.conflicts) + _lost_comments(base, text, theirs)
+    return MergeResult(text, conflicts, merger.taken, text != ours, renumbered=renumbered)
+
+
+def _apply(
+    base: str, base_data: Any, ours_doc: Document, theirs_doc: Document, name: str, *, known: Any, used: set[str]
+) -> tuple[Merger, Document, list[tuple[str, str]], str]:
+    """THEIRS' changes made to OURS: the merger (its editor and conflicts), the merged document,
+    the renumbering and THEIRS' text as renumbered. ``known``: the texts whose comment lines need
+    not come over again; ``used``: ids taken besides those of the three versions given."""
+    theirs_doc, renumbered = _renumber(base_data, ours_doc, theirs_doc, name, used)
     failure = ""
     for verbatim in (True, False):
-        merger = Merger(base, base_data, ours_doc, theirs_doc, verbatim)
+        merger = Merger(base, base_data, ours_doc, theirs_doc, verbatim, known=known)
         try:
             merger.run()
             text = merger.editor.result()
@@ -182,25 +232,42 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
         if merged.data != merger.editor.data:
             failure = "internal error: the merged text does not read back as intended (please report this)"
             continue
-        break
-    else:
-        raise DemandsError(f"cannot merge {name}: {failure}; {ours_only(name)}")
-    conflicts = list(merger.conflicts)
+        return merger, merged, renumbered, theirs_doc.text
+    raise DemandsError(f"cannot merge {name}: {failure}; {ours_only(name)}")
+
+
+def _lost_comments(base: str, text: str, theirs: str) -> list[Conflict]:
+    """A conflict naming the comment lines THEIRS added that the merged ``text`` lacks."""
     kept = _comment_lines(base) | _comment_lines(text)  # once: per comment line it made the merge quadratic
     lost = [
         (n, line.strip())
         for n, line in enumerate(theirs.split("\n"), 1)
         if line.lstrip().startswith("#") and line.strip() not in kept
     ]
-    if lost:
-        n, first = lost[0]
-        count = f"{len(lost)} comment lines" if len(lost) > 1 else "a comment line"
-        conflicts.append(
-            Conflict(
-                "comments",
-                f"theirs added {count} the merge cannot place (their line {n}: {show(first)}): copy it by hand",
-            )
+    if not lost:
+        return []
+    n, first = lost[0]
+    count = f"{len(lost)} comment lines" if len(lost) > 1 else "a comment line"
+    return [
+        Conflict(
+            "comments",
+            f"theirs added {count} the merge cannot place (their line {n}: {show(first)}): copy it by hand",
         )
+    ]
+
+
+def _merge(base: str, ours: str, theirs: str, name: str) -> MergeResult:
+    """``merge`` on the whole texts."""
+    ours_doc = _load(ours, name, "our")
+    theirs_doc = _load(theirs, name, "their")
+    base_data: Any = {} if _blank(base) else _load(base, name, "the common ancestor's").data
+    if theirs in (base, ours):
+        return MergeResult(ours)
+    if ours == base:
+        return MergeResult(theirs, taken=1, changed=True)
+    merger, _merged, renumbered, theirs = _apply(base, base_data, ours_doc, theirs_doc, name, known=None, used=set())
+    text = merger.editor.result()
+    conflicts = list(merger.conflicts) + _lost_comments(base, text, theirs)
     return MergeResult(text, conflicts, merger.taken, text != ours, renumbered=renumbered)
 
 

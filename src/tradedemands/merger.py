@@ -121,13 +121,16 @@ def _index(node: Node, value: Any, nodes: dict[int, Node], keys: dict[int, Node]
 class Merger:
     """Applies THEIRS' changes (against BASE) to an Editor over OURS, collecting conflicts."""
 
-    def __init__(self, base_text: str, base: Any, ours: Document, theirs: Document, verbatim: bool) -> None:
+    def __init__(
+        self, base_text: str, base: Any, ours: Document, theirs: Document, verbatim: bool, known: Any = None
+    ) -> None:
         if ours.node is None or theirs.node is None:  # pragma: no cover - store.parse always gives the tree
             raise DemandsError("internal error: a version has no node tree; nothing was changed")
         self.base = base
         self.ours = ours
         self.theirs = theirs
-        self.known = (base_text, ours.text)
+        #: Texts whose comment lines THEIRS' entries need not bring again (BASE's and OURS' whole texts).
+        self.known: tuple[str, ...] = tuple(known) if known is not None else (base_text, ours.text)
         self.verbatim = verbatim
         self.editor = Editor.of(ours.text, ours.node, ours.data, ours.newline)
         self.conflicts: list[Conflict] = []
