@@ -210,9 +210,9 @@ class Expected:
         except OSError:
             raise FileChanged(label) from None
         info = self.info
-        if info is not None and _identity(now) == _identity(info):
-            if max(info.st_mtime_ns, info.st_ctime_ns) < self.started - _RACY_NS:
-                return
+        settled = info is not None and max(info.st_mtime_ns, info.st_ctime_ns) < self.started - _RACY_NS
+        if settled and info is not None and _identity(now) == _identity(info):
+            return
         if self.same is None or not stat.S_ISREG(now.st_mode):
             raise FileChanged(label)
         try:
