@@ -79,10 +79,18 @@ def _(result: Log) -> None:
 
 def console(stderr: bool = False) -> Console:
     """A Rich console for stdout (or stderr) that never reads markup or emoji in what it prints."""
+    import os
+
     from rich.console import Console
 
+    from .tabletext import sized_environ
+
     _fit_encoding(sys.stderr if stderr else sys.stdout)
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    env = sized_environ(os.environ)
+    if env is os.environ:
+        return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    # COLUMNS=² passes Rich's isdigit() and fails its int(): it reads the size without them.
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, _environ=env)
 
 
 def _fit_encoding(stream: Any) -> None:

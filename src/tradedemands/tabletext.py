@@ -108,12 +108,25 @@ def _is_terminal(out: Any, env: Mapping[str, str]) -> bool:
         return False
 
 
+def size_setting(value: str | None) -> int | None:
+    """``COLUMNS`` or ``LINES`` as a number: ASCII digits only, anything else ignored (None), as
+    Rich ignores ``40x``. (Rich's own test, ``str.isdigit``, also passes ``²``, which ``int``
+    refuses, and reads ``٤٠`` as 40, which no terminal sets: ``sized_environ`` keeps both from it.)"""
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+def sized_environ(env: Mapping[str, str]) -> Mapping[str, str]:
+    """``env`` without a ``COLUMNS`` or ``LINES`` that ``size_setting`` ignores (``env`` itself
+    when there is none): what Rich's ``Console`` is given to read."""
+    bad = [name for name in ("COLUMNS", "LINES") if name in env and size_setting(env[name]) is None]
+    return {k: v for k, v in env.items() if k not in bad} if bad else env
+
+
 def _width(env: Mapping[str, str], dumb: bool) -> int:
     """``Console.size.width``: ``COLUMNS`` and ``LINES`` both given win; a dumb terminal is 80;
     else the first of stdin, stdout, stderr that is a terminal, ``COLUMNS`` over it, else 80."""
-    columns, lines = env.get("COLUMNS"), env.get("LINES")
-    fixed = int(columns) if columns is not None and columns.isdigit() else None
-    if fixed is not None and lines is not None and lines.isdigit():
+    fixed = size_setting(env.get("COLUMNS"))
+    if fixed is not None and size_setting(env.get("LINES")) is not None:
         return fixed
     if dumb:
         return 80
