@@ -372,6 +372,22 @@ class Grid:
             return None
         return cls(rows, count, rich)
 
+    def stacked(self, id_at: int, at: Sequence[int], shown: Screen) -> str:
+        """The rows as ``render._print_stacked`` has Rich print them, for a terminal too narrow
+        for their table: each row's id (column ``id_at``) alone on a line, in bold, whole; then
+        the value of each column in ``at`` indented by two and folded to the width, empty values
+        left out (below 3 cells, each whole on its line, as the id is)."""
+        bold = _painter(shown)("bold")
+        width = shown.width - 2
+        out: list[str] = []
+        for row in self.rows:
+            out.append(bold(row[id_at]))
+            if width < 1:
+                out.extend("  " + row[k] for k in at if row[k])
+                continue
+            out.extend("  " + line for k in at if row[k] for line in _wrap(row[k], width, True, self.rich))
+        return "".join(line + "\n" for line in out)
+
     def lines(
         self,
         headers: Sequence[str],
