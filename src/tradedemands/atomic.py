@@ -15,6 +15,7 @@ import contextlib
 import os
 import re
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -146,6 +147,83 @@ def remove_temps() -> None:
         _TEMPS.discard(tmp)
 
 
+# --- the version a writer read --------------------------------------------------------------
+
+#: How recent a file's last change may be (before the writer's read) and still leave a change in
+#: the same clock tick unseen by ``stat``: FAT keeps times to 2 s, network file systems' clocks skew.
+_RACY_NS = 2_000_000_000
+
+
+class FileChanged(DemandsError):
+    """The data file is no longer the version a write read (an editor, ``git pull``, ``sed -i``
+    or a sync tool changed it meanwhile): nothing was written."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(
+            f"{label} changed while demands was writing it (by another program); "
+            "nothing was written: run the command again"
+        )
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    """What changes when a file is replaced or written: its inode, size and modification times."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+class Expected:
+    """The version of a file a writer reads, checked again just before its rename (``replace``'s
+    ``expected``): is the file still the one read?
+
+    Make it just *before* reading the file (it keeps the file's ``stat`` and the clock then),
+    then give it ``same``: whether a file's bytes are those read (``bytes == read`` or a hash of
+    them). ``check`` is cheap when the file's ``stat`` is unchanged and its last change was
+    well before the read; otherwise it reads the file and asks ``same``."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self.same: Callable[[bytes], bool] | None = None
+        self._seen(None)
+
+    def _seen(self, info: os.stat_result | None) -> None:
+        """Take the file's stat (``info``, else now) as that of the version read."""
+        self.started = time.time_ns()
+        if info is None:
+            try:
+                info = os.stat(self.path)
+            except OSError:
+                info = None
+        self.info = info
+
+    def holds(self, same: Callable[[bytes], bool]) -> Expected:
+        """Give the test of a file's bytes (True: they are the version read); returns self."""
+        self.same = same
+        return self
+
+    def check(self, label: str) -> None:
+        """Raise FileChanged (naming ``label``) unless the file still holds the version read: gone,
+        not a regular file, other bytes. A file touched, or replaced by the same bytes (a
+        ``git checkout`` of the same version), is still that version."""
+        from .files import read_regular
+
+        try:
+            now = os.stat(self.path)
+        except OSError:
+            raise FileChanged(label) from None
+        info = self.info
+        settled = info is not None and max(info.st_mtime_ns, info.st_ctime_ns) < self.started - _RACY_NS
+        if settled and info is not None and _identity(now) == _identity(info):
+            return
+        if self.same is None or not stat.S_ISREG(now.st_mode):
+            raise FileChanged(label)
+        try:
+            raw = read_regular(self.path, now.st_size, label=label)
+        except (OSError, DemandsError):  # gone, grown, not a regular file any more
+            raise FileChanged(label) from None
+        if not self.same(raw):
+            raise FileChanged(label)
+        self._seen(now)
+
+
 # --- replacing a file ------------------------------------------------------------------------
 
 Content = bytes | Callable[[IO[bytes]], None]
@@ -190,13 +268,16 @@ def replace(
     label: str | None = None,
     durable: bool = True,
     then: Callable[[], None] | None = None,
+    expected: Expected | None = None,
 ) -> None:
     """Replace ``path`` (through a symlink, its target) with ``content``, atomically.
 
     ``content`` is the bytes, or a function that writes them to a binary handle. The file
     keeps its mode (and owner, where allowed); a new one gets 0666 less the umask.
     ``durable`` fsyncs the file before and its folder after the rename. ``then`` runs right
-    after the rename with signals held off (the undo record of a write).
+    after the rename with signals held off (the undo record of a write). ``expected``: the
+    version of the file the content was made from; just before the rename the file must still
+    be it, else FileChanged and nothing is written.
 
     Raises DemandsError, naming ``label`` (default: the path), the cause and that the file
     is unchanged, for a read-only file, something that is not a regular file, and every
@@ -223,7 +304,11 @@ def replace(
     try:
         # Keep the owner too (root editing someone's file; others may only keep a group), and the mode.
         _fill(fd, content, (info.st_uid, info.st_gid) if info else None, mode, durable)
+        if expected is not None:
+            expected.check(shown)  # the file read whole again if need be, while signals may come
         with deferred():
+            if expected is not None:
+                expected.check(shown)  # a stat: the last moment before the rename
             os.replace(tmp, target)
             done = True
             _TEMPS.discard(tmp)

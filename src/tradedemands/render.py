@@ -79,10 +79,18 @@ def _(result: Log) -> None:
 
 def console(stderr: bool = False) -> Console:
     """A Rich console for stdout (or stderr) that never reads markup or emoji in what it prints."""
+    import os
+
     from rich.console import Console
 
+    from .tabletext import sized_environ
+
     _fit_encoding(sys.stderr if stderr else sys.stdout)
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    env = sized_environ(os.environ)
+    if env is os.environ:
+        return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    # COLUMNS=² passes Rich's isdigit() and fails its int(): it reads the size without them.
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, _environ=env)
 
 
 def _fit_encoding(stream: Any) -> None:
@@ -122,6 +130,8 @@ def status_style(status: str, closed: Collection[str]) -> str:
 OPTIONAL_COLUMNS = ("priority", "topic", "round", "kind", "party", "updated", "due", "status", "date")
 #: The width a text column (a title, a note) needs before optional columns are given room.
 TEXT_MIN_WIDTH = 20
+#: The narrowest a text column is drawn beside a whole id: narrower, each item is a block of lines.
+TEXT_NARROWEST = 10
 
 
 def print_rows(rows: Rows, vocab: Vocabulary | None = None, title: str | None = None) -> None:
@@ -143,8 +153,15 @@ def _print_lines(rows: Rows, vocab: Vocabulary | None) -> bool:
     grid = tabletext.Grid.of(cells, len(rows.columns))
     if screen is None or grid is None:
         return False
-    shown = fitting_columns(rows, screen.width, widest=dict(zip(rows.columns, grid.widest, strict=True)).get)
+    widest = dict(zip(rows.columns, grid.widest, strict=True)).get
+    shown = fitting_columns(rows, screen.width, widest=widest)
     at = [rows.columns.index(column) for column in shown]
+    if stacks(rows, shown, screen.width, widest):
+        lines = grid.stacked(rows.columns.index("id"), [n for n, c in zip(at, shown, strict=True) if c != "id"], screen)
+        _fit_encoding(sys.stdout)
+        sys.stdout.write(lines)
+        sys.stdout.flush()
+        return True
     styles = None
     if screen.colors and ("kind" in shown or ("status" in shown and vocab is not None)):
         styles = [
@@ -174,6 +191,9 @@ def _print_rows(rows: Rows, vocab: Vocabulary | None, title: str | None) -> None
 
     out = console()
     shown = fitting_columns(rows, out.width)
+    if stacks(rows, shown, out.width):
+        _print_stacked(rows, shown, title)
+        return
     table = Table(
         title=cell(title) if title else None, header_style="bold", show_edge=False, pad_edge=False, expand=False
     )
@@ -210,6 +230,46 @@ def fitting_columns(rows: Rows, width: int, widest: Callable[[str], int | None] 
         if column in shown:
             shown.remove(column)
     return shown
+
+
+def stacks(rows: Rows, shown: list[str], width: int, widest: Callable[[str], int | None] | None = None) -> bool:
+    """Whether the ``shown`` columns of ``rows`` cannot be a table ``width`` cells wide: the id
+    column whole (an id is never cut) and every other column at least TEXT_NARROWEST cells (or
+    its widest line, when narrower) do not fit. ``print_rows`` then draws each row as a block
+    (``_print_stacked``). ``widest(column)``: each column's widest line, when already measured."""
+    if "id" not in shown or len(shown) < 2:
+        return False
+
+    def need(column: str) -> int:
+        known = widest(column) if widest is not None else None
+        line = max(cell_len(column), known if known is not None else _widest(rows, column))
+        return line if column == "id" else min(line, TEXT_NARROWEST)
+
+    return sum(map(need, shown)) + 3 * (len(shown) - 1) > width
+
+
+def _print_stacked(rows: Rows, shown: list[str], title: str | None) -> None:
+    """``rows`` as blocks of lines, for a terminal too narrow for their table (``stacks``): the
+    id alone on its line, in bold and whole (wider than the terminal, the terminal wraps it),
+    then each other shown column's value indented by two and wrapped (whole below 3 cells),
+    empty values left out. ``tabletext.Grid.stacked`` writes the same bytes."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    out = console()
+    if title:
+        out.print(cell(title), soft_wrap=True)
+    n = rows.columns.index("id")
+    others = [rows.columns.index(column) for column in shown if column != "id"]
+    for row in rows.rows:
+        out.print(Text(visible(str(row[n] or "")), style="bold"), soft_wrap=True)
+        for k in others:
+            if row[k] is None or not str(row[k]):
+                continue
+            if out.width < 3:  # no room for a column: the text whole, as the id is
+                out.print(Text("  ") + cell(row[k]), soft_wrap=True)
+            else:
+                out.print(Padding(cell(row[k]), (0, 0, 0, 2)))
 
 
 def _widest(rows: Rows, column: str) -> int:

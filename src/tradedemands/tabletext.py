@@ -19,7 +19,7 @@ output's encoding is not UTF. Neither this module nor the uncoloured path import
 
 ``Grid.of(cells)`` measures a table's cells once (``render.fitting_columns`` chooses the columns
 from those widths) and ``Grid.lines`` draws the chosen columns. What is left to Rich (either
-returns None): a cell holding a tab, a column too narrow to hold one character, a table wider
+returns None): a header holding a tab, a column too narrow to hold one character, a table wider
 than the terminal (Rich crops it), consoles Rich treats specially (``screen``: Windows, Jupyter,
 IDLE), or a Rich without the text-measuring functions used here.
 """
@@ -108,12 +108,25 @@ def _is_terminal(out: Any, env: Mapping[str, str]) -> bool:
         return False
 
 
+def size_setting(value: str | None) -> int | None:
+    """``COLUMNS`` or ``LINES`` as a number: ASCII digits only, anything else ignored (None), as
+    Rich ignores ``40x``. (Rich's own test, ``str.isdigit``, also passes ``²``, which ``int``
+    refuses, and reads ``٤٠`` as 40, which no terminal sets: ``sized_environ`` keeps both from it.)"""
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+def sized_environ(env: Mapping[str, str]) -> Mapping[str, str]:
+    """``env`` without a ``COLUMNS`` or ``LINES`` that ``size_setting`` ignores (``env`` itself
+    when there is none): what Rich's ``Console`` is given to read."""
+    bad = [name for name in ("COLUMNS", "LINES") if name in env and size_setting(env[name]) is None]
+    return {k: v for k, v in env.items() if k not in bad} if bad else env
+
+
 def _width(env: Mapping[str, str], dumb: bool) -> int:
     """``Console.size.width``: ``COLUMNS`` and ``LINES`` both given win; a dumb terminal is 80;
     else the first of stdin, stdout, stderr that is a terminal, ``COLUMNS`` over it, else 80."""
-    columns, lines = env.get("COLUMNS"), env.get("LINES")
-    fixed = int(columns) if columns is not None and columns.isdigit() else None
-    if fixed is not None and lines is not None and lines.isdigit():
+    fixed = size_setting(env.get("COLUMNS"))
+    if fixed is not None and size_setting(env.get("LINES")) is not None:
         return fixed
     if dumb:
         return 80
@@ -234,8 +247,9 @@ def _widths(columns: list[_Column], wrapable: list[bool], limit: int) -> list[in
 
 
 def _measure(text: str, cell_len: Callable[[str], int]) -> tuple[int, int]:
-    """``Text.__rich_measure__``: (longest word, widest line) in cells."""
-    if text.isascii() and "\n" not in text:
+    """``Text.__rich_measure__``: (longest word, widest line) in cells (a tab measured as Rich
+    measures it, unexpanded: no cell)."""
+    if text.isascii() and "\n" not in text and "\t" not in text:
         words = text.split()
         return (max(map(len, words)) if words else len(text)), len(text)
     lines = text.splitlines()
@@ -246,13 +260,16 @@ def _measure(text: str, cell_len: Callable[[str], int]) -> tuple[int, int]:
 
 def _wrap(text: str, width: int, fold: bool, rich: Any) -> list[str]:
     """``Text.wrap`` then ``Lines.justify("left")``: the lines of a cell, each exactly ``width``
-    cells. ``fold`` wraps long words (an id column is never wrapped; too long, it ends in "…")."""
-    if text.isascii() and len(text) <= width and "\n" not in text:
+    cells. ``fold`` wraps long words (an id column is never wrapped; too long, it ends in "…").
+    Tabs are expanded on each line first, as ``Text.wrap`` does."""
+    if text.isascii() and len(text) <= width and "\n" not in text and "\t" not in text:
         return [text + " " * (width - len(text))]
     cells, divide_line = rich
     cell_len = cells.cell_len
     out = []
     for line in text.split("\n"):
+        if "\t" in line:
+            line = _expand_tabs(line, cell_len)
         if fold:
             breaks = _divide_ascii(line, width) if line.isascii() else divide_line(line, width, fold=True)
             bounds = [0, *breaks, len(line)]
@@ -278,6 +295,24 @@ def _wrap(text: str, width: int, fold: bool, rich: Any) -> list[str]:
                     piece += " " * (width - size)
             out.append(piece)
     return out
+
+
+def _expand_tabs(line: str, cell_len: Callable[[str], int], size: int = 8) -> str:
+    """``Text.expand_tabs``: each tab of a line becomes a space, then more up to the next
+    multiple of ``size`` cells (counted in cells, each piece between tabs measured alone)."""
+    pieces = line.split("\t")
+    position = 0
+    out = []
+    for piece in pieces[:-1]:
+        piece += " "
+        position += cell_len(piece)
+        remainder = position % size
+        if remainder:
+            piece += " " * (size - remainder)
+            position += size - remainder
+        out.append(piece)
+    out.append(pieces[-1])
+    return "".join(out)
 
 
 _WORD = re.compile(r"\s*\S+\s*")
@@ -312,7 +347,7 @@ class Grid:
     """A table's cells as they are shown (``escape.visible`` of each value), measured once:
     ``widest[i]``, the widest line of column ``i``'s body cells in terminal cells (for choosing
     columns: ``render.fitting_columns``), and what ``lines`` needs to draw any of its columns.
-    None when this module cannot draw them (a cell holds a tab, or Rich lacks what it uses)."""
+    None when this module cannot draw them (Rich lacks what it uses)."""
 
     def __init__(self, rows: Sequence[Sequence[str]], count: int, rich: Any) -> None:
         self.rows = rows
@@ -331,12 +366,27 @@ class Grid:
     @classmethod
     def of(cls, rows: Sequence[Sequence[str]], count: int) -> Grid | None:
         """The grid of ``rows`` (the shown text of each of ``count`` cells a row), or None when
-        this module leaves them to Rich: a cell holds a tab (Rich expands it), or Rich lacks
-        what is used here."""
+        Rich lacks what is used here (this module then leaves them to Rich)."""
         rich = _rich()
-        if rich is None or any("\t" in text for row in rows for text in row):
+        if rich is None:
             return None
         return cls(rows, count, rich)
+
+    def stacked(self, id_at: int, at: Sequence[int], shown: Screen) -> str:
+        """The rows as ``render._print_stacked`` has Rich print them, for a terminal too narrow
+        for their table: each row's id (column ``id_at``) alone on a line, in bold, whole; then
+        the value of each column in ``at`` indented by two and folded to the width, empty values
+        left out (below 3 cells, each whole on its line, as the id is)."""
+        bold = _painter(shown)("bold")
+        width = shown.width - 2
+        out: list[str] = []
+        for row in self.rows:
+            out.append(bold(row[id_at]))
+            if width < 1:
+                out.extend("  " + row[k] for k in at if row[k])
+                continue
+            out.extend("  " + line for k in at if row[k] for line in _wrap(row[k], width, True, self.rich))
+        return "".join(line + "\n" for line in out)
 
     def lines(
         self,

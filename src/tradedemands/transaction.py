@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import cache
-from .atomic import replace
+from .atomic import Expected, replace
 from .collector import paused
 from .document import Document, load, parse
 from .editor import Editor
@@ -155,7 +155,8 @@ def transact(
     whole intended data is validated; otherwise the whole new text is re-parsed, validated
     and compared. New or changed source quotes are checked. ``what`` (or ``what(result)``)
     names the change in the undo journal. Returns ``change``'s result and whether the file
-    was written.
+    was written. Just before the rename the file must still be the version read (another
+    program may have saved it meanwhile): else ``atomic.FileChanged`` and nothing is written.
 
     An undo record that cannot be kept (state folder full or read-only, a damaged journal
     set aside) does not stop the write: ``warn`` gets one line saying so (default: a
@@ -166,12 +167,15 @@ def transact(
     say = warn or warn_by_default
     previews = _PREVIEWS.get()
     with _guarded(path, previews), paused():
+        expected = Expected(path)
         doc = load(path, edit=True)
         warm = doc.node is None
         root = lazy_root(doc.text, doc.spans) if warm and doc.spans else None
         if warm and root is None:
+            expected = Expected(path)
             doc = load(path, tree=True)
             warm = False
+        expected.holds(_same_as(doc))
         editor = Editor.of(doc.text, root if root is not None else doc.node, doc.data, doc.newline)  # type: ignore[arg-type]
         result = change(doc, editor)
         if not editor.splices:
@@ -221,8 +225,17 @@ def transact(
 
                 keep(key, new_text, path, written, spans, doc.cached, (doc.text, editor.splices))
 
-        replace(path, raw, label=str(path), then=remember)
+        replace(path, raw, label=str(path), then=remember, expected=expected)
     return result, True
+
+
+def _same_as(doc: Document) -> Callable[[bytes], bool]:
+    """Whether a file's bytes are those ``doc`` was read from: their hash against the cache key
+    when the document came through the cache, else the bytes themselves."""
+    if doc.cached is not None:
+        key = doc.cached.key
+        return lambda raw: cache.key_of(raw) == key
+    return lambda raw: raw == encode(doc.text, doc.bom)
 
 
 def check_whole(doc: Document, editor: Editor, new_text: str) -> tuple[list[list[int]], Any]:
@@ -287,7 +300,9 @@ def undo(path: Path, warn: Warn | None = None) -> Undone:
         if not journal:
             raise DemandsError(f"nothing to undo: no write by demands to {path} is recorded")
         last = journal[-1]
+        expected = Expected(path)
         text, bom, _newline = read_text(path)
+        expected.holds(lambda raw: raw == encode(text, bom))
         current = sha(text)
         if current == last["before"] and current != last["after"]:
             if previews is not None:
@@ -327,5 +342,5 @@ def undo(path: Path, warn: Warn | None = None) -> Undone:
             if failure:
                 say(f"{failure}; the file is reverted, and the next 'demands undo' will clear this record")
 
-        replace(path, encode(before, bom), label=str(path), then=pop)
+        replace(path, encode(before, bom), label=str(path), then=pop, expected=expected)
     return Undone(str(last.get("what")))

@@ -34,9 +34,15 @@ class Run:
 
 
 def begin() -> None:
-    """Start a run (the command line's entry point calls this): no dry run, pager allowed."""
+    """Start a run (the command line's entry point calls this): no dry run, pager allowed, and
+    a ``COLUMNS`` or ``LINES`` that is not a number in ASCII digits (``²``, ``40x``) unset, so
+    that Rich, Typer's help, the table renderer and the pager all ignore it alike."""
     Run.dry_run = False
     Run.pager = True
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is not None and not (value.isascii() and value.isdigit()):
+            del os.environ[name]
 
 
 class Format(str, Enum):
