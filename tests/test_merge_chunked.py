@@ -177,7 +177,52 @@ def test_an_omitted_item_id_counts_when_renumbering() -> None:
         ("- id: no\n  title: x\n", None),  # a YAML boolean
         ("- title: x\n  id: US-1\n", None),
         ('- id: "US-\\x31"\n', None),  # an escape
+        ("- id: US-3.1\n  title: x\n", "us-3.1"),  # ids as validate takes them: dots, underscores
+        ("- id: US_3\n  title: x\n", "us_3"),
+        ("- id: A\n  title: x\n", "a"),
+        ("- id: True\n  title: x\n", None),
+        ("- id: US-3.\n  title: x\n", None),
     ],
 )
 def test_item_id_reads_only_what_is_certain(chunk: str, expected: str | None) -> None:
     assert item_id(chunk) == expected
+
+
+def test_a_round_gone_on_one_side_is_checked_against_the_items_left_out() -> None:
+    """THEIRS drops a round that only an item nobody touched uses: the whole merge refuses (their
+    version does not load), and so must the reduced one, never writing a file that fails validate."""
+    base = BASE.replace(
+        "  - {id: r2, date: 2018-06-01, place: Washington}\n",
+        "  - {id: r2, date: 2018-06-01, place: Washington}\n  - {id: r3, date: 2018-07-02, place: Geneva}\n",
+    )
+    listed = items(base)
+    iid, _start, end = listed[len(listed) // 2]
+    base = base[:end] + "      - {date: 2018-07-02, round: r3, note: geneva}\n" + base[end:]
+    _first, start, end = listed[1]
+    ours = base[:start] + re.sub(r"title: ", "title: Ours ", base[start:end], count=1) + base[end:]
+    theirs = base.replace("  - {id: r3, date: 2018-07-02, place: Geneva}\n", "")
+    reduced = reduce(base, ours, theirs)
+    assert reduced is not None and iid.lower() not in {i.lower() for i in _kept_ids(reduced.ours)}
+    assert _reduced_merge(reduced, base, ours, theirs, "demands.yaml") is None
+    with pytest.raises(DemandsError, match=r"their version does not load \(line \d+, column \d+: .*unknown round 'r3'"):
+        merge(base, ours, theirs, "demands.yaml")
+
+
+def test_a_round_added_on_one_side_still_takes_the_reduced_path() -> None:
+    """Adding a round keeps every left-out item valid: the merge stays reduced and equals the whole one."""
+    listed = items(BASE)
+    _first, start, end = listed[1]
+    ours = BASE[:start] + re.sub(r"title: ", "title: Ours ", BASE[start:end], count=1) + BASE[end:]
+    theirs = BASE.replace(
+        "  - {id: r2, date: 2018-06-01, place: Washington}\n",
+        "  - {id: r2, date: 2018-06-01, place: Washington}\n  - {id: r3, date: 2018-07-02, place: Geneva}\n",
+    )
+    reduced = reduce(BASE, ours, theirs)
+    assert reduced is not None
+    result = _reduced_merge(reduced, BASE, ours, theirs, "demands.yaml")
+    assert result is not None and "Geneva" in result.text and "title: Ours " in result.text
+    assert outcome(result) == whole(BASE, ours, theirs)
+
+
+def _kept_ids(text: str) -> list[str]:
+    return [m.group(1) for m in ITEM.finditer(text)]

@@ -26,15 +26,24 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .chunks import keys_of, split
 
-#: An item whose first line is ``- id: <id>``, the id plain (with a hyphen: never a YAML
-#: boolean, null or number) or quoted without escapes; then the end of that line.
-_ID_LINE = re.compile(r"( *)- id: *(?:([^\W\d_][\w]*(?:-\w+)+)|'([^'\n]*)'|\"([^\"\\\n]*)\") *(?:#[^\n]*)?\r?\n")
+#: A plain id as item ids are written (``US-3``, ``US-3.1``, ``US_3``): a letter first, then
+#: letters, digits, ``_``, ``.`` and ``-``; never a YAML number, and YAML's words for
+#: true, false and null are refused in ``item_id``.
+_PLAIN_ID = r"[^\W\d_][\w.]*(?:-[\w.]+)*"
+#: An item whose first line is ``- id: <id>``, the id plain or quoted without escapes; then the
+#: end of that line.
+_ID_LINE = re.compile(r"( *)- id: *(?:(" + _PLAIN_ID + r")|'([^'\n]*)'|\"([^\"\\\n]*)\") *(?:#[^\n]*)?\r?\n")
 #: Anything in a chunk's text that may be an item id (a link target), plain or quoted.
-_TOKEN = re.compile(r"[^\W\d_]\w*(?:-\w+)+")
+_TOKEN = re.compile(_PLAIN_ID)
+#: Plain words that YAML 1.2 reads as something other than text, and those YAML 1.1 did (such
+#: an item is kept rather than trusted).
+_NOT_TEXT = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
 
 
 def item_id(chunk: str) -> str | None:
@@ -48,6 +57,8 @@ def item_id(chunk: str) -> str | None:
         rest = chunk[found.end() :]
         keys = len(found.group(1)) + 2
         if rest and not (rest.startswith(" " * keys) and rest[keys : keys + 1] not in (" ", "#", "\r", "\n", "")):
+            return None
+        if value.lower() in _NOT_TEXT or value.endswith("."):
             return None
         return value.lower()
     value = found.group(3) if found.group(3) is not None else found.group(4)
@@ -153,7 +164,7 @@ def reduce(base: str, ours: str, theirs: str) -> Reduced | None:
     while todo:
         text, a, z = todo.pop()
         for token in _TOKEN.findall(text, a, z):
-            hit = by_id.get(token.lower())
+            hit = by_id.get(token.rstrip(".").lower())
             if hit is not None and o.keys[hit] not in keep:
                 keep.add(o.keys[hit])
                 todo.append((o.text, *o.bounds[hit]))
@@ -191,3 +202,30 @@ def reduce(base: str, ours: str, theirs: str) -> Reduced | None:
             pieces.append((size, v.end, len(v.text) - v.end))
         texts.append("".join(parts))
     return Reduced(texts[0], texts[1], texts[2], omitted_ids, len(left_out), o.text, pieces, gaps)
+
+
+#: The parts of a file's head that items are checked against.
+_HEAD_RULES = ("parties", "rounds", "statuses")
+
+
+def head_covers(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    """Whether every item valid against the head ``old`` (a loaded file's data, its ``demands``
+    aside) is valid against ``new``: ``new`` keeps each party, round and status of ``old`` as it
+    was and only adds others, and declares its own statuses exactly when ``old`` does. An item the
+    merge leaves out is checked only against its own version's head, so the reduced merge is
+    exact only when the merged head, OURS' and THEIRS' each cover BASE's."""
+    if ("statuses" in new) != ("statuses" in old):
+        return False
+    for key in _HEAD_RULES:
+        was, now = old.get(key), new.get(key)
+        if was is None or was == now:
+            continue
+        if isinstance(was, dict) and isinstance(now, dict):
+            if any(k not in now or now[k] != v for k, v in was.items()):
+                return False
+        elif isinstance(was, list) and isinstance(now, list):
+            if any(entry not in now for entry in was):
+                return False
+        else:
+            return False
+    return True

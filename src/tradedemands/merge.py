@@ -179,6 +179,8 @@ def merge(base: str, ours: str, theirs: str, name: str = "the file") -> MergeRes
 
 def _reduced_merge(reduced: Any, base: str, ours: str, theirs: str, name: str) -> MergeResult | None:
     """``merge`` on the reduced texts, its edits made to OURS' whole text; None to merge whole."""
+    from .chunkmerge import head_covers
+
     try:
         ours_doc = _load(reduced.ours, name, "our")
         theirs_doc = _load(reduced.theirs, name, "their")
@@ -196,10 +198,9 @@ def _reduced_merge(reduced: Any, base: str, ours: str, theirs: str, name: str) -
     merger, merged, renumbered, theirs_reduced = done
     if theirs_reduced.count("\n") != reduced.theirs.count("\n"):
         return None  # renumbering moved their lines: their line numbers are the whole merge's to give
-    head = {k: v for k, v in merged.data.items() if k != "demands"}
-    if all(head != {k: v for k, v in d.items() if k != "demands"} for d in (ours_doc.data, theirs_doc.data, base_data)):
-        # Parties, rounds or statuses changed on both sides: the items left out are checked
-        # against the merged ones only by a whole parse.
+    if not all(head_covers(d, base_data) for d in (merged.data, ours_doc.data, theirs_doc.data)):
+        # A party, round or status of BASE's changed or gone (on either side, or in the merge):
+        # the items left out are checked against it only by a whole parse.
         return None
     splices = [(s.start, s.end, s.text, s.order) for s in merger.editor.splices]
     text = reduced.expand(splices)
