@@ -186,10 +186,11 @@ def parse_chunk(chunk: str, label: str) -> Chunk | None:
 # --- loading through the cache -------------------------------------------------------------------
 
 
-def load(text: str, path: Path, key: str) -> Entry | None:
+def load(text: str, path: Path, key: str, persist: bool = True) -> Entry | None:
     """The validated data of ``text`` (the file at ``path``, whose bytes have the cache key
     ``key``) read as chunks, reusing every item the cache holds from the version before
-    (``cache.previous``), stored in the cache as the entry of ``key``; None when the layout
+    (``cache.previous``), stored in the cache as the entry of ``key``; without ``persist``
+    (the cache off) every chunk is parsed and nothing is looked up or stored. None when the layout
     does not split, a chunk does not parse alone, or anything is wrong with the file (the
     caller then parses it whole, and reports what is wrong exactly as it stands)."""
     import threading
@@ -200,15 +201,18 @@ def load(text: str, path: Path, key: str) -> Entry | None:
     # The entry of the version before is found, read and checked (file reads and hashing
     # free the interpreter) while this text is split and its chunks are keyed.
     found: list[Entry | None] = []
-    finding = threading.Thread(target=lambda: found.append(cache.previous(source, key)), daemon=True)
+    finding = threading.Thread(target=lambda: found.append(cache.previous(source, key) if persist else None))
+    finding.daemon = True
     finding.start()
     try:
-        return _load(text, path, key, source, found, finding)
+        return _load(text, path, key, source, found, finding, persist)
     finally:
         finding.join()
 
 
-def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None], finding: Any) -> Entry | None:
+def _load(
+    text: str, path: Path, key: str, source: str, found: list[Entry | None], finding: Any, persist: bool
+) -> Entry | None:
     import json
 
     from yaml.nodes import MappingNode
@@ -233,7 +237,7 @@ def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None
     if demands is None or demands.start_mark.index != layout.key_at or rest.get("demands", 0) is not None:
         return None
     bounds = layout.bounds()
-    keys = keys_of(text, bounds)
+    keys = keys_of(text, bounds) if persist else [""] * len(bounds)  # (keys only find and store items)
     context = key_of(skeleton)
     finding.join()
     before = found[0] if found else None
@@ -277,12 +281,14 @@ def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None
 
     if validation.check(data, text_of, items=only):
         return None
-    for k in fresh:
-        lines[k] = cache.dumps(items[k]).encode("utf-8")
     spans = [[a, a + end] for (a, _b), end in zip(bounds, ends, strict=True)]
     if len(spans) < 2 or min(ends) < 0:
         spans = []
     records = [[k, end] for k, end in zip(keys, ends, strict=True)]
+    if not persist:  # no item's JSON made: nothing is stored
+        return cache.Entry(key, source, context, records, spans, data, lines=[], end=layout.end)
+    for k in fresh:
+        lines[k] = cache.dumps(items[k]).encode("utf-8")
     cache.put(key, data, spans, source=source, context=context, end=layout.end, chunks=records, lines=lines)
     return cache.Entry(key, source, context, records, spans, data, lines=lines, end=layout.end)
 
@@ -324,6 +330,8 @@ def remember(
     the text before and the splices that made this one of it, when a command wrote it)."""
     from . import cache
 
+    if not cache.enabled() or cache.secret() is None:
+        return None  # nothing would be stored: no chunk keys or item JSON made for nothing
     items = data.get("demands") if isinstance(data, dict) else None
     if before is not None and edit is not None and isinstance(items, list) and len(spans) == len(items):
         made = after_edit(before, edit[0], text, edit[1], spans, items)
