@@ -252,7 +252,7 @@ def open_folder(folder: str | os.PathLike[str], create: bool = True) -> int:
     the caller to treat as "cannot write there"."""
     if create:
         os.makedirs(folder, mode=0o700, exist_ok=True)
-    if portable.windows() or os.open not in os.supports_dir_fd:
+    if portable.windows() or not {os.open, os.rename, os.link, os.unlink} <= os.supports_dir_fd:  # (replace: as rename)
         if not os.path.isdir(folder):
             raise NotADirectoryError(errno.ENOTDIR, "not a folder", os.fspath(folder))
         return -1
@@ -308,7 +308,7 @@ def write_private(
             with deferred():
                 if exclusive:  # a hard link fails on an existing name; the temporary name then goes
                     if dir_fd >= 0:
-                        os.link(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+                        os.link(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
                     else:
                         os.link(place(tmp), place(name))
                 else:
