@@ -146,3 +146,20 @@ def test_an_undo_journal_that_is_a_link_is_set_aside_not_written_through(workspa
     ), done.stderr
     assert not journal.is_symlink() and stat.S_IMODE(journal.stat().st_mode) == 0o600
     assert json.loads(journal.read_bytes())[0]["what"].startswith("note US-1")
+
+
+def test_an_undo_journal_of_another_user_is_not_applied(workspace: Path, data_file: Path) -> None:
+    if os.geteuid() != 0:
+        import pytest
+
+        pytest.skip("needs root to give the journal away")
+    assert demands_cmd("note", "US-1", "mine", cwd=workspace).returncode == 0
+    journal = journal_path(data_file)
+    os.chown(journal, 12345, 12345)
+    before = data_file.read_bytes()
+    done = demands_cmd("undo", cwd=workspace)
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"demands: the undo journal {journal} belongs to another user; remove it\n",
+    )
+    assert data_file.read_bytes() == before

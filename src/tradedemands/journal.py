@@ -89,6 +89,9 @@ def read_journal(path: Path, *, set_damaged_aside: bool = True) -> list[dict[str
     """
     journal = journal_path(path)
     try:
+        if hasattr(os, "geteuid") and os.lstat(journal).st_uid != os.geteuid():
+            # its splices would be applied by undo: only a journal of this user's own is read
+            raise DemandsError(f"the undo journal {journal} belongs to another user; remove it")
         raw = read_regular(journal, settings.max_bytes(), label=str(journal), follow=False)
     except (FileNotFoundError, NotADirectoryError):
         return []
