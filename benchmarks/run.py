@@ -187,7 +187,7 @@ def _main() -> None:
         print(f"100,000 items: {huge.stat().st_size / 1e6:.0f} MB", flush=True)
         floor = median([*parse_floor[:-1], str(huge)], env, ROOT, 1)
         for name, argv, prepare in [
-            ("validate (no cache)", ["validate"], cold_cache),
+            ("validate, empty cache folder", ["validate"], cold_cache),
             ("list -o json, first run", ["list", "-o", "json"], cold_cache),
             ("list --party us", ["list", "--party", "us"], None),
             ("show US-7", ["show", "US-7"], None),
@@ -199,6 +199,11 @@ def _main() -> None:
         ]:
             ours = median([DEMANDS, *argv, "-f", str(huge)], env, ROOT, 1, prepare)
             figure(f"{name}, 100,000 items", ours, floor, None, max_mb=1024)
+        # The cache off: still item by item, storing nothing (review of 16, finding 5).
+        off = {**env, "DEMANDS_NO_CACHE": "1"}
+        for name, argv in [("validate", ["validate"]), ("mark US-9 rejected", ["mark", "US-9", "rejected"])]:
+            ours = median([DEMANDS, *argv, "-f", str(huge)], off, ROOT, 1)
+            figure(f"{name}, DEMANDS_NO_CACHE=1, 100,000 items", ours, floor, None, max_mb=1024)
         # Two versions at once: the file against the commit before, cold and warm.
         subprocess.run([*git, "init", "-q"], cwd=huge.parent, check=True)
         subprocess.run([*git, "add", "demands.yaml"], cwd=huge.parent, check=True)

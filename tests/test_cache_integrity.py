@@ -21,11 +21,15 @@ def the_entry(workspace: Path) -> Path:
 
 
 def forge(entry: Path, payload: Any) -> None:
-    """Rewrite an entry with ``payload`` and a hash that matches it (only a deliberate forger
-    could do this; the cache must still not crash on what it holds)."""
+    """Rewrite an entry with ``payload`` and an HMAC that matches it (only someone holding the
+    user's key could do this; the cache must still not crash on what it holds)."""
+    import hmac
+
     key = entry.name.removesuffix(cache.SUFFIX)
     body = json.dumps(payload, separators=(",", ":")).encode()
-    digest = hashlib.sha256(body).hexdigest().encode()
+    secret = cache.secret()
+    assert secret is not None
+    digest = hmac.new(secret, body, "sha256").hexdigest().encode()
     entry.write_bytes(cache._header(key) + digest + cache._PAYLOAD + body + b"}")
 
 
@@ -60,7 +64,7 @@ def test_a_flipped_bit_anywhere_makes_the_entry_a_miss(run, workspace: Path, whe
     raw = bytearray(entry.read_bytes())
     at = {
         "a title": raw.index(b"Cut tariffs to the US level"),  # 'C' -> 'B': still valid JSON
-        "the hash": raw.index(b'"sha256":"') + 12,
+        "the hash": raw.index(b'"hmac":"') + 10,
         "the format": raw.index(b'"format":"') + 10,
         "the last byte": len(raw) - 1,
     }[where]
@@ -177,7 +181,11 @@ def test_entries_are_one_json_document_named_by_their_key(run, workspace: Path, 
     key = cache.key_of(data_file.read_bytes())
     assert entry.name == f"{key}.demands-cache.json"
     document = json.loads(entry.read_bytes())
-    assert list(document) == ["format", "key", "sha256", "payload"]
+    assert list(document) == ["format", "key", "hmac", "payload"]
     assert document["key"] == key
     body = entry.read_bytes()[entry.read_bytes().index(b'"payload":') + 10 : -1]
-    assert document["sha256"] == hashlib.sha256(body).hexdigest()
+    import hmac
+
+    secret = cache.secret()
+    assert secret is not None
+    assert document["hmac"] == hmac.new(secret, body, "sha256").hexdigest()

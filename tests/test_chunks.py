@@ -227,7 +227,7 @@ def test_one_title_changed_parses_one_item(data_file: Path) -> None:
         ("items at two indentations", HEAD + "demands:\n  - {id: X-1, party: us, title: t, status: open}\n"
          " - {id: X-2, party: us, title: t, status: open}\n"),
         ("an item not on its dash line", HEAD + "demands:\n  -\n    id: X-1\n    party: us\n    title: t\n    status: open\n"),
-        ("a directive", "%YAML 1.1\n---\n" + HEAD + "demands:\n  - {id: X-1, party: us, title: t, status: open}\n"),
+        ("a tag directive", "%TAG ! tag:yaml.org,2002:\n---\n" + HEAD + "demands:\n  - {id: X-1, party: us, title: t, status: open}\n"),
         ("a lone carriage return", HEAD + "demands:\n  - id: X-1\r    party: us\n    title: t\n    status: open\n"),
         ("a comment after demands: with a tab", HEAD + "demands:\t# tab\n  - {id: X-1, party: us, title: t, status: open}\n"),
     ],

@@ -1,8 +1,9 @@
 """Writing files atomically: a temporary file in the same folder, fsynced, renamed over the target.
 
-The data file, ``--output``, the undo journal, the merge driver's result, ``undo``,
-``init`` and cache entries all go through ``replace`` (or ``create_new`` for a file that
-must not exist yet). Temporary files are named ``.<name>.demands-<host>-<pid>-<random>.tmp``:
+The data file, ``--output``, the merge driver's result, ``undo`` and ``init`` go through
+``replace`` (or ``create_new`` for a file that must not exist yet); the files of this tool's
+own folders (cache entries, the undo journal, the cache's key) through ``write_private``,
+which never follows a symlink. Temporary files are named ``.<name>.demands-<host>-<pid>-<random>.tmp``:
 only this tool makes such names, and ``sweep`` deletes one only when the process named in
 it is gone. Conditions of the machine (disk full, read-only file system, permission
 denied, quota, I/O error) become one ``DemandsError`` naming the file and the cause, and
@@ -12,6 +13,7 @@ saying that the file is unchanged.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -323,6 +325,93 @@ def replace(
             if isinstance(err, OSError):
                 raise cannot_write(shown, err) from None
         raise
+
+
+def open_folder(folder: str | os.PathLike[str], create: bool = True) -> int:
+    """A descriptor of ``folder`` (made first with ``create``, mode 0700; -1 where descriptors
+    of folders cannot be used: Windows), which must be a folder this user owns: one that
+    another user made or a link leads to (a shared ``XDG_CACHE_HOME`` under /tmp) is refused.
+    A link the user made to a folder of their own (a cache on a bigger disk) is followed.
+
+    Raises OSError (ENOTDIR for something else than a folder, EPERM for another user's) for
+    the caller to treat as "cannot write there"."""
+    if create:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    if portable.windows() or not {os.open, os.rename, os.link, os.unlink} <= os.supports_dir_fd:  # (replace: as rename)
+        if not os.path.isdir(folder):
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", os.fspath(folder))
+        return -1
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISDIR(info.st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", os.fspath(folder))
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            raise PermissionError(errno.EPERM, "the folder belongs to another user", os.fspath(folder))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def write_private(
+    folder: str | os.PathLike[str], name: str, content: Content, *, exclusive: bool = False, mode: int = 0o600
+) -> None:
+    """Put ``content`` (bytes, or a function writing them to a binary handle) in the file
+    ``name`` of ``folder`` (a folder of this tool's own: cache, state), atomically, never
+    through a symlink: a new temporary file is created there (``O_EXCL|O_NOFOLLOW``, ``mode``)
+    and renamed onto ``name``, which replaces whatever ``name`` was (a link itself, never
+    its target). ``exclusive``: never replace an existing ``name`` (FileExistsError then).
+    The folder is made if missing and must be this user's (``open_folder``); the file is
+    made and renamed through the folder's descriptor, so a folder swapped meanwhile is not
+    written to.
+
+    Raises OSError for every condition of the machine; no temporary file is left behind."""
+    import secrets
+
+    if os.sep in name or (os.altsep and os.altsep in name) or name in ("", ".", ".."):
+        raise ValueError(f"not a file name: {name!r}")
+    dir_fd = open_folder(folder)
+    at = {"dir_fd": dir_fd} if dir_fd >= 0 else {}
+    place = (lambda n: n) if dir_fd >= 0 else (lambda n: os.path.join(folder, n))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    try:
+        tmp = temp_prefix(name) + "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789_") for _ in range(8))
+        tmp += ".tmp"
+        whole = os.path.join(os.fspath(folder), tmp)
+        with deferred():
+            fd = os.open(place(tmp), flags, mode, **at)
+            _TEMPS.add(whole)
+        done = False
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                if callable(content):
+                    content(handle)
+                else:
+                    handle.write(content)
+            with deferred():
+                if exclusive:  # a hard link fails on an existing name; the temporary name then goes
+                    if dir_fd >= 0:
+                        os.link(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    else:
+                        os.link(place(tmp), place(name))
+                else:
+                    if dir_fd >= 0:
+                        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    else:
+                        os.replace(place(tmp), place(name))
+                    done = True
+                    _TEMPS.discard(whole)
+        finally:
+            if not done:
+                with deferred():
+                    with contextlib.suppress(OSError):
+                        os.unlink(place(tmp), **at)
+                    _TEMPS.discard(whole)
+    finally:
+        if dir_fd >= 0:
+            os.close(dir_fd)
 
 
 def _read_only_fs(directory: str) -> bool:

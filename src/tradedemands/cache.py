@@ -1,8 +1,10 @@
 """A parse cache: the validated data of each version of a file, item by item, keyed by content.
 
 An entry holds one version of a data file, keyed by the SHA-256 of its bytes, in a file named
-``<key>.demands-cache.json``: one JSON document, ``{"format", "key", "sha256", "payload"}``,
-where ``sha256`` is the hash of the payload's bytes exactly as written. The payload holds the
+``<key>.demands-cache.json``: one JSON document, ``{"format", "key", "hmac", "payload"}``,
+where ``hmac`` is the HMAC-SHA-256 of the payload's bytes exactly as written, keyed with a
+secret of this user's (``secret``: 32 random bytes in the state folder, never in the cache
+folder, so an entry edited by hand or copied from someone else's cache cannot be signed again). The payload holds the
 file's data without its items (``data``, with ``demands`` null) and the items, one JSON line
 each (``items``); each item's ``[start, end)`` offsets in the text (``spans``, for edits); and,
 when the file was read as item chunks (``chunks.py``), each item's chunk key with where its text
@@ -10,15 +12,17 @@ ends in its chunk (``chunks``), where the list of items ends (``end``), and keys
 around the items (``context``) and of the file's path (``source``).
 
 An entry is used only when its header is exactly what this version writes for its key and the
-hash of the whole payload matches (a truncated, bit-flipped or hand-edited entry is a miss, and
-the next parse rewrites it), and then only if its data has the shape of a loaded file. Nothing in
+HMAC of the whole payload matches (a truncated, bit-flipped or hand-edited entry is a miss, and
+the next parse rewrites it, even with its hash recomputed), and then only if its data has the shape of a loaded file. Nothing in
 it can execute. The key is the content itself, so a file changed behind the cache's back (same
 size, same mtime) is a different key: then ``previous`` finds the entry of the version before
 (the newest entry of the same file, else the newest of any), whose items a changed file reuses
 by chunk key (``document.load``). The folder is bounded (the oldest entries go first), pruning
 deletes only files named as this cache names its entries, whatever else shares the folder, and
-``DEMANDS_NO_CACHE=1`` turns the cache off. Entries are replaced atomically, so concurrent
-readers and writers see a whole entry or none.
+``DEMANDS_NO_CACHE=1`` turns the cache off (so does a secret that cannot be read or made).
+Entries are written as new files renamed onto their names (``atomic.write_private``), so
+concurrent readers and writers see a whole entry or none, and an entry's name that is a
+symlink is replaced, never written through; one is never read either.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ from .model import DataFile, Item, required_of
 #: Changes whenever what an entry holds changes, so old entries are never misread. 4: the rules of
 #: validation grew (party lists, rounds planned or cancelled, history sources): an entry stores
 #: data validated by them. 5: entries item by item (issue 16).
-FORMAT = f"5:{__version__}"
+#: 6: the payload's check is an HMAC keyed with the user's secret (was a plain SHA-256).
+FORMAT = f"6:{__version__}"
 MAX_ENTRIES = 32
 MAX_BYTES = 512 * 1024 * 1024
 #: Files smaller than this parse in a few milliseconds, faster than a lookup (hashing included).
@@ -92,8 +97,62 @@ def entry_path(key: str) -> Path:
 
 
 def _header(key: str) -> bytes:
-    """What an entry for ``key`` begins with, up to its payload's hash."""
-    return ('{"format":' + json.dumps(FORMAT) + ',"key":"' + key + '","sha256":"').encode("ascii")
+    """What an entry for ``key`` begins with, up to its payload's HMAC."""
+    return ('{"format":' + json.dumps(FORMAT) + ',"key":"' + key + '","hmac":"').encode("ascii")
+
+
+#: The name of the file holding the secret, in the state folder (``portable.state_home``).
+SECRET_NAME = "cache-key"
+_SECRETS: dict[str, bytes | None] = {}
+
+
+def secret() -> bytes | None:
+    """This user's key for the entries' HMACs: 32 bytes, kept as 64 hex digits in
+    ``<state folder>/cache-key`` (mode 0600, made on first use, never replaced), or None
+    when it cannot be read or made (then nothing is read from or written to the cache).
+    A key file that is a symlink, not a regular file, another user's, readable by others or
+    not 64 hex digits is not used."""
+    from .portable import state_home
+
+    folder = state_home()
+    where = os.fspath(folder)
+    if where not in _SECRETS:
+        found = _read_secret(folder)
+        if found is None:
+            import secrets
+
+            with contextlib.suppress(OSError, ValueError):
+                from .atomic import write_private
+
+                write_private(folder, SECRET_NAME, secrets.token_hex(32).encode("ascii"), exclusive=True)
+            found = _read_secret(folder)  # ours, or the one a concurrent first run made
+        _SECRETS[where] = found
+    return _SECRETS[where]
+
+
+def _read_secret(folder: Path) -> bytes | None:
+    """The key in ``folder``'s key file when it is one this user made (see ``secret``)."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(folder / SECRET_NAME, flags | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != 64:
+            return None
+        if hasattr(os, "geteuid") and (info.st_uid != os.geteuid() or info.st_mode & 0o077):
+            return None
+        raw = os.read(fd, 65)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if re.fullmatch(rb"[0-9a-f]{64}", raw) is None:
+        return None
+    return bytes.fromhex(raw.decode("ascii"))
 
 
 _PAYLOAD = b'","payload":'
@@ -169,18 +228,19 @@ Payload = tuple[bytes, int, int]
 
 def _read(key: str) -> Payload | None:
     """The payload of the entry for ``key`` after its integrity check, or None."""
-    found = _unchecked(key)
-    if found is None:
+    signing = secret()
+    found = _unchecked(key) if signing is not None else None
+    if found is None or signing is None:
         return None
     payload, digest = found
-    return payload if _digest(payload) == digest else None
+    return payload if _digest(payload, signing) == digest else None
 
 
 def _unchecked(key: str) -> tuple[Payload, bytes] | None:
     """(payload, the SHA-256 its header claims) of the entry for ``key``, when its header is
     what this version writes for ``key``; the payload is not checked against the hash yet."""
     try:
-        raw = read_regular(entry_path(key), MAX_BYTES)
+        raw = read_regular(entry_path(key), MAX_BYTES, follow=False)  # a link is no entry
     except (OSError, DemandsError):
         return None
     header = _header(key)
@@ -190,11 +250,12 @@ def _unchecked(key: str) -> tuple[Payload, bytes] | None:
     return (raw, start, len(raw) - 1), raw[len(header) : len(header) + 64]
 
 
-def _digest(payload: Payload) -> bytes:
-    import hashlib
+def _digest(payload: Payload, key: bytes) -> bytes:
+    """The HMAC-SHA-256 of the payload with ``key`` (``secret``), 64 hex digits."""
+    import hmac
 
     raw, start, stop = payload
-    return hashlib.sha256(memoryview(raw)[start:stop]).hexdigest().encode("ascii")
+    return hmac.new(key, memoryview(raw)[start:stop], "sha256").hexdigest().encode("ascii")
 
 
 def get(key: str, size: int | None = None, keep: bool = False) -> Entry | None:
@@ -204,8 +265,9 @@ def get(key: str, size: int | None = None, keep: bool = False) -> Entry | None:
     for ``Entry.lines`` (a write reuses them for the entry of the version it writes)."""
     if not enabled():
         return None
-    found = _unchecked(key)
-    if found is None:
+    signing = secret()
+    found = _unchecked(key) if signing is not None else None
+    if found is None or signing is None:
         return None
     payload, claimed = found
     # The hash is checked in a thread while the payload is decoded (hashing frees the
@@ -213,7 +275,7 @@ def get(key: str, size: int | None = None, keep: bool = False) -> Entry | None:
     import threading
 
     digest: list[bytes] = []
-    checking = threading.Thread(target=lambda whole=payload: digest.append(_digest(whole)), daemon=True)
+    checking = threading.Thread(target=lambda whole=payload: digest.append(_digest(whole, signing)), daemon=True)
     checking.start()
     try:
         text = payload[0].decode("utf-8")
@@ -392,7 +454,10 @@ def put(
     the cache is off or its folder cannot be written."""
     if not enabled():
         return
-    import hashlib
+    signing = secret()
+    if signing is None:
+        return
+    import hmac
 
     try:
         rest = dict(data)
@@ -421,7 +486,7 @@ def put(
             for n, line in enumerate(lines):
                 pieces += [b",\n", line] if n else [line]
             pieces.append(b"\n]}")
-        digest = hashlib.sha256()
+        digest = hmac.new(signing, digestmod="sha256")
         for piece in pieces:
             digest.update(piece)
 
@@ -430,11 +495,10 @@ def put(
             handle.writelines(pieces)
             handle.write(b"}")
 
-        folder = directory()
-        folder.mkdir(parents=True, exist_ok=True)
-        from .atomic import replace
+        from .atomic import write_private
 
-        replace(entry_path(key), write, durable=False)
+        folder = directory()
+        write_private(folder, f"{key}{SUFFIX}", write)  # never through a link: see the module doc
         _prune(folder)
     except (OSError, TypeError, ValueError, DemandsError):
         return
@@ -452,11 +516,19 @@ def _ours(path: Path) -> bool:
         return True
     if not _OLD_NAME.match(path.name):
         return False
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as handle:
-            return handle.read(len(_OLD_START)) == _OLD_START
+        fd = os.open(path, flags)  # never a link followed, never a FIFO waited on
     except OSError:
         return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(_OLD_START)) == _OLD_START
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _prune(folder: Path) -> None:

@@ -5,14 +5,17 @@ list of items (``demands:``) lies and where each item's lines begin, when the la
 safe to know from the text alone: a top-level ``demands:`` key with nothing after it on its line,
 items at one indentation each beginning its own line with ``- ``, and between them only deeper
 lines, comments and blank lines. The text from one item's first line to the next item's is its
-*chunk*. Anything else (a flow-style ``demands: [...]``, items at two indentations, a directive,
-a lone carriage return) gives None, and the file is parsed whole.
+*chunk*. Anything else (a flow-style ``demands: [...]``, items at two indentations, a ``%TAG``
+directive, a lone carriage return) gives None, and the file is parsed whole.
 
 ``parse_chunk`` parses one chunk alone, at the depth the list's entries have in the file (so the
 nesting limit and every refusal are a whole parse's), and keeps what validation needs of its
 node tree (numbers as written) without the tree. A chunk must parse alone as exactly one list
 entry: a quoted scalar or flow collection running on into the next chunk, or an alias to another
-chunk's anchor, fails there, and the caller falls back to parsing the file whole. Chunks are keyed
+chunk's anchor, fails there, and the caller falls back to parsing the file whole; so does any
+chunk or text around the items that names an anchor at all (``anchored``: a name is shared by the
+whole stream, and a whole parse refuses it twice), which is why an item holding an ``&`` is
+parsed again rather than reused. Chunks are keyed
 by a hash of their text (``key_of``), so a chunk seen before is never parsed again.
 
 ``load`` reads a file this way through the cache: the items of chunks the entry of the version
@@ -68,13 +71,13 @@ class Layout:
 def split(text: str) -> Layout | None:
     """The layout of ``text``'s item list, or None when it cannot be known safely from the text
     (see the module's doc): no top-level block ``demands:``, no items, items at several
-    indentations or not starting their own line, a directive (``%``), a lone carriage return."""
+    indentations or not starting their own line, a directive other than ``%YAML``, a lone carriage return."""
     at = 0 if text.startswith("demands:") else text.find("\ndemands:") + 1
     if at == 0 and not text.startswith("demands:"):
         return None
     head = _DEMANDS_LINE.match(text, at)
     first = _FIRST_ITEM.match(text, head.end()) if head else None
-    if first is None or "\n%" in text[:at] or text.startswith("%"):
+    if first is None or not _directives_allowed(text[:at]):
         return None
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return None  # a lone CR breaks lines for YAML, not for this split
@@ -96,6 +99,17 @@ def split(text: str) -> Layout | None:
         else:
             return None
     return Layout(at, starts, end)
+
+
+_DIRECTIVE = re.compile(r"(?:^|\n)%([^\n]*)")
+_YAML_DIRECTIVE = re.compile(r"YAML[ \t]+[0-9]+\.[0-9]+[ \t]*(?:#[^\n]*)?\r?")
+
+
+def _directives_allowed(head: str) -> bool:
+    """Whether the text before ``demands:`` holds no directive but ``%YAML 1.x``: a ``%TAG``
+    changes what tags mean in every item (and would not be seen by one parsed alone); the
+    version changes nothing the items' own parse does (the skeleton, parsed with it, checks it)."""
+    return all(_YAML_DIRECTIVE.fullmatch(found.group(1)) for found in _DIRECTIVE.finditer(head))
 
 
 def key_of(chunk: str) -> str:
@@ -128,6 +142,21 @@ class Chunk:
         self.span_end = span_end
 
 
+def anchored(text: str) -> bool:
+    """Whether ``text`` names an anchor (``&name``) or an alias (``*name``) anywhere, or does not
+    even parse (then it cannot be told): an anchor's name is known to the whole YAML stream, so
+    the same name in two items (refused whole: a duplicate anchor) cannot be judged item by
+    item. Such text is parsed whole. Only text holding an ``&`` needs asking."""
+    import yaml
+
+    from . import yamlio
+
+    try:
+        return any(getattr(event, "anchor", None) is not None for event in yaml.parse(text, Loader=yamlio.Loader))
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return True
+
+
 def parse_chunk(chunk: str, label: str) -> Chunk | None:
     """Parse one chunk alone; None when it is not exactly one list entry on its own, or does not
     parse (the caller then parses the file whole, which reports any error as it stands)."""
@@ -137,6 +166,8 @@ def parse_chunk(chunk: str, label: str) -> Chunk | None:
     from .errors import InvalidFile
     from .splices import after_content, line_start
 
+    if "&" in chunk and anchored(chunk):
+        return None
     try:
         value, node = yamlio.parse(chunk, label, depth=1)
     except (InvalidFile, ValueError):
@@ -155,10 +186,11 @@ def parse_chunk(chunk: str, label: str) -> Chunk | None:
 # --- loading through the cache -------------------------------------------------------------------
 
 
-def load(text: str, path: Path, key: str) -> Entry | None:
+def load(text: str, path: Path, key: str, persist: bool = True) -> Entry | None:
     """The validated data of ``text`` (the file at ``path``, whose bytes have the cache key
     ``key``) read as chunks, reusing every item the cache holds from the version before
-    (``cache.previous``), stored in the cache as the entry of ``key``; None when the layout
+    (``cache.previous``), stored in the cache as the entry of ``key``; without ``persist``
+    (the cache off) every chunk is parsed and nothing is looked up or stored. None when the layout
     does not split, a chunk does not parse alone, or anything is wrong with the file (the
     caller then parses it whole, and reports what is wrong exactly as it stands)."""
     import threading
@@ -169,15 +201,18 @@ def load(text: str, path: Path, key: str) -> Entry | None:
     # The entry of the version before is found, read and checked (file reads and hashing
     # free the interpreter) while this text is split and its chunks are keyed.
     found: list[Entry | None] = []
-    finding = threading.Thread(target=lambda: found.append(cache.previous(source, key)), daemon=True)
+    finding = threading.Thread(target=lambda: found.append(cache.previous(source, key) if persist else None))
+    finding.daemon = True
     finding.start()
     try:
-        return _load(text, path, key, source, found, finding)
+        return _load(text, path, key, source, found, finding, persist)
     finally:
         finding.join()
 
 
-def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None], finding: Any) -> Entry | None:
+def _load(
+    text: str, path: Path, key: str, source: str, found: list[Entry | None], finding: Any, persist: bool
+) -> Entry | None:
     import json
 
     from yaml.nodes import MappingNode
@@ -190,6 +225,8 @@ def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None
         return None
     label = str(path)
     skeleton = layout.skeleton(text)
+    if "&" in skeleton and anchored(skeleton):
+        return None  # an anchor around the items: its name may come again in one
     try:
         rest, rest_node = yamlio.parse(skeleton, label)
     except InvalidFile:
@@ -200,7 +237,7 @@ def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None
     if demands is None or demands.start_mark.index != layout.key_at or rest.get("demands", 0) is not None:
         return None
     bounds = layout.bounds()
-    keys = keys_of(text, bounds)
+    keys = keys_of(text, bounds) if persist else [""] * len(bounds)  # (keys only find and store items)
     context = key_of(skeleton)
     finding.join()
     before = found[0] if found else None
@@ -212,7 +249,7 @@ def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None
     fresh: dict[int, dict[DataPath, str]] = {}
     for k, (a, b) in enumerate(bounds):
         hit = known.get(keys[k])
-        if hit is not None:
+        if hit is not None and text.find("&", a, b) < 0:  # (an item with an anchor: parse_chunk says)
             lines[k], ends[k] = hit
             continue
         chunk = parse_chunk(text[a:b], label)
@@ -244,12 +281,14 @@ def _load(text: str, path: Path, key: str, source: str, found: list[Entry | None
 
     if validation.check(data, text_of, items=only):
         return None
-    for k in fresh:
-        lines[k] = cache.dumps(items[k]).encode("utf-8")
     spans = [[a, a + end] for (a, _b), end in zip(bounds, ends, strict=True)]
     if len(spans) < 2 or min(ends) < 0:
         spans = []
     records = [[k, end] for k, end in zip(keys, ends, strict=True)]
+    if not persist:  # no item's JSON made: nothing is stored
+        return cache.Entry(key, source, context, records, spans, data, lines=[], end=layout.end)
+    for k in fresh:
+        lines[k] = cache.dumps(items[k]).encode("utf-8")
     cache.put(key, data, spans, source=source, context=context, end=layout.end, chunks=records, lines=lines)
     return cache.Entry(key, source, context, records, spans, data, lines=lines, end=layout.end)
 
@@ -291,6 +330,8 @@ def remember(
     the text before and the splices that made this one of it, when a command wrote it)."""
     from . import cache
 
+    if not cache.enabled() or cache.secret() is None:
+        return None  # nothing would be stored: no chunk keys or item JSON made for nothing
     items = data.get("demands") if isinstance(data, dict) else None
     if before is not None and edit is not None and isinstance(items, list) and len(spans) == len(items):
         made = after_edit(before, edit[0], text, edit[1], spans, items)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import portable, settings
-from .atomic import CannotWrite, replace
+from .atomic import CannotWrite, write_private
 from .errors import DemandsError, cause
 from .files import NotRegular, TooLarge, read_regular
 
@@ -89,12 +89,24 @@ def read_journal(path: Path, *, set_damaged_aside: bool = True) -> list[dict[str
     """
     journal = journal_path(path)
     try:
-        raw = read_regular(journal, settings.max_bytes(), label=str(journal))
+        if hasattr(os, "geteuid") and os.lstat(journal).st_uid != os.geteuid():
+            # its splices would be applied by undo: only a journal of this user's own is read
+            raise DemandsError(f"the undo journal {journal} belongs to another user; remove it")
+        raw = read_regular(journal, settings.max_bytes(), label=str(journal), follow=False)
     except (FileNotFoundError, NotADirectoryError):
         return []
     except TooLarge:
         raw = b""
     except NotRegular as err:
+        if os.path.islink(journal):  # never read or written through: set aside like a damaged one
+            if not set_damaged_aside:
+                raise JournalDamaged(
+                    f"the undo journal {journal} is a symbolic link, not a journal demands wrote"
+                ) from None
+            aside = set_aside(journal)
+            raise JournalDamaged(
+                f"the undo journal {journal} was a symbolic link, not a journal demands wrote; set aside{aside}"
+            ) from None
         raise DemandsError(f"cannot read the undo journal {journal}: it is {err.kind}") from None
     except OSError as err:
         raise DemandsError(f"cannot read the undo journal {journal}: {cause(err)}") from None
@@ -129,8 +141,7 @@ def write_journal(path: Path, entries: list[dict[str, Any]]) -> str | None:
     journal = journal_path(path)
     data = json.dumps(entries[-UNDO_LEVELS:]).encode("utf-8")
     try:
-        journal.parent.mkdir(parents=True, exist_ok=True)
-        replace(journal, data, label=str(journal), durable=False)
+        write_private(journal.parent, journal.name, data)  # never through a link put in its place
     except OSError as err:
         return f"cannot write the undo journal {journal}: {cause(err)}"
     except CannotWrite as err:

@@ -44,17 +44,21 @@ class Loader(_BaseLoader):  # type: ignore[misc]
     yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
 
 
-Loader.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-Loader.add_implicit_resolver(INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
-Loader.add_implicit_resolver(
-    FLOAT,
-    re.compile(
+#: What each core-schema tag's text looks like (plain scalars are resolved by these; a scalar
+#: tagged ``!!int`` and so on explicitly must look like one too).
+_FORMS = {
+    BOOL: re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    INT: re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    FLOAT: re.compile(
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
-    list("-+0123456789."),
-)
-Loader.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    NULL: re.compile(r"^(?:~|null|Null|NULL|)$"),
+}
+Loader.add_implicit_resolver(BOOL, _FORMS[BOOL], list("tTfF"))
+Loader.add_implicit_resolver(INT, _FORMS[INT], list("-+0123456789"))
+Loader.add_implicit_resolver(FLOAT, _FORMS[FLOAT], list("-+0123456789."))
+Loader.add_implicit_resolver(NULL, _FORMS[NULL], ["~", "n", "N", ""])
 
 
 class _Refused(Exception):
@@ -72,6 +76,13 @@ def _scalar(node: ScalarNode) -> Any:
     tag, value = node.tag, node.value
     if tag == STR:
         return intern(value) if len(value) <= _SHARED else value
+    form = _FORMS.get(tag)
+    if form is not None and form.match(value) is None:  # an explicit tag on other text: !!int Cut
+        kind = tag.rsplit(":", 1)[-1]
+        raise _Refused(
+            node,
+            f"{quoted(value, 40)} is not {'an' if kind == 'int' else 'a'} {kind}; remove its tag {quoted('!!' + kind)}",
+        )
     if tag == INT:
         if len(value) > 3000:
             # Past Python's limit for turning text into a number and back (4300 digits): no
