@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tradedemands import atomic
+from tradedemands import versioncheck
 
 #: Runs ``demands ARGS`` with ``atomic._fill`` followed by the shell command in $RACE (the
 #: other program), so that it lands between the write's read and its rename.
@@ -114,16 +114,16 @@ def test_an_unchanged_file_is_checked_by_its_stat_alone(tmp_path: Path, monkeypa
     old = 1_000_000_000
     os.utime(path, (old, old))
     reads: list[bytes] = []
-    expected = atomic.Expected(path).holds(lambda raw: reads.append(raw) or raw == b"a: 1\n")
+    expected = versioncheck.Expected(path).holds(lambda raw: reads.append(raw) or raw == b"a: 1\n")
     expected.check("f.yaml")
     # Settable mtime, but the ctime is now: a change in this clock tick could hide, so the bytes are read.
     assert reads == [b"a: 1\n"]
-    expected.started += 10 * atomic._RACY_NS  # as if the read began well after the last change
+    expected.started += 10 * versioncheck._RACY_NS  # as if the read began well after the last change
     expected.info = os.stat(path)
     reads.clear()
     expected.check("f.yaml")
     assert reads == []
     path.write_bytes(b"a: 2\n")  # a new size: read, and refused
-    with pytest.raises(atomic.FileChanged):
+    with pytest.raises(versioncheck.FileChanged):
         expected.check("f.yaml")
     assert reads == [b"a: 2\n"]

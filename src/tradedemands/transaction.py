@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import cache
-from .atomic import Expected, replace
+from .atomic import replace
 from .collector import paused
 from .document import Document, load, parse
 from .editor import Editor
@@ -45,6 +45,7 @@ from .regions import MISREAD, check_regions, item_spans, lazy_root, refuse
 from .signals import writing
 from .sources import quote_problems
 from .splices import Splice, apply_splices, reverse_splices
+from .versioncheck import Expected
 
 T = TypeVar("T")
 
@@ -156,7 +157,7 @@ def transact(
     and compared. New or changed source quotes are checked. ``what`` (or ``what(result)``)
     names the change in the undo journal. Returns ``change``'s result and whether the file
     was written. Just before the rename the file must still be the version read (another
-    program may have saved it meanwhile): else ``atomic.FileChanged`` and nothing is written.
+    program may have saved it meanwhile): else ``versioncheck.FileChanged`` and nothing is written.
 
     An undo record that cannot be kept (state folder full or read-only, a damaged journal
     set aside) does not stop the write: ``warn`` gets one line saying so (default: a
