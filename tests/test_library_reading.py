@@ -10,7 +10,20 @@ from typing import Any
 
 import pytest
 
-from tradedemands import briefing, delta, escape, formats, model, positions, query, results, timeline, typed, views
+from tradedemands import (
+    briefing,
+    delta,
+    escape,
+    exporting,
+    formats,
+    model,
+    positions,
+    query,
+    results,
+    timeline,
+    typed,
+    views,
+)
 from tradedemands.errors import OPTION, DemandsError, Problem, UsageError
 
 DATA: Any = {
@@ -220,7 +233,7 @@ def test_log_records_are_newest_first() -> None:
 
 
 def test_an_export_is_every_field_and_a_markdown_document() -> None:
-    result = views.ExportDocument(DATA, Path("x.yaml"))
+    result = exporting.ExportDocument(DATA, Path("x.yaml"))
     assert result.as_json() is DATA
     assert result.markdown().startswith("# Talks\n\n## Parties\n\n| id | name | aliases | lead |\n")
     assert "## Rounds" in result.markdown() and result.csv_rows().columns[:2] == ["id", "party"]

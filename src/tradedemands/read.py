@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 from . import typed
 from .document import Document, check_quotes, load
 from .errors import OPTION, DemandsError, InvalidFile, UsageError
+from .exporting import ExportDocument
 from .files import find_file
 from .model import KINDS
 from .query import Filters, check_choice, resolve_party, resolve_round, round_start, select, sort_items
 from .results import FileReport, LeftOut, SchemaDocument, ValidationReport
 from .typed import checked
-from .views import ExportDocument, ItemDetails, ItemList, ItemView, Log, Summary, log_records
+from .views import ItemDetails, ItemList, ItemView, Log, Summary, log_records
 from .views import summary as summarise
 
 if TYPE_CHECKING:
