@@ -371,7 +371,9 @@ def after_edit(
     records_before = before.chunks
     if not records_before or not before.end or len(before.spans) != len(records_before) or not spans:
         return None
-    ordered = sorted(splices, key=lambda s: (s.start, s.end, s.order))
+    from .splices import splice_key
+
+    ordered = sorted(splices, key=splice_key)
     if not ordered or ordered[0].start < before.spans[0][0] or ordered[-1].end > before.end:
         return None
     shift = sum(len(s.text) - (s.end - s.start) for s in ordered)

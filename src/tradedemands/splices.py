@@ -25,9 +25,20 @@ class Splice:
     order: int = 0
 
 
+def splice_key(splice: Splice) -> tuple[int, int, int, int]:
+    """Where a splice goes among others: by position; lines inserted at one position deepest
+    first (a tag appended to ``tags:``'s block list before a key added after ``tags``, that key
+    before an item appended after its item), then in the order they were made."""
+    depth = 0
+    if splice.start == splice.end:
+        line = splice.text.lstrip("\r\n") if splice.text[:1] in ("\r", "\n") else splice.text
+        depth = len(line) - len(line.lstrip(" "))
+    return (splice.start, splice.end, -depth, splice.order)
+
+
 def apply_splices(text: str, splices: list[Splice]) -> str:
-    """Apply non-overlapping splices; inserts at one position keep the order they were made in."""
-    ordered = sorted(splices, key=lambda s: (s.start, s.end, s.order))
+    """Apply non-overlapping splices, in ``splice_key``'s order."""
+    ordered = sorted(splices, key=splice_key)
     out: list[str] = []
     pos = 0
     for splice in ordered:
@@ -42,7 +53,7 @@ def apply_splices(text: str, splices: list[Splice]) -> str:
 
 def reverse_splices(text: str, splices: list[Splice]) -> list[Splice]:
     """Splices that turn the edited text back into ``text``."""
-    ordered = sorted(splices, key=lambda s: (s.start, s.end, s.order))
+    ordered = sorted(splices, key=splice_key)
     reverse = []
     shift = 0
     for splice in ordered:
