@@ -40,20 +40,21 @@ def listed(tmp_path: Path, columns: int) -> subprocess.CompletedProcess[str]:
 
 
 def test_at_20_and_30_columns_each_item_is_a_block(tmp_path: Path) -> None:
-    assert listed(tmp_path, 20).stdout == (
-        "EUROPEAN-UNION-COMMISSION-123\n"
-        "  A title that is   \n"
-        "  long enough to    \n"
-        "  wrap              \n"
-        "EUROPEAN-UNION-COMMISSION-124\n"
-        "  Short   one       \n"
-    )
+    # every column, labelled (attack-5 finding 2): the party, kind and status are not dropped
     assert listed(tmp_path, 30).stdout == (
         "EUROPEAN-UNION-COMMISSION-123\n"
-        "  A title that is long enough \n"
-        "  to wrap                     \n"
+        "  party:                      \n"
+        "  european-union-commission   \n"
+        "  kind: demand                \n"
+        "  status: open                \n"
+        "  title: A title that is long \n"
+        "  enough to wrap              \n"
         "EUROPEAN-UNION-COMMISSION-124\n"
-        "  Short   one                 \n"
+        "  party:                      \n"
+        "  european-union-commission   \n"
+        "  kind: demand                \n"
+        "  status: open                \n"
+        "  title: Short    one         \n"
     )
 
 

@@ -151,7 +151,7 @@ def test_an_id_wider_than_the_terminal_is_drawn_whole_by_both() -> None:
     """An id longer than the terminal is never cut: each row is a block (tests/test_narrow_table.py)."""
     rows = Rows(["id", "title"], [["X" * 60, "a title"]], wide=("title",))
     rich, fast = both(rows, 40, "pipe")
-    assert fast == rich == b"X" * 60 + b"\n  a title" + b" " * 31 + b"\n"
+    assert fast == rich == b"X" * 60 + b"\n  title: a title" + b" " * 24 + b"\n"
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,8 @@ def _print_lines(rows: Rows, vocab: Vocabulary | None) -> bool:
     shown = fitting_columns(rows, screen.width, widest=widest)
     at = [rows.columns.index(column) for column in shown]
     if stacks(rows, shown, screen.width, widest):
-        lines = grid.stacked(rows.columns.index("id"), [n for n, c in zip(at, shown, strict=True) if c != "id"], screen)
+        labels = [f"{visible(column)}: " for column in rows.columns]
+        lines = grid.stacked(rows.columns.index("id"), labels, screen)
         _fit_encoding(sys.stdout)
         sys.stdout.write(lines)
         sys.stdout.flush()
@@ -192,7 +193,7 @@ def _print_rows(rows: Rows, vocab: Vocabulary | None, title: str | None) -> None
     out = console()
     shown = fitting_columns(rows, out.width)
     if stacks(rows, shown, out.width):
-        _print_stacked(rows, shown, title)
+        _print_stacked(rows, title)
         return
     table = Table(
         title=cell(title) if title else None, header_style="bold", show_edge=False, pad_edge=False, expand=False
@@ -248,11 +249,12 @@ def stacks(rows: Rows, shown: list[str], width: int, widest: Callable[[str], int
     return sum(map(need, shown)) + 3 * (len(shown) - 1) > width
 
 
-def _print_stacked(rows: Rows, shown: list[str], title: str | None) -> None:
+def _print_stacked(rows: Rows, title: str | None) -> None:
     """``rows`` as blocks of lines, for a terminal too narrow for their table (``stacks``): the
     id alone on its line, in bold and whole (wider than the terminal, the terminal wraps it),
-    then each other shown column's value indented by two and wrapped (whole below 3 cells),
-    empty values left out. ``tabletext.Grid.stacked`` writes the same bytes."""
+    then every other column of ``rows`` (all of them: a block has room for each) as
+    ``column: value``, indented by two and wrapped (whole below 3 cells), empty values left
+    out. ``tabletext.Grid.stacked`` writes the same bytes."""
     from rich.padding import Padding
     from rich.text import Text
 
@@ -260,16 +262,17 @@ def _print_stacked(rows: Rows, shown: list[str], title: str | None) -> None:
     if title:
         out.print(cell(title), soft_wrap=True)
     n = rows.columns.index("id")
-    others = [rows.columns.index(column) for column in shown if column != "id"]
+    others = [k for k, column in enumerate(rows.columns) if column != "id"]
     for row in rows.rows:
         out.print(Text(visible(str(row[n] or "")), style="bold"), soft_wrap=True)
         for k in others:
             if row[k] is None or not str(row[k]):
                 continue
+            value = cell(f"{rows.columns[k]}: ") + cell(row[k])
             if out.width < 3:  # no room for a column: the text whole, as the id is
-                out.print(Text("  ") + cell(row[k]), soft_wrap=True)
+                out.print(Text("  ") + value, soft_wrap=True)
             else:
-                out.print(Padding(cell(row[k]), (0, 0, 0, 2)))
+                out.print(Padding(value, (0, 0, 0, 2)))
 
 
 def _widest(rows: Rows, column: str) -> int:
@@ -354,12 +357,109 @@ def print_show(view: ItemView, vocab: Vocabulary) -> None:
             timeline.add_row(cell(f"  {entry.get('date', '')}"), state, note)
         parts.append(timeline)
     out = console()
+    if _show_stacks(view, out.width):
+        _print_show_stacked(view, vocab)
+        return
     heading = Text(visible(item["id"]), style="bold") + Text("  ") + cell(item["title"])
     if heading.cell_len > out.width - 5:
         # A panel's title is one line, cut at the border: a title that long goes in full atop the body.
         heading = Text(visible(item["id"]), style="bold")
         parts[:0] = [cell(item["title"], "bold"), Text("")]
     out.print(Panel(Group(*parts), title=heading, title_align="left"))
+
+
+def _show_stacks(view: ItemView, width: int) -> bool:
+    """Whether ``show``'s panel, ``width`` cells wide, would cut an id: the item's in its title
+    (a title keeps ``width - 5`` cells), a linked item's in the links, or a history entry's date
+    and status, with TEXT_NARROWEST cells left beside them for text (the panel's inside is
+    ``width - 4``). ``print_show`` then writes the item as a block of lines instead."""
+    inside = width - 4
+    if cell_len(visible(view.item["id"])) > width - 5:
+        return True
+    for rel, other, _title in view.links:
+        if cell_len(visible(f"  {rel}")) + 1 + cell_len(visible(other)) + 1 + TEXT_NARROWEST > inside:
+            return True
+    for entry in view.history:
+        state = cell_len(visible(f"→ {entry['status']}")) if entry.get("status") else 0
+        if cell_len(visible(f"  {entry.get('date', '')}")) + 1 + state + 1 + TEXT_NARROWEST > inside:
+            return True
+    return inside < 8 + 2 + TEXT_NARROWEST  # the fields: "progress" and its value
+
+
+def _print_show_stacked(view: ItemView, vocab: Vocabulary) -> None:
+    """``show`` on a terminal too narrow for its panel (``_show_stacks``): no border; the id
+    alone on its first line in bold, whole (wider than the terminal, the terminal wraps it),
+    then, indented by two as ``list``'s blocks are, the title, each field as ``name: value``,
+    the text, the source, each link as ``relation ID`` (whole) with its title below, each
+    history entry as ``date → status`` (whole) with its round and note below. Text wraps at
+    the width; an id or a date never does."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    item = view.item
+    out = console()
+
+    def whole(text: Text) -> None:
+        out.print(text, soft_wrap=True)
+
+    def wrapped(text: Text, indent: int = 2) -> None:
+        if out.width - indent < 3:
+            whole(Text(" " * indent) + text)
+        else:
+            out.print(Padding(text, (0, 0, 0, indent)))
+
+    whole(Text(visible(item["id"]), style="bold"))
+    wrapped(cell(item["title"], "bold"))
+    fields: list[tuple[str, Text]] = [("parties" if isinstance(item.get("party"), list) else "party", cell(view.party))]
+    if view.of:
+        fields.append(("of", cell(view.of)))
+    fields.append(("kind", cell(kind_of(item), KIND_STYLES.get(kind_of(item), ""))))
+    fields.append(("status", cell(item["status"], status_style(item["status"], vocab.closed))))
+    fields += [(key, cell(item.get(key))) for key in ("priority", "topic", "due") if item.get(key)]
+    if item.get("tags"):
+        fields.append(("tags", cell(", ".join(item.get("tags") or []))))
+    if item.get("target"):
+        fields.append(("target", cell(view.target)))
+        if view.latest is not None:
+            shown = Text(f"{number(view.latest)}")
+            if view.percent is not None:
+                shown.append(f"  {bar(view.percent, 100, 20)} {view.percent:.0f}%")
+            fields.append(("progress", shown))
+    for name, value in fields:
+        wrapped(Text(f"{name}: ", style="bold") + value)
+    if item.get("text"):
+        whole(Text(""))
+        wrapped(cell(item["text"]))
+    source = item.get("source") or {}
+    if source:
+        whole(Text(""))
+        if source.get("quote"):
+            wrapped(Text("“") + cell(source["quote"], "italic") + Text("”"))
+        where = ", ".join(str(source[k]) for k in ("doc", "url", "date") if source.get(k))
+        if where:
+            wrapped(cell(f"— {where}", "dim"))
+    if view.links:
+        whole(Text(""))
+        whole(Text("  ") + Text("links", style="bold"))
+        for rel, other, title in view.links:
+            whole(Text("    ") + cell(f"{rel} ", "cyan") + cell(other, "bold"))
+            if title:
+                wrapped(cell(title, "dim"), 6)
+    if view.history:
+        whole(Text(""))
+        whole(Text("  ") + Text("history", style="bold"))
+        for entry in view.history:
+            line = cell(f"    {entry.get('date', '')}")
+            if entry.get("status"):
+                line += Text(" → ") + cell(entry["status"], status_style(entry["status"], vocab.closed))
+            whole(line)
+            note = cell(entry.get("note") or "")
+            if entry.get("round"):
+                note = cell(f"[{entry['round']}] ", "dim") + note
+            if note:
+                wrapped(note, 6)
+            if entry.get("source"):
+                wrapped(cell(f"source: {source_text(entry['source'])}", "dim italic"), 6)
 
 
 @table.register
@@ -380,6 +480,10 @@ def print_summary(summary: Summary) -> None:
         done = f"{bar(p['closed'], p['total'], 10)} {p['closed']}/{p['total']}"
         table.add_row(cell(f"{p['party']} {p['name']}"), *[cell(c) for c in counts], cell(p["total"]), cell(done))
     totals = summary.totals
+
+    def counts_of(status: str) -> list[str]:
+        return [str(p["counts"].get(status, 0) or "·") for p in [*summary.parties, totals]]
+
     table.add_row(
         Text("all", style="bold"),
         *[cell(str(totals["counts"][s] or "·")) for s in shown],
@@ -387,7 +491,23 @@ def print_summary(summary: Summary) -> None:
         cell(f"{bar(totals['closed'], totals['total'], 10)} {totals['closed']}/{totals['total']}"),
     )
     out = console()
-    out.print(table)
+    labels = [f"{p['party']} {p['name']}" for p in summary.parties]
+    columns = [[*labels, "party", "all"], *([s, *counts_of(s)] for s in shown), ["total", str(totals["total"])]]
+    need = (
+        sum(max(cell_len(visible(str(v))) for v in column) for column in columns) + 15 + len(str(totals["total"])) * 2
+    )
+    if need + 3 * (len(columns)) > out.width:
+        # Too narrow for the table (a party cut, counts squeezed out): a block per party.
+        for label, p in [*zip(labels, summary.parties, strict=True), ("all", totals)]:
+            out.print(cell(label, "bold"), soft_wrap=True)
+            for s in shown:
+                if p["counts"].get(s):
+                    out.print(
+                        Text("  ") + cell(f"{s}: {p['counts'][s]}", status_style(s, summary.closed)), soft_wrap=True
+                    )
+            out.print(Text(f"  total: {p['total']}, closed: {p['closed']}/{p['total']}"), soft_wrap=True)
+    else:
+        out.print(table)
     for p in summary.parties:
         for t in p["targets"]:
             if t["percent"] is None:
@@ -469,6 +589,10 @@ def print_compare(result: Comparison) -> None:
 
     a, b, vocab = result.a, result.b, result.vocab
     agreed = any(row["agreed"] for row in result.topics)
+    out = console()
+    if _compare_stacks(result, out.width):
+        _print_compare_stacked(result, agreed)
+        return
     table = Table(header_style="bold", show_lines=True, show_edge=False, pad_edge=False)
     table.add_column("topic", overflow="fold")
     table.add_column(cell(f"{a} asks / offers / refuses"), overflow="fold", ratio=1)
@@ -500,4 +624,79 @@ def print_compare(result: Comparison) -> None:
             sides.append(cell("\n".join(agreement_text(e, a, b) for e in row["agreed"])))
         conflicts = Text("\n".join(f"{x} ↔ {y}" for x, y in row["conflicts"]), style="bold red")
         table.add_row(cell(row["topic"]), *sides, conflicts)
-    console().print(table)
+    out.print(table)
+
+
+def _entry_text(entry: dict[str, Any], column: str, conflicted: set[str], closed: Collection[str]) -> Text:
+    """One of a party's positions in ``compare``: ``asks ID title (status)``, styled."""
+    from rich.text import Text
+
+    text = Text()
+    text.append(column + " ", style={"asks": "", "offers": "green", "refuses": "bold red"}[column])
+    text.append(visible(entry["id"]), style="bold reverse" if entry["id"].lower() in conflicted else "bold")
+    text.append(" ")
+    text.append(visible(entry["title"]))
+    text.append(" (")
+    text.append(visible(entry["status"]), style=status_style(entry["status"], closed))
+    text.append(")")
+    return text
+
+
+def _compare_stacks(result: Comparison, width: int) -> bool:
+    """Whether ``compare``'s table, ``width`` cells wide, would wrap or cut an id or a party:
+    the topic column needs its widest topic, the conflicts column its widest line, and each
+    side (and ``agreed``: they share what is left equally) the longest id or party id of
+    either side, at least TEXT_NARROWEST; three cells between columns."""
+    topic = max([cell_len("topic"), *(cell_len(visible(str(row["topic"]))) for row in result.topics)])
+    words = [cell_len(visible(pid)) for pid in (result.a, result.b)] + [
+        cell_len(visible(e["id"]))
+        for row in result.topics
+        for pid in (result.a, result.b)
+        for column in ("asks", "offers", "refuses")
+        for e in row[pid][column]
+    ]
+    shares = 3 if any(row["agreed"] for row in result.topics) else 2
+    lines = [cell_len(visible(f"{x} ↔ {y}")) for row in result.topics for x, y in row["conflicts"]]
+    conflicts = max([cell_len("conflicts"), *lines])
+    need = topic + shares * max([TEXT_NARROWEST, *words]) + conflicts + 3 * (shares + 1)
+    return need > width
+
+
+def _print_compare_stacked(result: Comparison, agreed: bool) -> None:
+    """``compare`` on a terminal too narrow for its table (``_compare_stacks``): each topic a
+    block, its name in bold, then per party ``PARTY:`` and its positions (``asks ID`` whole on
+    its line, the terminal wrapping a longer one; the title and status below, wrapped), then
+    what the two agreed and where they conflict. Ids and party ids are never wrapped or cut."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from .positions import agreement_text
+
+    a, b, vocab = result.a, result.b, result.vocab
+    out = console()
+    conflicted = {x.lower() for pair in (p for row in result.topics for p in row["conflicts"]) for x in pair}
+
+    def wrapped(text: Text, indent: int) -> None:
+        if out.width - indent < 3:
+            out.print(Text(" " * indent) + text, soft_wrap=True)
+        else:
+            out.print(Padding(text, (0, 0, 0, indent)))
+
+    for row in result.topics:
+        out.print(cell(row["topic"], "bold"), soft_wrap=True)
+        for pid in (a, b):
+            out.print(Text("  ") + cell(pid, "bold") + Text(":"), soft_wrap=True)
+            for column in ("asks", "offers", "refuses"):
+                for entry in row[pid][column]:
+                    text = _entry_text(entry, column, conflicted, vocab.closed)
+                    head = len(column) + 1 + len(visible(entry["id"]))
+                    out.print(Text("    ") + text[:head], soft_wrap=True)
+                    wrapped(text[head + 1 :], 6)
+        if agreed and row["agreed"]:
+            out.print(Text("  ") + Text("agreed:", style="bold"), soft_wrap=True)
+            for e in row["agreed"]:
+                wrapped(cell(agreement_text(e, a, b), "green"), 4)
+        if row["conflicts"]:
+            out.print(Text("  ") + Text("conflicts:", style="bold"), soft_wrap=True)
+            for x, y in row["conflicts"]:
+                out.print(Text("    ") + cell(f"{x} ↔ {y}", "bold red"), soft_wrap=True)

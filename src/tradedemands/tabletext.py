@@ -315,6 +315,11 @@ def _expand_tabs(line: str, cell_len: Callable[[str], int], size: int = 8) -> st
     return "".join(out)
 
 
+def _whole(text: str, cell_len: Callable[[str], int]) -> list[str]:
+    """``text`` as Rich prints it with ``soft_wrap``: its lines, never wrapped, tabs expanded."""
+    return [_expand_tabs(line, cell_len) if "\t" in line else line for line in text.split("\n")]
+
+
 _WORD = re.compile(r"\s*\S+\s*")
 
 
@@ -372,20 +377,26 @@ class Grid:
             return None
         return cls(rows, count, rich)
 
-    def stacked(self, id_at: int, at: Sequence[int], shown: Screen) -> str:
+    def stacked(self, id_at: int, labels: Sequence[str], shown: Screen) -> str:
         """The rows as ``render._print_stacked`` has Rich print them, for a terminal too narrow
         for their table: each row's id (column ``id_at``) alone on a line, in bold, whole; then
-        the value of each column in ``at`` indented by two and folded to the width, empty values
-        left out (below 3 cells, each whole on its line, as the id is)."""
+        every other column's value after its label (``labels[i]``, as shown: ``"date: "``),
+        indented by two and folded to the width, empty values left out (below 3 cells, each
+        whole on its line, as the id is). Tabs are expanded as Rich expands them."""
         bold = _painter(shown)("bold")
         width = shown.width - 2
+        cell_len = self.rich[0].cell_len
+        others = [k for k in range(len(labels)) if k != id_at]
         out: list[str] = []
         for row in self.rows:
-            out.append(bold(row[id_at]))
-            if width < 1:
-                out.extend("  " + row[k] for k in at if row[k])
-                continue
-            out.extend("  " + line for k in at if row[k] for line in _wrap(row[k], width, True, self.rich))
+            out.extend(bold(line) for line in _whole(row[id_at], cell_len))
+            for k in others:
+                if not row[k]:
+                    continue
+                if width < 1:
+                    out.extend(_whole("  " + labels[k] + row[k], cell_len))
+                else:
+                    out.extend("  " + line for line in _wrap(labels[k] + row[k], width, True, self.rich))
         return "".join(line + "\n" for line in out)
 
     def lines(
