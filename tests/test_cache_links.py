@@ -98,20 +98,24 @@ def test_the_key_is_private_and_made_once(workspace: Path) -> None:
     assert key.read_bytes() == text
 
 
-def test_a_key_others_can_read_or_a_linked_key_turns_the_cache_off(workspace: Path) -> None:
+def test_a_linked_key_turns_the_cache_off_and_one_others_can_read_is_replaced(workspace: Path) -> None:
     folder = workspace / ".state" / "tradedemands"
     folder.mkdir(parents=True)
     shared = workspace / "shared-key"
     shared.write_bytes(b"ab" * 32)
     shared.chmod(0o600)
     (folder / cache.SECRET_NAME).symlink_to(shared)
-    shipped = listing(workspace)
+    done = demands_cmd("list", "-o", "json", cwd=workspace)
+    assert done.returncode == 0 and "is a symbolic link (never followed); remove it" in done.stderr
+    shipped = done.stdout
     assert not cache_folder(workspace).exists() or list(cache_folder(workspace).iterdir()) == []
+    assert (folder / cache.SECRET_NAME).is_symlink() and shared.read_bytes() == b"ab" * 32
     (folder / cache.SECRET_NAME).unlink()
     (folder / cache.SECRET_NAME).write_bytes(b"ab" * 32)
     (folder / cache.SECRET_NAME).chmod(0o644)
-    assert listing(workspace) == shipped
-    assert not cache_folder(workspace).exists() or list(cache_folder(workspace).iterdir()) == []
+    assert listing(workspace) == shipped  # a key others could read is replaced, never used (tests/test_cache_key.py)
+    assert (folder / cache.SECRET_NAME).read_bytes() != b"ab" * 32
+    assert stat.S_IMODE((folder / cache.SECRET_NAME).stat().st_mode) == 0o600
     assert shared.read_bytes() == b"ab" * 32
 
 

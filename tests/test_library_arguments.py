@@ -87,7 +87,11 @@ TYPE_ERRORS: list[tuple[str, Callable[[str], Any], str]] = [
         "as_of must be 'YYYY-MM-DD' text or a datetime.date, not the number 5",
     ),
     ("validate [5]", lambda p: td.validate([5]), "paths must be a file's path or a list of paths, not a list"),
-    ("diff old 1", lambda p: td.diff(p, old=1), "old must be text, not the number 1"),
+    (
+        "diff old 1",
+        lambda p: td.diff(p, old=1),
+        "old must be a file's path or a git revision (text or a pathlib.Path), not the number 1",
+    ),
     ("log limit True", lambda p: td.log(p, limit=True), "limit must be a whole number, not True (a bool)"),
     ("brief title 1", lambda p: td.brief(p, title=1), "title must be text, not the number 1"),
     (

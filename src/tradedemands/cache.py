@@ -19,7 +19,8 @@ size, same mtime) is a different key: then ``previous`` finds the entry of the v
 (the newest entry of the same file, else the newest of any), whose items a changed file reuses
 by chunk key (``document.load``). The folder is bounded (the oldest entries go first), pruning
 deletes only files named as this cache names its entries, whatever else shares the folder, and
-``DEMANDS_NO_CACHE=1`` turns the cache off (so does a secret that cannot be read or made).
+``DEMANDS_NO_CACHE=1`` turns the cache off (so does a secret that cannot be used or made, with a
+``CacheWarning`` saying why and what to do).
 Entries are written as new files renamed onto their names (``atomic.write_private``), so
 concurrent readers and writers see a whole entry or none, and an entry's name that is a
 symlink is replaced, never written through; one is never read either.
@@ -27,6 +28,7 @@ symlink is replaced, never written through; one is never read either.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import json
 import os
@@ -104,55 +106,130 @@ def _header(key: str) -> bytes:
 #: The name of the file holding the secret, in the state folder (``portable.state_home``).
 SECRET_NAME = "cache-key"
 _SECRETS: dict[str, bytes | None] = {}
+#: Threads of one run (``chunks`` finds the version before in one) make or replace the key once.
+_SECRET_LOCK = _thread.allocate_lock()
+
+
+class CacheWarning(UserWarning):
+    """The parse cache is off for this run because its key file cannot be used: the
+    message (one line) names the file, what is wrong and what to do. Issued through ``warnings``
+    at most once a run; the command line prints it as ``demands: warning: ...``."""
 
 
 def secret() -> bytes | None:
     """This user's key for the entries' HMACs: 32 bytes, kept as 64 hex digits in
-    ``<state folder>/cache-key`` (mode 0600, made on first use, never replaced), or None
-    when it cannot be read or made (then nothing is read from or written to the cache).
-    A key file that is a symlink, not a regular file, another user's, readable by others or
-    not 64 hex digits is not used."""
+    ``<state folder>/cache-key`` (mode 0600, made on first use), or None when no key can be
+    used (then nothing is read from or written to the cache; a CacheWarning says why, below).
+
+    A key file of this user's that is a regular file but readable or writable by others (a
+    backup restored, a sync tool ignoring the umask) or not 64 hex digits is replaced by a new
+    one, written privately and atomically: entries signed with the old key then miss and are
+    rebuilt. Anything else at that name (a symlink, a directory, a FIFO, a device, another
+    user's file) is never touched: the cache is off and the CacheWarning says to remove it. A
+    key that cannot be made at all (the state folder unusable, the disk full or read-only)
+    turns the cache off without a warning: writes already warn that their undo record, kept in
+    the same folder, was not."""
     from .portable import state_home
 
     folder = state_home()
     where = os.fspath(folder)
-    if where not in _SECRETS:
-        found = _read_secret(folder)
-        if found is None:
-            import secrets
+    with _SECRET_LOCK:
+        if where not in _SECRETS:
+            found, wrong = _read_secret(folder)
+            problem = _unusable(folder / SECRET_NAME, wrong) if wrong else None
+            if found is None and wrong is None:  # none yet, or a key of ours not fit to use
+                import secrets
 
-            with contextlib.suppress(OSError, ValueError):
-                from .atomic import write_private
+                fresh = secrets.token_hex(32).encode("ascii")
+                failed: Exception | None = None
+                try:
+                    from .atomic import write_private
 
-                write_private(folder, SECRET_NAME, secrets.token_hex(32).encode("ascii"), exclusive=True)
-            found = _read_secret(folder)  # ours, or the one a concurrent first run made
-        _SECRETS[where] = found
+                    # A first key never replaces one a concurrent first run made; a bad key of ours is replaced.
+                    write_private(folder, SECRET_NAME, fresh, exclusive=not os.path.lexists(folder / SECRET_NAME))
+                except (OSError, ValueError) as err:  # FileExistsError too: then a concurrent run made one
+                    failed = err
+                found, again = _read_secret(folder)  # ours, or the one a concurrent run made
+                if found is None and failed is None:
+                    problem = _unusable(folder / SECRET_NAME, again or "changed while it was made")
+                elif found is None and again is not None:
+                    problem = _unusable(folder / SECRET_NAME, again)
+                # A key that cannot be made (the state folder missing and not makeable, another
+                # user's, on a full or read-only disk) turns the cache off quietly: every write
+                # already warns that its undo record could not be kept in that folder.
+            if found is None and problem is not None:
+                _warn_off(problem)
+            _SECRETS[where] = found
     return _SECRETS[where]
 
 
-def _read_secret(folder: Path) -> bytes | None:
-    """The key in ``folder``'s key file when it is one this user made (see ``secret``)."""
+def _unusable(path: Path, problem: str) -> str:
+    """Why the cache is off and what to do, for a key file ``path`` that ``problem``."""
+    return f"its key file {path} {problem}; remove it, and the next run makes a new key"
+
+
+def _warn_off(problem: str) -> None:
+    """Say (a CacheWarning, once a run) that the cache is off, and why (``problem``)."""
+    import warnings
+
+    warnings.warn(
+        f"the parse cache is off: {problem} (DEMANDS_NO_CACHE=1 turns it off without this warning)",
+        CacheWarning,
+        stacklevel=3,
+    )
+
+
+def _read_secret(folder: Path) -> tuple[bytes | None, str | None]:
+    """(the key, None) when ``folder``'s key file is one this user made and kept private;
+    (None, None) when there is none or it is this user's regular file but not fit to use (too
+    open, not 64 hex digits: ``secret`` replaces it); (None, what is wrong) for anything else
+    (a symlink, not a regular file, another user's, unreadable), which is never touched."""
     import stat
 
+    from .files import kind_of
+
+    path = folder / SECRET_NAME
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(folder / SECRET_NAME, flags | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):  # none (the folder itself is seen to when one is made)
+        return None, None
+    except OSError as err:
+        from .errors import cause
+
+        return None, f"cannot be read ({cause(err)})"
+    if stat.S_ISLNK(info.st_mode):
+        return None, "is a symbolic link (never followed)"
+    if not stat.S_ISREG(info.st_mode):
+        return None, f"is {kind_of(info.st_mode)}, not a key file"
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return None, f"belongs to another user (uid {info.st_uid})"
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != 64:
-            return None
-        if hasattr(os, "geteuid") and (info.st_uid != os.geteuid() or info.st_mode & 0o077):
-            return None
-        raw = os.read(fd, 65)
-    except OSError:
-        return None
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        return None, None
+    except OSError as err:
+        from .errors import cause
+
+        return None, f"cannot be read ({cause(err)})"
+    try:
+        info = os.fstat(fd)  # what was opened: checked again, as a swap after lstat would be
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"is {kind_of(info.st_mode)}, not a key file"
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            return None, f"belongs to another user (uid {info.st_uid})"
+        if hasattr(os, "geteuid") and info.st_mode & 0o077:
+            return None, None
+        raw = os.read(fd, 65) if info.st_size == 64 else b""
+    except OSError as err:
+        from .errors import cause
+
+        return None, f"cannot be read ({cause(err)})"
     finally:
         os.close(fd)
     if re.fullmatch(rb"[0-9a-f]{64}", raw) is None:
-        return None
-    return bytes.fromhex(raw.decode("ascii"))
+        return None, None
+    return bytes.fromhex(raw.decode("ascii")), None
 
 
 _PAYLOAD = b'","payload":'

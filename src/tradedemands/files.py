@@ -130,22 +130,24 @@ def _opened_inside(fd: int, folder: str) -> bool:
 # --- the data file ---------------------------------------------------------------------------
 
 
-def find_file(path: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
+def find_file(path: str | os.PathLike[str] | None = None, cwd: str | os.PathLike[str] | None = None) -> Path:
     """The data file: ``path`` when given, else ``$DEMANDS_FILE``, else the first
     ``data/demands.yaml`` or ``demands.yaml`` in ``cwd`` (default: the current folder) or a
-    folder above it. Raises FileNotFound saying where it looked when there is none, and
-    ArgumentTypeError when ``path`` is neither text nor a path."""
-    if path is not None and not isinstance(path, (str, os.PathLike)):
-        from .typed import argument
+    folder above it. ``path`` and ``cwd`` are text or path-likes (``pathlib.Path``). Raises
+    FileNotFound saying where it looked when there is none, ArgumentTypeError when ``path`` or
+    ``cwd`` is neither text nor a path, ArgumentValueError when one holds a NUL character."""
+    for name, given, takes in (("path", path, "a file's path"), ("cwd", cwd, "a folder's path")):
+        if given is not None and (type(given) is not str or "\0" in given):  # text, the usual call, costs nothing
+            from .typed import path_argument
 
-        argument("path", "path", path)
+            path_argument(name, given, f"{takes} (text or a pathlib.Path)")
     if path:
         return Path(path)
     env = settings.data_file()
     if env:
         return Path(env)
     try:
-        start = (cwd or Path.cwd()).resolve()
+        start = (Path(cwd) if cwd is not None else Path.cwd()).resolve()
     except FileNotFoundError:
         raise FileNotFound(
             f"the current folder no longer exists (it was deleted or moved); cd to a folder that exists, or pass {OPTION}",

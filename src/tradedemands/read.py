@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 #: A data file's path, as text or a path object.
 PathLike = str | os.PathLike[str]
+#: A version of the data file for ``diff``: a file's path (text or a path object) or, as text,
+#: a git revision.
+Version = str | os.PathLike[str]
 
 
 def _load(file: PathLike | None, as_of: str | None) -> tuple[Document, LeftOut | None, str | None]:
@@ -210,8 +213,8 @@ def schema() -> SchemaDocument:
 @checked
 def diff(
     file: PathLike | None = None,
-    old: str | None = None,
-    new: str | None = None,
+    old: Version | None = None,
+    new: Version | None = None,
     *,
     since: str | None = None,
     round_id: str | None = None,
@@ -220,10 +223,13 @@ def diff(
     by field (status transitions first).
 
     ``old`` and ``new`` are file paths or git revisions of the file (``HEAD~1``, a tag,
-    ``REV:path``); ``old`` defaults to ``HEAD``, ``new`` to the file as it is. Or, with
-    ``since`` (a date) or ``round_id`` (since that round began), the change rebuilt from the
-    file's own history. Raises UsageError for both kinds at once or a revision beginning
-    with ``-``, DemandsError for a version that does not exist or load.
+    ``REV:path``) as text, or paths as ``pathlib.Path`` (or any ``os.PathLike``: always read as
+    a file, never as a revision); ``old`` defaults to ``HEAD``, ``new`` to the file as it is.
+    Or, with ``since`` (a date) or ``round_id`` (since that round began), the change rebuilt
+    from the file's own history. Raises UsageError for both kinds at once or a revision
+    beginning with ``-``, ArgumentTypeError/ArgumentValueError for a version that is neither
+    text nor a path or holds a NUL character, FileNotFound/DemandsError for a version that does
+    not exist or load.
     """
     from .gitrepo import read_version
 
@@ -235,12 +241,16 @@ def diff(
             )
         return _changes_since(working, since, round_id)
 
-    def version(spec: str) -> tuple[str, Any]:
+    def version(spec: Version) -> tuple[str, Any]:
         """A version's label and data (only the data is kept: two versions of a large file
         held whole, texts and all, would double what a diff needs)."""
         from .document import from_held
+        from .files import read_raw
 
-        label, raw = read_version(spec, working)
+        if isinstance(spec, str):
+            label, raw = read_version(spec, working)
+        else:  # a path object names a file, never a revision
+            label, raw = os.fspath(spec), read_raw(Path(spec))
         held = [raw]
         del raw
         try:

@@ -159,6 +159,26 @@ def argument_error(name: str, takes: str, value: Any) -> ArgumentTypeError:
     return ArgumentTypeError(f"{name} must be {takes}, not {_kind_of(value)}")
 
 
+def path_argument(name: str, value: Any, takes: str = "a file's path (text or a pathlib.Path)") -> Any:
+    """``value`` of the library argument ``name``, checked to be a path: text or an
+    ``os.PathLike`` whose ``os.fspath`` is text (``takes`` says so in the message). Returned as
+    given. ArgumentTypeError for anything else (bytes too); ArgumentValueError for a path with a
+    NUL character, which no file can have (the OS would refuse it with a bare ValueError)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise argument_error(name, takes, value)
+    try:
+        text = os.fspath(value)
+    except TypeError:  # an __fspath__ that returns neither str nor bytes
+        raise argument_error(name, takes, value) from None
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"{name} must be {takes}, not a path given as bytes ({type(value).__name__})")
+    if "\0" in text:
+        raise ArgumentValueError(
+            f"{OPTION} must be a path without a NUL character, not {clip_value(text)}", option=name
+        )
+    return value
+
+
 def _kind(annotation: str, name: str) -> tuple[str | None, bool]:
     """What an argument annotated ``annotation`` takes (a kind ``argument`` checks), and whether None."""
     parts = {part.strip() for part in annotation.split("|")}
@@ -167,6 +187,8 @@ def _kind(annotation: str, name: str) -> tuple[str | None, bool]:
         return "names", optional
     if "Iterable[PathLike]" in parts:
         return "paths", optional
+    if "Version" in parts:
+        return "version", optional
     if "PathLike" in parts:
         return "path", optional
     if "Amount" in parts:
@@ -186,9 +208,12 @@ def _kind(annotation: str, name: str) -> tuple[str | None, bool]:
 
 def argument(kind: str, name: str, value: Any) -> Any:
     """``value`` of the library argument ``name`` checked for ``kind`` (``text``, ``date``,
-    ``names``, ``path``, ``paths``, ``amount``, ``count``, ``flag``, ``callable``, ``filters``),
-    as the function takes it: a ``datetime.date`` becomes its ``YYYY-MM-DD`` text, a tuple of
-    names a list. ArgumentTypeError for a wrong type; ArgumentValueError for a negative count."""
+    ``names``, ``path``, ``paths``, ``version``, ``amount``, ``count``, ``flag``, ``callable``,
+    ``filters``), as the function takes it: a ``datetime.date`` becomes its ``YYYY-MM-DD`` text,
+    a tuple of names a list. A path (``path``, each of ``paths``; a ``version`` that is a file's
+    path or a git revision) is text or an ``os.PathLike`` giving text, and kept as given.
+    ArgumentTypeError for a wrong type (bytes, a path-like giving bytes); ArgumentValueError for
+    a negative count or a path or version with a NUL character (no file can be named so)."""
     if kind == "date" and isinstance(value, day):
         return (value.date() if isinstance(value, datetime) else value).isoformat()
     if kind in ("text", "date"):
@@ -206,14 +231,16 @@ def argument(kind: str, name: str, value: Any) -> Any:
             raise argument_error(name, "text or a list of text", bad)
         return list(value)
     if kind == "path":
-        if not isinstance(value, (str, os.PathLike)):
-            raise argument_error(name, "a file's path (text or a pathlib.Path)", value)
-        return value
+        return path_argument(name, value)
+    if kind == "version":
+        return path_argument(name, value, "a file's path or a git revision (text or a pathlib.Path)")
     if kind == "paths":
         if isinstance(value, (str, os.PathLike)):
-            return value
+            return path_argument(name, value)
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, (str, os.PathLike)) for v in value):
             raise argument_error(name, "a file's path or a list of paths", value)
+        for each in value:
+            path_argument(name, each, "a file's path or a list of paths")
         return value
     if kind == "amount":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):

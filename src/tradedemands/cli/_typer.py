@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,10 @@ class Group(TyperGroup):
                 not_text = undecodable(self, list(words))
                 if not_text is not None:
                     raise UsageError(not_text)
-            with paused():  # a command is short-lived and builds no reference cycles: see collector
+            # A command is short-lived and builds no reference cycles (see collector); the
+            # library's warnings are our warning lines.
+            with paused(), warnings.catch_warnings():
+                warnings.showwarning = _warning_line(warnings.showwarning)
                 code = super().main(*args, **kwargs)
         except InvalidFile as err:
             for problem in err.problems:
@@ -155,6 +160,21 @@ class Group(TyperGroup):
         finally:
             signals.restore_signal_handlers(previous)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _warning_line(shown: Callable[..., None]) -> Callable[..., None]:
+    """``warnings.showwarning`` for a command: a warning of the library's (``cache.CacheWarning``)
+    is one ``demands: warning: ...`` line on stderr; any other is shown by ``shown``, as before."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if category.__module__.startswith("tradedemands."):
+            from .output import warn
+
+            warn(str(message))
+        else:
+            shown(message, category, *args, **kwargs)
+
+    return show
 
 
 def _cwd_gone() -> bool:
