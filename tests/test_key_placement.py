@@ -7,11 +7,9 @@ block list inserted ``priority: high`` above ``- x``, which then read as ``prior
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+from conftest import demands_cmd
 from tradedemands.splices import Splice, apply_splices, reverse_splices
 
 FILE = """\
@@ -36,21 +34,7 @@ demands:
 def test_edit_adding_a_tag_and_a_key_after_a_block_list(tmp_path: Path) -> None:
     data = tmp_path / "d.yaml"
     data.write_text(FILE)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "XDG_CACHE_HOME": str(tmp_path / "c"),
-        "XDG_STATE_HOME": str(tmp_path / "s"),
-    }
-    demands = shutil.which("demands", path=str(Path(sys.executable).parent))
-    assert demands
-    run = subprocess.run(
-        [demands, "edit", "US-1", "-f", str(data), "--priority", "high", "--add-tag", "x", "--due", "2020-02-01"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    run = demands_cmd("edit", "US-1", "-f", str(data), "--priority", "high", "--add-tag", "x", "--due", "2020-02-01")
     assert run.returncode == 0, run.stderr
     assert data.read_text() == FILE.replace(
         "      - beta\n    status: open\n",
